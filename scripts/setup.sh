@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Installs what vipd's build, tests, demo and benchmarks need on Debian 12, from Debian's
+# packages only, when it is missing. Idempotent. Packaged services (bird, haproxy) are not used:
+# every test starts its own daemons on loopback and stops them by PID.
+set -euo pipefail
+
+PKGS=(
+    # build
+    cmake ninja-build g++ clang libclang-rt-14-dev pkg-config
+    libboost1.81-dev nlohmann-json3-dev libfmt-dev catch2 libexpected-dev libssl-dev
+    libbenchmark-dev
+    # real peers and tools used by the tests and the demo
+    bird2 gobgpd haproxy python3 netcat-openbsd iproute2 procps curl
+)
+
+missing=()
+for p in "${PKGS[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+[ "${#missing[@]}" -eq 0 ] && exit 0
+
+SUDO=""
+if [ "$(id -u)" != 0 ]; then
+    command -v sudo >/dev/null || { echo "setup: need root (or sudo) to install: ${missing[*]}" >&2; exit 1; }
+    SUDO=sudo
+fi
+echo "setup: installing ${missing[*]}"
+$SUDO apt-get update -qq
+# Keep packaged daemons from starting where policy-rc.d allows it: we start our own.
+$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+    "${missing[@]}" >/dev/null
+for svc in bird haproxy gobgpd; do
+    if command -v systemctl >/dev/null && systemctl is-active --quiet "$svc" 2>/dev/null; then
+        echo "setup: note: the packaged $svc service is running; vipd's tests do not need it" >&2
+    fi
+done
+echo "setup: ok"

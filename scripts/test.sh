@@ -1,0 +1,83 @@
+#!/usr/bin/env bash
+# The whole test suite, from a fresh Debian 12 machine: installs dependencies, builds with
+# -Werror and runs every test (unit + integration with real bird2/gobgpd/haproxy on loopback),
+# rebuilds with AddressSanitizer + UndefinedBehaviorSanitizer and runs the same tests, then runs
+# the BGP decoder fuzzer for a bounded time. Ends with one summary line "tests: N passed, N failed".
+#   FUZZ_SECONDS=60 (fuzzer time)   SKIP_ASAN=1   SKIP_FUZZ=1   JOBS=N
+set -uo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$(pwd)
+JOBS=${JOBS:-$(nproc)}
+FUZZ_SECONDS=${FUZZ_SECONDS:-60}
+LOGDIR=$ROOT/build/logs
+passed=0
+failed=0
+
+scripts/setup.sh || { echo "tests: 0 passed, 1 failed"; exit 1; }
+mkdir -p "$LOGDIR"
+
+# run_ctest NAME BUILD_DIR: adds ctest's counts to the totals.
+run_ctest() {
+    local name=$1 dir=$2 log=$LOGDIR/ctest-$1.log
+    echo "== ctest ($name)"
+    ctest --test-dir "$dir" --output-on-failure --timeout 600 2>&1 | tee "$log"
+    local line total nfail
+    line=$(grep -E 'tests passed, [0-9]+ tests? failed out of [0-9]+' "$log" | tail -1)
+    if [ -z "$line" ]; then
+        echo "!! ctest ($name) printed no summary"
+        failed=$((failed + 1))
+        return
+    fi
+    nfail=$(sed -E 's/.* ([0-9]+) tests? failed.*/\1/' <<<"$line")
+    total=$(sed -E 's/.*out of ([0-9]+).*/\1/' <<<"$line")
+    passed=$((passed + total - nfail))
+    failed=$((failed + nfail))
+}
+
+# build NAME BUILD_DIR CMAKE_ARGS...: configure + build; a failed build counts as one failure.
+build() {
+    local name=$1 dir=$2
+    shift 2
+    echo "== build ($name)"
+    if cmake -S . -B "$dir" -G Ninja "$@" >"$LOGDIR/configure-$name.log" 2>&1 &&
+        cmake --build "$dir" -j"$JOBS" >"$LOGDIR/build-$name.log" 2>&1; then
+        return 0
+    fi
+    echo "!! build ($name) failed; see $LOGDIR/configure-$name.log and build-$name.log"
+    tail -40 "$LOGDIR/configure-$name.log" "$LOGDIR/build-$name.log"
+    failed=$((failed + 1))
+    return 1
+}
+
+if build release build/ci -DVIPD_WERROR=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo; then
+    run_ctest release build/ci
+fi
+
+if [ "${SKIP_ASAN:-0}" != 1 ]; then
+    if build asan build/asan -DVIPD_WERROR=ON -DVIPD_SANITIZE=ON -DVIPD_BENCH=OFF \
+        -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG="-O1 -g"; then
+        ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
+            run_ctest asan build/asan
+    fi
+fi
+
+if [ "${SKIP_FUZZ:-0}" != 1 ]; then
+    if CXX=clang++ build fuzz build/fuzz -DVIPD_FUZZ=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo; then
+        echo "== fuzz (decoder, ${FUZZ_SECONDS}s)"
+        corpus=build/fuzz/corpus
+        rm -rf "$corpus" && mkdir -p "$corpus"
+        python3 tests/fuzz/make_seeds.py tests/data "$corpus"
+        if (cd build/fuzz && ./tests/fuzz/vipd_decode_fuzzer -max_total_time="$FUZZ_SECONDS" \
+            -print_final_stats=1 -rss_limit_mb=2048 "$ROOT/$corpus") >"$LOGDIR/fuzz.log" 2>&1; then
+            tail -5 "$LOGDIR/fuzz.log"
+            passed=$((passed + 1))
+        else
+            echo "!! fuzzer found a crash (artifact in build/fuzz):"
+            tail -60 "$LOGDIR/fuzz.log"
+            failed=$((failed + 1))
+        fi
+    fi
+fi
+
+echo "tests: $passed passed, $failed failed"
+[ "$failed" = 0 ]
