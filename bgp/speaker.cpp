@@ -1,0 +1,311 @@
+// Speaker: neighbors, listeners, the Loc-RIB, coalesced flushes and shutdown (see speaker.hpp).
+#include "bgp/speaker.hpp"
+
+#include <algorithm>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ip/v6_only.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <fmt/format.h>
+
+#include "bgp/session.hpp"
+#include "bgp/socket_options.hpp"
+
+namespace vipd::bgp {
+
+namespace asio = boost::asio;
+using tcp = asio::ip::tcp;
+
+struct Speaker::Listener
+{
+    explicit Listener(asio::io_context& io) : acceptor(io) {}
+    tcp::acceptor acceptor;
+    Address address;
+    std::uint16_t port = 0;
+};
+
+namespace {
+
+
+/// Fields whose change needs a new session (everything but export and local limits).
+bool same_session(NeighborConfig a, NeighborConfig b)
+{
+    a.export_policy = b.export_policy = {};
+    a.max_prefixes = b.max_prefixes = 0;
+    a.adj_rib_in_limit = b.adj_rib_in_limit = 0;
+    return a == b;
+}
+
+}  // namespace
+
+Speaker::Speaker(asio::io_context& io, SpeakerConfig config, SpeakerObserver& observer)
+    : io_(io), config_(std::move(config)), observer_(observer)
+{
+}
+
+Speaker::~Speaker()
+{
+    for (auto& l : listeners_) {
+        boost::system::error_code ec;
+        l->acceptor.close(ec);
+    }
+    sessions_.clear();
+}
+
+tl::expected<void, std::string> Speaker::start()
+{
+    for (const auto& [addr, port] : config_.listen) {
+        auto l = std::make_unique<Listener>(io_);
+        l->address = addr;
+        l->port = port;
+        const tcp::endpoint ep(to_asio(addr), port);
+        boost::system::error_code ec;
+        l->acceptor.open(ep.protocol(), ec);
+        if (!ec)
+            l->acceptor.set_option(tcp::acceptor::reuse_address(true), ec);
+        if (!ec && addr.afi == Afi::ipv6)
+            l->acceptor.set_option(asio::ip::v6_only(true), ec);
+        if (!ec)
+            l->acceptor.bind(ep, ec);
+        if (!ec)
+            l->acceptor.listen(asio::socket_base::max_listen_connections, ec);
+        if (ec)
+            return tl::unexpected(fmt::format("listen on {} port {}: {}", addr.to_string(), port,
+                                              ec.message()));
+        listeners_.push_back(std::move(l));
+    }
+    running_ = true;
+    for (auto& s : sessions_) {
+        for (auto& l : listeners_)
+            if (l->address.afi == s->config().address.afi && !s->config().md5_password.empty())
+                if (auto r = set_tcp_md5(l->acceptor.native_handle(), s->config().address,
+                                         s->config().md5_password);
+                    !r)
+                    observer_.on_event(s->name(), "error", "listener: " + r.error());
+        s->start();
+    }
+    for (std::size_t i = 0; i < listeners_.size(); ++i)
+        accept_loop(i);
+    return {};
+}
+
+void Speaker::accept_loop(std::size_t index)
+{
+    Listener& l = *listeners_[index];
+    l.acceptor.async_accept([this, index](boost::system::error_code ec, tcp::socket sock) {
+        if (ec == asio::error::operation_aborted || !listeners_[index]->acceptor.is_open())
+            return;
+        if (!ec) {
+            boost::system::error_code rec;
+            auto remote = sock.remote_endpoint(rec);
+            const Address from = rec ? Address{} : from_asio(remote.address());
+            auto it = std::find_if(sessions_.begin(), sessions_.end(), [&](const auto& s) {
+                return s->config().address == from;
+            });
+            if (it == sessions_.end()) {
+                observer_.on_event(from.to_string(), "warning",
+                                   fmt::format("closed connection from {}: not a configured "
+                                               "neighbor",
+                                               rec ? std::string("?") : from.to_string()));
+                sock.close(rec);
+            } else {
+                (*it)->accept(std::move(sock));
+            }
+        } else {
+            observer_.on_event("listener", "error", fmt::format("accept: {}", ec.message()));
+        }
+        accept_loop(index);
+    });
+}
+
+tl::expected<void, std::string> Speaker::add_neighbor(const NeighborConfig& config)
+{
+    NeighborConfig c = config;
+    if (c.name.empty())
+        c.name = c.address.to_string();
+    for (const auto& s : sessions_) {
+        if (s->name() == c.name)
+            return tl::unexpected(fmt::format("neighbor {}: name already used", c.name));
+        if (s->config().address == c.address)
+            return tl::unexpected(fmt::format("neighbor {}: address {} already used by {}",
+                                              c.name, c.address.to_string(), s->name()));
+    }
+    LocalPeer local = make_local_peer(c, config_);
+    if (auto problem = check_local_peer(local))
+        return tl::unexpected(fmt::format("neighbor {}: {}", c.name, *problem));
+    auto session = std::make_shared<Session>(*this, c);
+    sessions_.push_back(session);
+    if (running_) {
+        for (auto& l : listeners_)
+            if (l->address.afi == c.address.afi && !c.md5_password.empty())
+                if (auto r = set_tcp_md5(l->acceptor.native_handle(), c.address, c.md5_password); !r)
+                    observer_.on_event(c.name, "error", "listener: " + r.error());
+        session->start();
+    }
+    return {};
+}
+
+void Speaker::remove_neighbor(const std::string& name)
+{
+    auto it = std::find_if(sessions_.begin(), sessions_.end(),
+                           [&](const auto& s) { return s->name() == name; });
+    if (it == sessions_.end())
+        return;
+    // RFC 4486 §4: Cease / Peer De-configured.
+    (*it)->stop_with(make_cease(cease::peer_deconfigured, "neighbor removed from configuration"));
+    for (auto& l : listeners_)
+        if (!(*it)->config().md5_password.empty())
+            (void)set_tcp_md5(l->acceptor.native_handle(), (*it)->config().address, "");
+    sessions_.erase(it);
+}
+
+tl::expected<void, std::string> Speaker::reconfigure_neighbor(const NeighborConfig& config)
+{
+    auto it = std::find_if(sessions_.begin(), sessions_.end(),
+                           [&](const auto& s) { return s->name() == config.name; });
+    if (it == sessions_.end())
+        return add_neighbor(config);
+    if (same_session((*it)->config(), config)) {
+        if (!((*it)->config().export_policy == config.export_policy))
+            (*it)->set_export_policy(config.export_policy);
+        return {};
+    }
+    remove_neighbor(config.name);
+    return add_neighbor(config);
+}
+
+std::vector<std::string> Speaker::neighbor_names() const
+{
+    std::vector<std::string> out;
+    for (const auto& s : sessions_)
+        out.push_back(s->name());
+    return out;
+}
+
+bool Speaker::announce(const Prefix& prefix, const RouteSpec& spec)
+{
+    if (!rib_.announce(prefix, spec))
+        return false;
+    schedule_flush();
+    return true;
+}
+
+bool Speaker::withdraw(const Prefix& prefix)
+{
+    if (!rib_.withdraw(prefix))
+        return false;
+    schedule_flush();
+    return true;
+}
+
+void Speaker::schedule_flush()
+{
+    if (flush_scheduled_)
+        return;
+    flush_scheduled_ = true;
+    asio::post(io_, [this] { flush(); });
+}
+
+void Speaker::flush()
+{
+    flush_scheduled_ = false;
+    for (auto& s : sessions_)
+        s->flush_routes();
+    if (flush_waiters_.empty())
+        return;
+    auto waiters = std::move(flush_waiters_);
+    flush_waiters_.clear();
+    for (auto& done : waiters) {
+        auto results = std::make_shared<std::map<std::string, std::string>>();
+        auto remaining = std::make_shared<std::size_t>(sessions_.size());
+        if (sessions_.empty()) {
+            done({});
+            continue;
+        }
+        for (auto& s : sessions_) {
+            s->when_written([results, remaining, done, name = s->name()](std::string r) {
+                (*results)[name] = std::move(r);
+                if (--*remaining == 0)
+                    done(std::move(*results));
+            });
+        }
+    }
+}
+
+void Speaker::when_flushed(std::function<void(std::map<std::string, std::string>)> done)
+{
+    flush_waiters_.push_back(std::move(done));
+    if (!flush_scheduled_) {
+        flush_scheduled_ = true;
+        asio::post(io_, [this] { flush(); });
+    }
+}
+
+void Speaker::set_ready()
+{
+    if (ready_)
+        return;
+    ready_ = true;
+    for (auto& s : sessions_)
+        s->on_ready();
+}
+
+void Speaker::resend(const std::string& name)
+{
+    for (auto& s : sessions_)
+        if (s->name() == name)
+            s->set_export_policy(s->config().export_policy);
+}
+
+void Speaker::shutdown(const std::string& reason, std::chrono::milliseconds limit,
+                       std::function<void()> done)
+{
+    for (auto& l : listeners_) {
+        boost::system::error_code ec;
+        l->acceptor.close(ec);
+    }
+    for (auto& s : sessions_)
+        s->stop(reason);
+    auto timer = std::make_shared<asio::steady_timer>(io_);
+    auto deadline = std::chrono::steady_clock::now() + limit;
+    auto poll = std::make_shared<std::function<void()>>();
+    *poll = [this, timer, deadline, done, poll] {
+        const bool all_closed = std::all_of(sessions_.begin(), sessions_.end(),
+                                            [](const auto& s) { return s->closed(); });
+        if (all_closed || std::chrono::steady_clock::now() >= deadline) {
+            auto finish = std::move(*poll);  // break the self-reference
+            done();
+            return;
+        }
+        timer->expires_after(std::chrono::milliseconds(5));
+        timer->async_wait([poll](boost::system::error_code) {
+            if (*poll)
+                (*poll)();
+        });
+    };
+    asio::post(io_, [poll] { (*poll)(); });
+}
+
+std::vector<NeighborStatus> Speaker::status() const
+{
+    std::vector<NeighborStatus> out;
+    for (const auto& s : sessions_)
+        out.push_back(s->status());
+    return out;
+}
+
+void Speaker::for_each_sent(const std::string& name,
+                            const std::function<void(const Prefix&, const RouteSpec&)>& f) const
+{
+    for (const auto& s : sessions_)
+        if (s->name() == name)
+            s->adj_rib_out().for_each_sent(
+                [&](const Prefix& p, SpecId id) { f(p, rib_.specs().get(id)); });
+}
+
+}  // namespace vipd::bgp
