@@ -1,0 +1,154 @@
+// Two vipd speakers on loopback: sessions come up, routes cross, withdrawals and shutdown with an
+// RFC 9003 reason reach the other side. Real sockets on 127.0.0.1, bounded in time.
+#include <catch2/catch.hpp>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include "bgp/speaker.hpp"
+
+using namespace vipd::bgp;
+namespace asio = boost::asio;
+
+namespace {
+
+struct Recorder : SpeakerObserver
+{
+    std::vector<std::string> states;
+    std::vector<Notification> received;
+    std::vector<Notification> sent;
+    std::vector<std::string> events;
+    void on_state_change(const std::string& n, std::string_view, std::string_view to,
+                         const std::string&) override
+    {
+        states.push_back(n + ":" + std::string(to));
+    }
+    void on_notification(const std::string&, bool was_sent, const Notification& x) override
+    {
+        (was_sent ? sent : received).push_back(x);
+    }
+    void on_event(const std::string& n, std::string_view, const std::string& text) override
+    {
+        events.push_back(n + ": " + text);
+    }
+};
+
+/// Run the loop until `done()` or `limit` passes; returns done().
+template <typename F>
+bool run_until(asio::io_context& io, F done, std::chrono::milliseconds limit)
+{
+    const auto end = std::chrono::steady_clock::now() + limit;
+    while (!done() && std::chrono::steady_clock::now() < end) {
+        io.run_for(std::chrono::milliseconds(5));
+        if (io.stopped())
+            io.restart();
+    }
+    return done();
+}
+
+NeighborConfig neighbor(const char* name, const char* addr, std::uint16_t port, Asn as, bool passive)
+{
+    NeighborConfig n;
+    n.name = name;
+    n.address = *Address::parse(addr);
+    n.port = port;
+    n.remote_as = as;
+    n.passive = passive;
+    n.hold_time = 9;
+    n.connect_retry = std::chrono::seconds(1);
+    n.max_prefixes = 1000;  // keeps an Adj-RIB-In so prefixes_received is exact
+    return n;
+}
+
+const NeighborStatus& status_of(const std::vector<NeighborStatus>& all)
+{
+    REQUIRE(all.size() == 1);
+    return all[0];
+}
+
+}  // namespace
+
+TEST_CASE("speaker: two speakers peer on loopback and exchange routes", "[integration][speaker]")
+{
+    asio::io_context io;
+    Recorder ra, rb;
+    const std::uint16_t port = 17961;
+    Speaker a(io, SpeakerConfig{RouterId{0x01010101}, 65001, {}, ""}, ra);
+    Speaker b(io, SpeakerConfig{RouterId{0x02020202}, 65002, {{*Address::parse("127.0.0.1"), port}}, ""},
+              rb);
+    auto na = neighbor("b", "127.0.0.1", port, 65002, false);
+    // Next hops are attribute values only (a loopback NEXT_HOP is treated as withdrawn).
+    na.export_policy.next_hop_v4 = *Address::parse("192.0.2.1");
+    na.export_policy.next_hop_v6 = *Address::parse("2001:db8::1");
+    REQUIRE(a.add_neighbor(na));
+    REQUIRE(b.add_neighbor(neighbor("a", "127.0.0.1", 0, 65001, true)));
+    REQUIRE(b.start());
+    REQUIRE(a.start());
+
+    RouteSpec spec;
+    spec.attributes.med = 300;
+    spec.attributes.communities = {0xFFFF0000};
+    a.announce(*Prefix::parse("192.0.2.10/32"), spec);
+    a.announce(*Prefix::parse("2001:db8::10/128"), spec);
+
+    auto established = [&] {
+        return status_of(a.status()).state == "Established" &&
+               status_of(b.status()).state == "Established";
+    };
+    REQUIRE(run_until(io, established, std::chrono::seconds(10)));
+    // Nothing goes out before the application is ready.
+    run_until(io, [] { return false; }, std::chrono::milliseconds(100));
+    CHECK(status_of(b.status()).prefixes_received == 0);
+
+    a.set_ready();
+    const bool got = run_until(io, [&] { return status_of(b.status()).prefixes_received == 2; },
+                      std::chrono::seconds(5));
+    CHECK(status_of(b.status()).updates_received == 4);
+    CHECK(status_of(b.status()).prefixes_received == 2);
+    REQUIRE(got);
+    CHECK(status_of(a.status()).prefixes_announced == 2);
+
+    a.withdraw(*Prefix::parse("192.0.2.10/32"));
+    REQUIRE(run_until(io, [&] { return status_of(b.status()).prefixes_received == 1; },
+                      std::chrono::seconds(5)));
+
+    bool flushed = false;
+    std::map<std::string, std::string> result;
+    a.announce(*Prefix::parse("192.0.2.11/32"), spec);
+    a.when_flushed([&](std::map<std::string, std::string> r) {
+        result = std::move(r);
+        flushed = true;
+    });
+    REQUIRE(run_until(io, [&] { return flushed; }, std::chrono::seconds(5)));
+    CHECK(result["b"] == "written");
+
+    bool down = false;
+    a.shutdown("maintenance window", std::chrono::seconds(3), [&] { down = true; });
+    REQUIRE(run_until(io, [&] { return down && !rb.received.empty(); }, std::chrono::seconds(5)));
+    const Notification& n = rb.received.back();
+    CHECK(n.code == 6);
+    CHECK(n.subcode == 2);
+    CHECK(shutdown_communication(n) == std::optional<std::string>("maintenance window"));
+}
+
+TEST_CASE("speaker: a connection from an unknown address is refused", "[integration][speaker]")
+{
+    asio::io_context io;
+    Recorder rb;
+    const std::uint16_t port = 17962;
+    Speaker b(io, SpeakerConfig{RouterId{0x02020202}, 65002, {{*Address::parse("127.0.0.1"), port}}, ""},
+              rb);
+    REQUIRE(b.add_neighbor(neighbor("elsewhere", "127.0.0.9", 0, 65001, true)));
+    REQUIRE(b.start());
+    Recorder ra;
+    Speaker a(io, SpeakerConfig{RouterId{0x01010101}, 65001, {}, ""}, ra);
+    REQUIRE(a.add_neighbor(neighbor("b", "127.0.0.1", port, 65002, false)));
+    REQUIRE(a.start());
+    REQUIRE(run_until(io, [&] {
+        for (const auto& e : rb.events)
+            if (e.find("not a configured neighbor") != std::string::npos)
+                return true;
+        return false;
+    }, std::chrono::seconds(5)));
+    CHECK(status_of(a.status()).state != "Established");
+}
