@@ -10,6 +10,9 @@
 #include <variant>
 #include <vector>
 
+#include <tl/expected.hpp>
+
+#include "bgp/notification.hpp"
 #include "bgp/types.hpp"
 #include "bgp/wire.hpp"
 
@@ -124,6 +127,26 @@ using Capability =
     std::variant<MultiprotocolCap, RouteRefreshCap, EnhancedRouteRefreshCap, FourOctetAsCap,
                  GracefulRestartCap, ExtendedMessageCap, AddPathCap, ExtendedNextHopCap,
                  BgpRoleCap, FqdnCap, UnknownCap>;
+
+/// RFC 4724 §3 flag bits (restart flags are the top 4 bits of the 16-bit flags+time field).
+namespace gr_flag {
+inline constexpr std::uint16_t restart_state = 0x8000;  ///< R bit (RFC 4724 §3)
+inline constexpr std::uint16_t notification = 0x4000;   ///< N bit (RFC 8538 §2)
+inline constexpr std::uint16_t restart_time_mask = 0x0fff;
+inline constexpr std::uint8_t forwarding_state = 0x80;  ///< per-family F bit
+}  // namespace gr_flag
+
+/// Decode the capability list that fills `value` (the value of an OPEN optional parameter of
+/// type 2, RFC 5492 §4) until it is exhausted. Unknown codes become UnknownCap. A capability
+/// whose length runs past the parameter, or whose value has the wrong size for its code, is an
+/// OPEN Message Error / Unspecific (2/0, RFC 4271 §6.2: "recognized, but malformed").
+[[nodiscard]] tl::expected<std::vector<Capability>, DecodeError> decode_capabilities(
+    Reader& value);
+/// Append one capability as <code, length, value> (RFC 5492 §4). Lists and strings longer than
+/// the 1-octet capability length can carry are cut to the entries that fit.
+void encode_capability(const Capability& c, Writer& w);
+/// Append every capability in order.
+void encode_capabilities(const std::vector<Capability>& caps, Writer& w);
 
 /// The IANA code of a capability value.
 [[nodiscard]] std::uint8_t capability_code(const Capability& c);

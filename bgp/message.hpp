@@ -7,6 +7,8 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
+#include <string>
 #include <variant>
 #include <vector>
 
@@ -36,6 +38,16 @@ inline constexpr std::size_t min_update_size = 23;
 inline constexpr std::size_t min_notification_size = 21;
 /// RFC 2918 §3: ROUTE-REFRESH length (header + 4).
 inline constexpr std::size_t route_refresh_size = 23;
+/// RFC 4271 §4.2: the fixed part of the OPEN body (version .. optional parameters length).
+inline constexpr std::size_t open_fixed_size = 10;
+/// RFC 4271 §4.2: BGP version spoken.
+inline constexpr std::uint8_t bgp_version = 4;
+/// RFC 4271 §4.2 (1-octet) and RFC 9072 §2 (2-octet) optional parameter length limits.
+inline constexpr std::size_t max_classic_parameters = 255;
+/// RFC 9072 §2: "Non-Ext OP Type" value that announces the extended encoding.
+inline constexpr std::uint8_t extended_parameters_marker = 255;
+/// RFC 5492 §4: optional parameter type carrying capabilities.
+inline constexpr std::uint8_t capabilities_parameter_type = 2;
 
 /// RFC 4271 §4.1 message types.
 enum class MessageType : std::uint8_t {
@@ -110,7 +122,8 @@ struct Keepalive
     bool operator==(const Keepalive&) const = default;
 };
 
-/// RFC 2918 §3 ROUTE-REFRESH; RFC 7313 §3.2 subtypes.
+/// RFC 2918 §3 ROUTE-REFRESH; RFC 7313 §3.2 subtypes. Other subtype values are kept as received:
+/// RFC 7313 §5 says the receiver ignores such a message.
 struct RouteRefresh
 {
     enum Subtype : std::uint8_t { normal = 0, borr = 1, eorr = 2 };
@@ -121,17 +134,55 @@ struct RouteRefresh
 
 using Message = std::variant<Open, Update, Notification, Keepalive, RouteRefresh>;
 
-/// Decode one whole message (header included). Syntax only; semantics via validate_*.
-/// For UPDATE, an error whose action is weaker than session_reset still fails the decode;
-/// use decode_update_lenient to keep the routes and the outcome together.
+/// "OPEN", "UPDATE", "NOTIFICATION", "KEEPALIVE", "ROUTE-REFRESH", or "type-N".
+[[nodiscard]] std::string to_string(MessageType t);
+/// The wire type of a message value.
+[[nodiscard]] MessageType message_type(const Message& m);
+
+/// RFC 4271 §4.1 message header, after the checks of §6.1.
+struct Header
+{
+    std::uint16_t length = 0;  ///< whole message, header included
+    MessageType type = MessageType::keepalive;
+    bool operator==(const Header&) const = default;
+};
+
+/// Check the 19-octet header at the start of `wire` (RFC 4271 §6.1): marker all ones (1/1),
+/// length within 19..ctx.max_message() and fitting the type (1/2, data = the length field),
+/// known type (1/3, data = the type octet). RFC 8654 §4: OPEN and KEEPALIVE never exceed 4096.
+/// ROUTE-REFRESH lengths are checked by decode_message (RFC 7313 §5, 7/1). Only the first 19
+/// octets are read; fewer is an error (1/2). The session driver uses this through the Framer.
+[[nodiscard]] tl::expected<Header, DecodeError> decode_header(ByteView wire,
+                                                              const DecodeContext& ctx);
+
+/// Decode one whole message (header included); `wire` must be exactly the message (a length
+/// field that disagrees with wire.size() is 1/2). Syntax only; semantics via validate_*.
+/// UPDATE bodies go to decode_update (update.hpp): the Update is returned only when its
+/// outcome carries no error at all; otherwise the outcome's error is returned, whatever its
+/// RFC 7606 action. The session calls decode_header + decode_update itself to apply the weaker
+/// RFC 7606 actions and keep the routes that could be parsed.
 [[nodiscard]] tl::expected<Message, DecodeError> decode_message(ByteView wire,
                                                                 const DecodeContext& ctx);
-/// Encode one message, header included.
+/// Encode one message, header included. The caller keeps UPDATEs within ctx.max_message()
+/// (update_builder splits them); NOTIFICATION data is cut to fit.
 [[nodiscard]] Bytes encode_message(const Message& m, const EncodeContext& ctx);
+
+/// Per-type body codecs; `body` starts right after the header (offset 19). Errors per
+/// RFC 4271 §6.2 (OPEN syntax: version 2/1, optional parameters 2/0 and 2/4, RFC 9072) and
+/// RFC 7313 §5 (ROUTE-REFRESH 7/1, data = the whole message, so it takes the message).
+[[nodiscard]] tl::expected<Open, DecodeError> decode_open(Reader& body);
+[[nodiscard]] Notification decode_notification(Reader& body);
+[[nodiscard]] tl::expected<RouteRefresh, DecodeError> decode_route_refresh(ByteView wire);
+/// Append a message body (no header) to `w`. OPEN uses the RFC 9072 encoding when its
+/// parameters exceed 255 octets or extended_parameters_length is set.
+void encode(const Open& m, Writer& w);
+void encode(const Notification& m, Writer& w);
+void encode(const RouteRefresh& m, Writer& w);
 
 /// RFC 4724 §2: is this UPDATE an End-of-RIB marker, and for which family?
 [[nodiscard]] std::optional<AfiSafi> end_of_rib_family(const Update& u);
-/// RFC 4724 §2: the End-of-RIB marker for a family.
+/// RFC 4724 §2: the End-of-RIB marker for a family (IPv4 unicast: an empty UPDATE; others: an
+/// UPDATE holding only an empty MP_UNREACH_NLRI).
 [[nodiscard]] Update make_end_of_rib(AfiSafi family);
 
 }  // namespace vipd::bgp

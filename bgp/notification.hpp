@@ -126,9 +126,11 @@ struct Notification
 inline constexpr std::size_t max_shutdown_communication = 255;
 
 /// Cease with subcode 2 or 4 and an RFC 9003 shutdown communication (UTF-8, truncated to 255
-/// octets at a character boundary).
+/// octets at a character boundary; input that is not valid UTF-8 is cut before the first bad
+/// sequence). Empty text, or any other subcode, gives a Cease without data.
 [[nodiscard]] Notification make_cease(std::uint8_t subcode, std::string_view text = {});
-/// The RFC 9003 shutdown communication of a Cease 2/4 NOTIFICATION, if it carries a valid one.
+/// The RFC 9003 shutdown communication of a Cease 2/4 NOTIFICATION, if it carries a valid one
+/// (a length octet that overruns the data, or text that is not UTF-8, gives std::nullopt).
 [[nodiscard]] std::optional<std::string> shutdown_communication(const Notification& n);
 
 /// Notification that carries a DecodeError to the peer.
