@@ -1,0 +1,79 @@
+// Validation of check configuration and construction of probes.
+#include "health/check_spec.hpp"
+
+namespace vipd::health {
+
+namespace {
+
+template <class T>
+tl::expected<std::unique_ptr<Check>, std::string>
+upcast(tl::expected<std::unique_ptr<T>, std::string> made)
+{
+    if (!made) {
+        return tl::unexpected(std::move(made.error()));
+    }
+    return std::unique_ptr<Check>(std::move(*made));
+}
+
+struct Maker
+{
+    tl::expected<std::unique_ptr<Check>, std::string> operator()(const TcpCheckConfig& c) const
+    {
+        return upcast(TcpCheck::make(c));
+    }
+    tl::expected<std::unique_ptr<Check>, std::string> operator()(const HttpCheckConfig& c) const
+    {
+        return upcast(HttpCheck::make(c));
+    }
+    tl::expected<std::unique_ptr<Check>, std::string> operator()(const ExecCheckConfig& c) const
+    {
+        return upcast(ExecCheck::make(c));
+    }
+    tl::expected<std::unique_ptr<Check>, std::string> operator()(const FileCheckConfig& c) const
+    {
+        return upcast(FileCheck::make(c));
+    }
+    tl::expected<std::unique_ptr<Check>, std::string> operator()(const HaproxyRefConfig&) const
+    {
+        return tl::unexpected(std::string("a HAProxy reference is evaluated by its instance"));
+    }
+};
+
+} // namespace
+
+tl::expected<void, std::string> validate(const CheckTiming& t)
+{
+    if (t.interval.count() <= 0 || t.fast_interval.count() <= 0 || t.timeout.count() <= 0) {
+        return tl::unexpected(std::string("interval, fast_interval and timeout must be > 0"));
+    }
+    if (t.jitter && t.jitter->count() < 0) {
+        return tl::unexpected(std::string("negative jitter"));
+    }
+    if (t.rise == 0 || t.fall == 0) {
+        return tl::unexpected(std::string("rise and fall must be >= 1"));
+    }
+    return {};
+}
+
+tl::expected<std::unique_ptr<Check>, std::string> make_check(const ProbeConfig& config)
+{
+    return std::visit(Maker{}, config);
+}
+
+std::string_view kind_of(const ProbeConfig& config)
+{
+    switch (config.index()) {
+    case 0:
+        return "tcp";
+    case 1:
+        return std::get<HttpCheckConfig>(config).target.tls ? "https" : "http";
+    case 2:
+        return "exec";
+    case 3:
+        return "file";
+    default:
+        return "haproxy";
+    }
+}
+
+} // namespace vipd::health

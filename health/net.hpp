@@ -1,0 +1,48 @@
+// Socket helpers shared by the tcp, http and haproxy checks: numeric address parsing, short
+// error texts for causes ("connect refused"), and the load-balancer style close.
+// Health checks close with SO_LINGER 0 (an RST, as HAProxy and LVS checkers do): the checker then
+// keeps no TIME_WAIT entry, so thousands of probes a second do not exhaust ephemeral ports.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/system/error_code.hpp>
+#include <tl/expected.hpp>
+
+namespace vipd::health {
+
+/// A numeric IPv4/IPv6 address (no name resolution: the event loop must not block on DNS).
+[[nodiscard]] tl::expected<boost::asio::ip::address, std::string>
+parse_address(std::string_view text, std::string_view what);
+
+/// Target endpoint + optional source, validated.
+[[nodiscard]] tl::expected<boost::asio::ip::tcp::endpoint, std::string>
+parse_endpoint(std::string_view address, std::uint16_t port);
+
+/// Short cause for an I/O error: "connect refused", "connection reset", "connection closed"...
+[[nodiscard]] std::string describe(const boost::system::error_code& ec);
+
+/// Open `socket` for `target`'s family and bind it to `source` if given.
+[[nodiscard]] boost::system::error_code
+open_socket(boost::asio::ip::tcp::socket& socket, const boost::asio::ip::tcp::endpoint& target,
+            const std::optional<boost::asio::ip::address>& source);
+
+/// Closes a socket with an RST (SO_LINGER 0) when it goes out of scope, whatever the path
+/// (success, failure, cancellation by the monitor's timeout).
+class ResetOnExit
+{
+public:
+    explicit ResetOnExit(boost::asio::ip::tcp::socket& socket) : socket_(socket) {}
+    ResetOnExit(const ResetOnExit&) = delete;
+    ResetOnExit& operator=(const ResetOnExit&) = delete;
+    ~ResetOnExit();
+
+private:
+    boost::asio::ip::tcp::socket& socket_;
+};
+
+} // namespace vipd::health

@@ -1,0 +1,89 @@
+// TCP connect check with optional send/expect.
+#include "health/tcp_check.hpp"
+
+// GCC 12 false positive on coroutine frames (GCC bug 109224).
+#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/buffer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
+#include <fmt/format.h>
+
+#include "health/net.hpp"
+
+namespace vipd::health {
+
+namespace asio = boost::asio;
+using asio::ip::tcp;
+
+tl::expected<std::unique_ptr<TcpCheck>, std::string> TcpCheck::make(TcpCheckConfig config)
+{
+    auto target = parse_endpoint(config.address, config.port);
+    if (!target) {
+        return tl::unexpected(target.error());
+    }
+    std::unique_ptr<TcpCheck> check(new TcpCheck());
+    if (!config.source_address.empty()) {
+        auto source = parse_address(config.source_address, "source address");
+        if (!source) {
+            return tl::unexpected(source.error());
+        }
+        if (source->is_v4() != target->address().is_v4()) {
+            return tl::unexpected(std::string("source and target address families differ"));
+        }
+        check->source_ = *source;
+    }
+    if (!config.expect.empty() && config.max_reply < config.expect.size()) {
+        return tl::unexpected(std::string("max_reply is smaller than expect"));
+    }
+    check->target_ = *target;
+    check->config_ = std::move(config);
+    return check;
+}
+
+asio::awaitable<Outcome> TcpCheck::probe()
+{
+    tcp::socket socket(co_await asio::this_coro::executor);
+    ResetOnExit reset(socket);
+    if (auto ec = open_socket(socket, target_, source_)) {
+        co_return Outcome{Status::down, fmt::format("socket: {}", describe(ec)), {}};
+    }
+    auto [ec] = co_await socket.async_connect(target_, asio::as_tuple(asio::use_awaitable));
+    if (ec) {
+        co_return Outcome{Status::down, describe(ec), {}};
+    }
+    if (!config_.send.empty()) {
+        auto [wec, n] = co_await asio::async_write(socket, asio::buffer(config_.send),
+                                                   asio::as_tuple(asio::use_awaitable));
+        if (wec) {
+            co_return Outcome{Status::down, fmt::format("send: {}", describe(wec)), {}};
+        }
+    }
+    if (config_.expect.empty()) {
+        co_return Outcome{Status::up, "connected", {}};
+    }
+    std::string reply(config_.max_reply, '\0');
+    std::size_t have = 0;
+    while (have < reply.size()) {
+        auto [rec, n] =
+            co_await socket.async_read_some(asio::buffer(reply.data() + have, reply.size() - have),
+                                            asio::as_tuple(asio::use_awaitable));
+        have += n;
+        if (std::string_view(reply.data(), have).find(config_.expect) != std::string_view::npos) {
+            co_return Outcome{Status::up, fmt::format("reply has \"{}\"", config_.expect), {}};
+        }
+        if (rec) {
+            co_return Outcome{Status::down,
+                              fmt::format("reply lacks \"{}\" ({} after {} bytes)", config_.expect,
+                                          describe(rec), have),
+                              {}};
+        }
+    }
+    co_return Outcome{Status::down,
+                      fmt::format("reply lacks \"{}\" in first {} bytes", config_.expect, have),
+                      {}};
+}
+
+} // namespace vipd::health
