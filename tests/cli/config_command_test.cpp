@@ -1,0 +1,60 @@
+// `vipd` options and --check-config output and exit status.
+#include <catch2/catch.hpp>
+
+#include <sstream>
+
+#include <nlohmann/json.hpp>
+
+#include "cli/config_command.hpp"
+#include "helpers/test_data.hpp"
+
+using vipd::cli::VipdOptions;
+using vipd::cli::parse_vipd_options;
+
+TEST_CASE("vipd options", "[config]")
+{
+    CHECK(parse_vipd_options({})->mode == VipdOptions::Mode::run);
+    CHECK(parse_vipd_options({})->config == "/etc/vipd/vipd.json");
+    CHECK(parse_vipd_options({"-c", "x.json"})->config == "x.json");
+    CHECK(parse_vipd_options({"--config=y.json"})->config == "y.json");
+    CHECK(*parse_vipd_options({"--check-config", "z.json"}) ==
+          VipdOptions{VipdOptions::Mode::check_config, "z.json"});
+    CHECK(*parse_vipd_options({"-c", "a.json", "--check-config"}) ==
+          VipdOptions{VipdOptions::Mode::check_config, "a.json"});
+    CHECK(parse_vipd_options({"--help"})->mode == VipdOptions::Mode::help);
+    CHECK(parse_vipd_options({"-V"})->mode == VipdOptions::Mode::version);
+    CHECK(parse_vipd_options({"-c"}).error() == "-c needs a FILE");
+    CHECK(parse_vipd_options({"--chek-config"}).error() == "unknown option \"--chek-config\"");
+    CHECK(vipd::cli::vipd_usage().find("--check-config") != std::string::npos);
+}
+
+TEST_CASE("--check-config prints the effective configuration", "[config]")
+{
+    std::ostringstream out;
+    std::ostringstream err;
+    const auto path = std::filesystem::path(VIPD_SOURCE_DIR) / "examples" / "two-routers.json";
+    CHECK(vipd::cli::check_config(path, out, err) == 0);
+    CHECK(err.str().empty());
+    const auto printed = nlohmann::json::parse(out.str());
+    CHECK(printed["global"]["state-dir"] == "/var/lib/vipd");        // a default, filled in
+    CHECK(printed["neighbors"][0]["md5-password"] == "<redacted>");  // never printed
+    CHECK(printed["neighbors"][0]["connect-retry"] == "5s");
+    CHECK(printed["vips"][0]["rule"] == "all(api, maintenance)");
+}
+
+TEST_CASE("--check-config reports every error and exits 1", "[config]")
+{
+    std::ostringstream out;
+    std::ostringstream err;
+    const auto path = vipd::test::data_path("config/invalid/typo-and-range.json");
+    CHECK(vipd::cli::check_config(path, out, err) == 1);
+    CHECK(out.str().empty());
+    CHECK(err.str() == path.string() +
+                           ":9:19: /neighbors/0/hold-time: expected 0 or 3..65535, got 2\n" +
+                           path.string() +
+                           ":13:23: /checks/web: unknown key \"intervall\" (did you mean "
+                           "\"interval\"?)\n");
+    std::ostringstream none;
+    CHECK(vipd::cli::check_config("/nonexistent/vipd.json", out, none) == 1);
+    CHECK(none.str() == "/nonexistent/vipd.json: cannot read: No such file or directory\n");
+}

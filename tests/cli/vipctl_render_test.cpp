@@ -1,0 +1,85 @@
+// vipctl output, in process: the table layout (alignment, UTF-8 widths, control characters),
+// uptime text, rendering of partial or unexpected replies, and the announce exit status.
+#include <catch2/catch.hpp>
+
+#include "cli/table.hpp"
+#include "cli/vipctl_render.hpp"
+
+using nlohmann::json;
+using vipd::cli::Align;
+using vipd::cli::Table;
+
+TEST_CASE("table: aligned columns, right-aligned numbers, no trailing blanks", "[cli][vipctl]")
+{
+    Table t({{"NAME"}, {"COUNT", Align::right}, {"NOTE"}});
+    t.add_row({"a", "5", "short"});
+    t.add_row({"longer", "12345", ""});
+    t.add_row({"é-ü", "7"});  // two-byte characters count once; a missing cell is empty
+    CHECK(t.render() ==
+          "NAME    COUNT  NOTE\n"
+          "a           5  short\n"
+          "longer  12345\n"
+          "é-ü         7\n");
+    CHECK(t.render_rows("> ") ==
+          "> a           5  short\n"
+          "> longer  12345\n"
+          "> é-ü         7\n");
+}
+
+TEST_CASE("table: control characters are escaped", "[cli][vipctl]")
+{
+    CHECK(vipd::cli::terminal_safe("a\x1b[2Jb\nc\td\x7f") == "a\\x1b[2Jb\\nc d\\x7f");
+    CHECK(vipd::cli::terminal_safe("größe") == "größe");
+    CHECK(vipd::cli::display_width("größe") == 5);
+    Table t({{"A"}, {"B"}});
+    t.add_row({"x\x07", "y"});
+    CHECK(t.render() == "A       B\nx\\x07  y\n");
+}
+
+TEST_CASE("render: uptime text", "[cli][vipctl]")
+{
+    using vipd::cli::format_uptime;
+    CHECK(format_uptime(nullptr) == "-");
+    CHECK(format_uptime("5") == "-");
+    CHECK(format_uptime(-3) == "-");
+    CHECK(format_uptime(0) == "0s");
+    CHECK(format_uptime(42.9) == "42s");
+    CHECK(format_uptime(303) == "5m03s");
+    CHECK(format_uptime(4 * 3600 + 5 * 60 + 59) == "4h05m");
+    CHECK(format_uptime(3 * 86400 + 4 * 3600) == "3d04h");
+}
+
+TEST_CASE("render: missing fields print as '-', empty lists say so", "[cli][vipctl]")
+{
+    const auto status = vipd::cli::render_reply(
+        "status", {{"ok", true}, {"neighbors", json::array()}, {"vips", {{{"name", "web"}}}}});
+    CHECK(status.status == 0);
+    CHECK(status.text == "vipd -\n\n"
+                         "no neighbors configured\n\n"
+                         "VIP  STATE  PREFIXES  RULE  REASON\n"
+                         "web  -      -         -     -\n\n"
+                         "no checks configured\n");
+    CHECK(vipd::cli::render_reply("routes", {{"ok", true}, {"routes", json::array()}}).text ==
+          "no routes sent\n");
+    // An unknown command's reply is shown as JSON rather than dropped.
+    CHECK(vipd::cli::render_reply("future", {{"ok", true}, {"x", 1}}).text ==
+          "{\n  \"ok\": true,\n  \"x\": 1\n}\n");
+}
+
+TEST_CASE("render: announce results decide the exit status", "[cli][vipctl]")
+{
+    const auto render = [](json results) {
+        return vipd::cli::render_reply("announce", {{"ok", true}, {"results", results}});
+    };
+    auto ok = render({{"a", "written"}, {"b", "not established (Idle)"}});
+    CHECK(ok.status == 0);
+    CHECK(ok.warning.empty());
+    CHECK(ok.text == "NEIGHBOR  RESULT\na         written\nb         not established (Idle)\n");
+    auto held = render({{"a", "written"}, {"b", "initial table held until the daemon is ready"},
+                        {"c", "write failed"}});
+    CHECK(held.status == 1);
+    CHECK(held.warning == "vipctl announce: not written to 2 established neighbors: b, c\n");
+    auto none = render(json::object());
+    CHECK(none.status == 0);
+    CHECK(none.text == "no neighbors configured\n");
+}
