@@ -122,12 +122,13 @@ void Session::dispatch(Event e)
         queue_.pop_front();
         const State before = fsm_.state();
         Actions actions = fsm_.handle(ev);
-        for (Action& a : actions)
-            execute(a);
+        // Report the transition first, so what its actions cause is logged after it.
         const Status& st = fsm_.status();
         if (st.state != before)
             speaker_.observer_.on_state_change(config_.name, to_string(before), to_string(st.state),
                                                st.cause);
+        for (Action& a : actions)
+            execute(a);
     }
     dispatching_ = false;
 }

@@ -54,7 +54,9 @@ if build release build/ci -DVIPD_WERROR=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo; th
 fi
 
 if [ "${SKIP_ASAN:-0}" != 1 ]; then
-    if build asan build/asan -DVIPD_WERROR=ON -DVIPD_SANITIZE=ON -DVIPD_BENCH=OFF \
+    # No -Werror here: GCC 12 reports false positives in <regex> under ASan (warnings were
+    # already checked by the release build).
+    if build asan build/asan -DVIPD_SANITIZE=ON -DVIPD_BENCH=OFF \
         -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG="-O1 -g"; then
         ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
             run_ctest asan build/asan

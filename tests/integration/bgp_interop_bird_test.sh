@@ -14,7 +14,7 @@ ctl() { "$VIPD_BINARY_DIR/vipctl" -s "$VIPD_TEST_DIR/vipd.sock" "$@"; }
 # vipd_conf ROUTER_ADDR PORT LOCAL_ADDR PASSWORD HOLD -> config with two VIPs (v4 + v6)
 vipd_conf() {
     local pw=""
-    [ -n "$4" ] && pw="\"password\": \"$4\","
+    [ -n "$4" ] && pw="\"md5-password\": \"$4\","
     cat <<JSON
 {
   "global": { "router-id": "192.0.2.200", "local-as": 65001, "state-dir": "$VIPD_TEST_DIR/state",
@@ -35,77 +35,81 @@ vipd_conf() {
 JSON
 }
 
-# session ROUTER_ADDR VIPD_ADDR PASSWORD: BIRD + vipd, waits for Established.
+# session ROUTER_ADDR VIPD_ADDR PASSWORD: BIRD + vipd, waits for Established. lib.sh names each
+# daemon once per test, so every session gets new names: $R (BIRD) and $V (vipd).
+n=0
 session() {
     local r=$1 m=$2 pw=$3 port extra=()
+    n=$((n + 1)) R=rtr$n V=vipd$n
     port=$(free_port "$r")
     [ -n "$pw" ] && extra=(--password "$pw")
     local six=()
     [[ "$r" == *:* ]] && six=(--next-hop6 ::1)
-    start_bird rtr "$(bird_conf_global --router-id 192.0.2.254)
+    start_bird "$R" "$(bird_conf_global --router-id 192.0.2.254)
 $(bird_conf_bgp vipd --local "$r" --local-port "$port" --local-as 65000 --neighbor "$m" \
         --peer-as 65001 --hold 6 --keepalive 2 "${extra[@]}" "${six[@]}")"
     vipd_conf "$r" "$port" "$m" "$pw" 6 >"$VIPD_TEST_DIR/vipd.json"
-    start_daemon vipd "$VIPD_BINARY_DIR/vipd" -c "$VIPD_TEST_DIR/vipd.json"
-    bird_wait_established rtr vipd 20
-    bird_wait_route rtr vipd 198.51.100.40/32 20
-    bird_wait_route rtr vipd 2001:db8:40::1/128 20
+    start_daemon "$V" "$VIPD_BINARY_DIR/vipd" -c "$VIPD_TEST_DIR/vipd.json"
+    bird_wait_established "$R" vipd 20
+    bird_wait_route "$R" vipd 198.51.100.40/32 20
+    bird_wait_route "$R" vipd 2001:db8:40::1/128 20
 }
-teardown() { stop_daemon vipd; stop_daemon rtr; rm -rf "$VIPD_TEST_DIR/state"; }
+teardown() { stop_daemon "$V"; stop_daemon "$R"; rm -rf "$VIPD_TEST_DIR/state"; }
 
 for variant in "127.0.0.1 127.0.0.5 -" "127.0.0.1 127.0.0.5 s3cret" "::1 ::1 -" "::1 ::1 s3cret"; do
     read -r r m pw <<<"$variant"
     [ "$pw" = - ] && pw=""
-    log "transport $r, MD5 ${pw:+on}${pw:-off}"
+    log "transport $r, MD5 $([ -n "$pw" ] && echo on || echo off)"
     session "$r" "$m" "$pw"
-    assert_eq 42 "$(bird_route_attr rtr vipd 198.51.100.40/32 med)" "IPv4 MED"
-    assert_eq "65001 65001 65001" "$(bird_route_attr rtr vipd 198.51.100.40/32 as_path)" "prepends"
-    assert_eq "192.0.2.1" "$(bird_route_attr rtr vipd 198.51.100.40/32 next_hop)" "IPv4 next hop"
+    assert_eq 42 "$(bird_route_attr "$R" vipd 198.51.100.40/32 med)" "IPv4 MED"
+    assert_eq "65001 65001 65001" "$(bird_route_attr "$R" vipd 198.51.100.40/32 as_path)" "prepends"
+    assert_eq "192.0.2.1" "$(bird_route_attr "$R" vipd 198.51.100.40/32 next_hop)" "IPv4 next hop"
     assert_eq "65001:7 65001:100 65535:65281" \
-        "$(bird_route_attr rtr vipd 198.51.100.40/32 community)" "communities (no-export)"
-    assert_eq "65001:1:1" "$(bird_route_attr rtr vipd 198.51.100.40/32 large_community)"
-    assert_eq 43 "$(bird_route_attr rtr vipd 2001:db8:40::1/128 med)" "IPv6 MED"
-    assert_eq "65001" "$(bird_route_attr rtr vipd 2001:db8:40::1/128 as_path)"
-    assert_eq "2001:db8::1" "$(bird_route_attr rtr vipd 2001:db8:40::1/128 next_hop)" "IPv6 next hop"
-    assert_eq "65001:2:2" "$(bird_route_attr rtr vipd 2001:db8:40::1/128 large_community)"
+        "$(bird_route_attr "$R" vipd 198.51.100.40/32 community)" "communities (no-export)"
+    assert_eq "65001:1:1" "$(bird_route_attr "$R" vipd 198.51.100.40/32 large_community)"
+    assert_eq 43 "$(bird_route_attr "$R" vipd 2001:db8:40::1/128 med)" "IPv6 MED"
+    assert_eq "65001" "$(bird_route_attr "$R" vipd 2001:db8:40::1/128 as_path)"
+    assert_eq "2001:db8::1" "$(bird_route_attr "$R" vipd 2001:db8:40::1/128 next_hop)" "IPv6 next hop"
+    assert_eq "65001:2:2" "$(bird_route_attr "$R" vipd 2001:db8:40::1/128 large_community)"
     teardown
 done
 
 log "manual announce/withdraw, route refresh, restart, freeze, NOTIFICATION (IPv4, no MD5)"
 session 127.0.0.1 127.0.0.5 ""
 ctl announce 203.0.113.7/32 --med 9 --community 65001:9 >/dev/null
-bird_wait_route rtr vipd 203.0.113.7/32 5
-assert_eq 9 "$(bird_route_attr rtr vipd 203.0.113.7/32 med)"
+bird_wait_route "$R" vipd 203.0.113.7/32 5
+assert_eq 9 "$(bird_route_attr "$R" vipd 203.0.113.7/32 med)"
 ctl withdraw 203.0.113.7/32 >/dev/null
-bird_wait_no_route rtr vipd 203.0.113.7/32 5
+bird_wait_no_route "$R" vipd 203.0.113.7/32 5
 
-refreshes_before=$(grep -c "route refresh" "$(daemon_log vipd)" || true)
-bird_cli rtr reload in vipd >/dev/null
+refreshes_before=$(grep -c "route refresh" "$(daemon_log "$V")" || true)
+bird_cli "$R" reload in vipd >/dev/null
 wait_or_fail 5 "vipd answering the route refresh" \
-    bash -c "[ \$(grep -c 'route refresh' '$(daemon_log vipd)') -gt $refreshes_before ]"
-bird_has_route rtr vipd 198.51.100.40/32 || fail "route lost after refresh"
+    bash -c "[ \$(grep -c 'route refresh' '$(daemon_log "$V")') -gt $refreshes_before ]"
+bird_has_route "$R" vipd 198.51.100.40/32 || fail "route lost after refresh"
 
 log "router restart: vipd reconnects and re-announces within seconds"
-cfg=$(cat "$(daemon_dir rtr)/bird.conf")
-stop_daemon rtr
+cfg=$(cat "$(daemon_dir "$R")/bird.conf")
+stop_daemon "$R"
 t0=$EPOCHREALTIME
-start_bird rtr "$cfg"
-bird_wait_route rtr vipd 198.51.100.40/32 15
+R=rtr-restarted
+start_bird "$R" "$cfg"
+bird_wait_route "$R" vipd 198.51.100.40/32 15
 log "re-announced $(awk -v a="$t0" -v b="$EPOCHREALTIME" 'BEGIN{printf "%.1f", b-a}') s after the router restarted"
 
 log "router frozen: vipd's hold timer (6 s) fires; after SIGCONT the session comes back"
-kill -STOP "$(daemon_pid rtr)"
-wait_or_fail 15 "hold timer expiry in vipd's log" grep -q "Hold Timer Expired\|HoldTimerExpired" "$(daemon_log vipd)"
-kill -CONT "$(daemon_pid rtr)"
-bird_wait_established rtr vipd 30
-bird_wait_route rtr vipd 198.51.100.40/32 15
+kill -STOP "$(daemon_pid "$R")"
+wait_or_fail 15 "hold timer expiry in vipd's log" grep -q "Hold Timer Expired\|HoldTimerExpired" "$(daemon_log "$V")"
+kill -CONT "$(daemon_pid "$R")"
+bird_wait_established "$R" vipd 30
+bird_wait_route "$R" vipd 198.51.100.40/32 15
 
 log "router sends a NOTIFICATION (disable with a message): vipd logs it decoded"
-bird_cli rtr disable vipd "\"maintenance by test\"" >/dev/null
+bird_cli "$R" disable vipd "\"maintenance by test\"" >/dev/null
 wait_or_fail 10 "decoded NOTIFICATION in vipd's log" \
-    grep -q 'notification=received code=6/2.*maintenance by test' "$(daemon_log vipd)"
-bird_cli rtr enable vipd >/dev/null
-bird_wait_established rtr vipd 20
+    grep -q 'notification=received code=6/2.*maintenance by test' "$(daemon_log "$V")"
+bird_cli "$R" enable vipd >/dev/null
+bird_wait_established "$R" vipd 20
 
 log "100,000 prefixes reach the router complete"
 python3 - "$VIPD_TEST_DIR/bulk.txt" <<'PY'
@@ -116,11 +120,11 @@ with open(sys.argv[1], "w") as f:
         f.write(f"{ipaddress.IPv4Address(base + i)}/32\n")
 PY
 ctl announce --file "$VIPD_TEST_DIR/bulk.txt" >/dev/null
-count_is() { [ "$(bird_route_count rtr vipd ipv4 2>/dev/null)" -ge "$1" ]; }
+count_is() { [ "$(bird_route_count "$R" vipd ipv4 2>/dev/null)" -ge "$1" ]; }
 wait_or_fail 60 "100,002 IPv4 routes at BIRD" count_is 100001
-assert_eq 100001 "$(bird_route_count rtr vipd ipv4)" "IPv4 routes at the router (100,000 + the VIP)"
-bird_has_route rtr vipd 10.1.134.160/32 || fail "the last prefix is missing"
+assert_eq 100001 "$(bird_route_count "$R" vipd ipv4)" "IPv4 routes at the router (100,000 + the VIP)"
+bird_has_route "$R" vipd 10.1.134.160/32 || fail "the last prefix is missing"
 ctl withdraw --file "$VIPD_TEST_DIR/bulk.txt" >/dev/null
-count_back() { [ "$(bird_route_count rtr vipd ipv4 2>/dev/null)" = 1 ]; }
+count_back() { [ "$(bird_route_count "$R" vipd ipv4 2>/dev/null)" = 1 ]; }
 wait_or_fail 60 "the bulk withdrawal (only the VIP left)" count_back
 log "PASS"

@@ -47,7 +47,8 @@ assert_contains "$(cat "$VIPD_TEST_DIR/state/drained")" "web" "persisted drain"
 
 log "restart during drain: comes back drained (nothing announced)"
 stop_daemon vipd
-start_daemon vipd "$VIPD_BINARY_DIR/vipd" -c "$conf"
+V=vipd2  # lib.sh names each daemon once per test
+start_daemon $V "$VIPD_BINARY_DIR/vipd" -c "$conf"
 bird_wait_established rtr vipd 20
 sleep 3  # past the start-up grace: the initial table has been sent
 assert_not_cmd "VIP announced after restart while drained" bird_has_route rtr vipd 198.51.100.30/32
@@ -61,7 +62,7 @@ assert_eq 10 "$(bird_route_attr rtr vipd 198.51.100.30/32 med)" "MED after undra
 log "reload adds a VIP without resetting the session"
 since_before=$(bird_proto_since rtr vipd)
 write_conf ', { "name": "api", "prefixes": ["198.51.100.31/32"], "rule": "always()" }'
-kill -HUP "$(daemon_pid vipd)"
+kill -HUP "$(daemon_pid $V)"
 bird_wait_route rtr vipd 198.51.100.31/32 10
 assert_eq "$since_before" "$(bird_proto_since rtr vipd)" "session not reset by the reload"
 assert_eq "Established" "$(bird_bgp_state rtr vipd)"
@@ -71,7 +72,7 @@ cp "$conf" "$conf.good"
 printf '{ "global": { "router-id": "%s", "local-as": 65001, "hold-tme": 3 } }\n' "$me" >"$conf"
 out=$(ctl reload 2>&1) && fail "bad reload accepted: $out"
 assert_contains "$out" "vipd.json:1:"
-assert_contains "$(cat "$(daemon_log vipd)")" "reload rejected"
+assert_contains "$(cat "$(daemon_log $V)")" "reload rejected"
 bird_has_route rtr vipd 198.51.100.31/32 || fail "VIP lost after a bad reload"
 assert_eq "$since_before" "$(bird_proto_since rtr vipd)" "session not reset by the bad reload"
 
