@@ -99,7 +99,7 @@ log "re-announced $(awk -v a="$t0" -v b="$EPOCHREALTIME" 'BEGIN{printf "%.1f", b
 
 log "router frozen: vipd's hold timer (6 s) fires; after SIGCONT the session comes back"
 kill -STOP "$(daemon_pid "$R")"
-wait_or_fail 15 "hold timer expiry in vipd's log" grep -q "Hold Timer Expired\|HoldTimerExpired" "$(daemon_log "$V")"
+wait_or_fail 15 "hold timer expiry in vipd's log" grep -q "notification=sent code=4/0" "$(daemon_log "$V")"
 kill -CONT "$(daemon_pid "$R")"
 bird_wait_established "$R" vipd 30
 bird_wait_route "$R" vipd 198.51.100.40/32 15
