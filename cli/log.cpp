@@ -1,6 +1,7 @@
 // Text and JSON log lines (see log.hpp).
 #include "cli/log.hpp"
 
+#include <chrono>
 #include <cstdio>
 
 #include <nlohmann/json.hpp>
@@ -48,6 +49,11 @@ std::string Log::format(LogLevel level, std::string_view component,
 {
     if (format_ == LogFormat::json) {
         nlohmann::ordered_json j;
+        // Wall clock with microseconds: JSON logs are read by programs (and benchmarks) that
+        // correlate them with other sources; text logs rely on journald's timestamps.
+        j["ts"] = std::chrono::duration<double>(
+                      std::chrono::system_clock::now().time_since_epoch())
+                      .count();
         j["level"] = to_string(level);
         j["component"] = component;
         for (const auto& [k, v] : fields)

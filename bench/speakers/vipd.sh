@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# vipd as a speaker plugin for the shared BGP bench harness (../shared/bench, README "Speaker
+# plugin interface"). Run it beside the stock speakers in one invocation:
+#   sudo ../shared/bench/run-anchors.sh bench/speakers/vipd.sh gobgp bird
+# (bench/speaker-bench.sh builds vipd in Release and does exactly that).
+# Preload: the prefixes of BENCH_PREFIX_FILE are one VIP with rule always() in the config file,
+# so they are announced as soon as the session is Established. Runtime API: vipctl (a fresh
+# process per call) over the control socket; announce-file = `vipctl announce --file`.
+set -u
+. "$BENCH_ROOT/lib/common.sh"
+D="${BENCH_SPK_DIR:?set by the harness}"
+HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+BIN_DIR="${VIPD_BIN_DIR:-$HERE/../../build/release}"
+VIPD="$BIN_DIR/vipd"
+VIPCTL="$BIN_DIR/vipctl"
+PIDF="$D/vipd.pid"
+SOCK="$D/vipd.sock"
+
+write_config() {
+    local vips="" prefixes
+    if [ -n "${BENCH_PREFIX_FILE:-}" ] && [ -s "$BENCH_PREFIX_FILE" ]; then
+        prefixes=$("$BENCH_PY" -c 'import json,sys; print(json.dumps([l.strip() for l in open(sys.argv[1]) if l.strip()]))' "$BENCH_PREFIX_FILE")
+        vips="{ \"name\": \"bench\", \"prefixes\": $prefixes, \"rule\": \"always()\", \"damping\": false }"
+    fi
+    cat >"$D/vipd.json" <<JSON
+{
+  "global": { "router-id": "$BENCH_ROUTER_ID", "local-as": $BENCH_LOCAL_AS,
+              "state-dir": "$D/state", "control-socket": { "path": "$SOCK" },
+              "startup-grace": "0s", "log-level": "warning" },
+  "neighbors": [ { "name": "receiver", "address": "$BENCH_PEER_ADDR", "port": $BENCH_PEER_PORT,
+                   "local-address": "$BENCH_LOCAL_ADDR", "remote-as": $BENCH_PEER_AS,
+                   "families": ["ipv4", "ipv6"], "hold-time": 90, "connect-retry": "1s",
+                   "multihop": 2,
+                   "export": { "next-hop-v4": "$BENCH_NEXTHOP4", "next-hop-v6": "$BENCH_NEXTHOP6" } } ],
+  "vips": [ $vips ]
+}
+JSON
+}
+
+case "${1:-}" in
+version) echo "vipd $("$VIPD" --version | awk '{print $2}')" ;;
+features) echo "ipv4 ipv6 announce-file" ;;
+start)
+    bench_assert_loopback "$BENCH_LOCAL_ADDR" "$BENCH_PEER_ADDR"
+    [ -x "$VIPD" ] && [ -x "$VIPCTL" ] || die "no vipd/vipctl in $BIN_DIR (run bench/speaker-bench.sh)"
+    write_config
+    "$VIPD" -c "$D/vipd.json" </dev/null >"$D/vipd.log" 2>&1 &
+    echo $! >"$PIDF"
+    wait_cmd 30 "$VIPCTL" -s "$SOCK" version >/dev/null || die "vipd not answering: $(tail -3 "$D/vipd.log")"
+    ;;
+pids) print_pids "$PIDF" ;;
+announce | withdraw)
+    op="$1"
+    shift
+    mark_api
+    "$VIPCTL" -s "$SOCK" "$op" "$@" >/dev/null
+    ;;
+prepare-file) : ;;
+announce-file) "$VIPCTL" -s "$SOCK" --timeout 120 announce --file "$2" >/dev/null ;;
+stop) stop_pidfile "$PIDF" 10 ;;
+*) exit 2 ;;
+esac
