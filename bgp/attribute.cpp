@@ -390,6 +390,11 @@ void write_address(const Address& a, Writer& w)
     w.bytes(ByteView(a.bytes.data(), a.size()));
 }
 
+// The descriptor table. Row fields: name, required Optional/Transitive flags, RFC 7606 action
+// for a malformed value, for conflicting flags (§3.c; MP attributes §5.3), dropped from
+// external peers (§7.5/§7.9/§7.10), dropped between 4-octet speakers (RFC 6793 §4.1), then
+// decode, present, size, write. Actions follow RFC 7606 §7.x, RFC 6793 §6 (AS4_*: discard),
+// RFC 8092 §6 and RFC 9234 §5 (treat-as-withdraw).
 // clang-format off
 constexpr std::array<AttributeDescriptor, 256> make_table()
 {
@@ -529,7 +534,10 @@ bool is_mp(std::uint8_t type)
            type == static_cast<std::uint8_t>(AttrType::mp_unreach_nlri);
 }
 
-// Calls emit(flags, type, value_size, write_value) for each attribute to send, in wire order.
+// Calls emit(flags, type, value_size, write_value) for each attribute to send, in wire order:
+// first the received order (if any), then MP attributes, then ascending type code. Flags come
+// from the table; a recorded Extended Length is kept (captures re-encode exactly), as is a
+// recorded Partial on optional transitive attributes.
 template <typename Emit>
 void for_each_attribute(const PathAttributes& a, const CodecContext& ctx, bool include_mp,
                         Emit&& emit)

@@ -57,17 +57,22 @@ void Session::on_update(ConnectionId id, ByteView message)
     const Negotiated* n = fsm_.negotiated();
     const DecodeContext ctx = n != nullptr ? n->decode : DecodeContext{};
     Reader body(message.subspan(header_size), header_size);
-    UpdateOutcome outcome = decode_update(body, ctx);
+    // RFC 7606 §7.5/§7.9/§7.10 judge some attributes by the kind of peer.
+    const PeerKind kind = n != nullptr && !n->internal ? PeerKind::external : PeerKind::internal;
+    UpdateOutcome outcome = decode_update(body, ctx, kind);
     if (outcome.error && outcome.error->action == Rfc7606::session_reset) {
         dispatch(MessageError{id, *outcome.error});
         return;
     }
     const Update& u = outcome.update;
-    const bool withdraw_all = outcome.error && outcome.error->action >= Rfc7606::treat_as_withdraw;
+    const bool withdraw_all = outcome.treat_as_withdraw;
     if (outcome.error)
         note("warning", fmt::format("UPDATE {} ({}): routes {}", to_string(*outcome.error),
                                     to_string(outcome.error->action),
                                     withdraw_all ? "treated as withdrawn" : "kept"));
+    for (const AfiSafi& f : outcome.disabled_families)
+        note("warning", fmt::format("UPDATE for {} ignored: family disabled (RFC 4760 §7)",
+                                    to_string(f)));
     auto add = [&](const std::vector<Nlri>& v) {
         prefixes_received_total_ += v.size();
         if (!track_rib_in_)

@@ -42,7 +42,9 @@ struct Packed
     bool bad = false;        ///< nlri[next] is of the wrong family or too long
 };
 
-// Writes nlri[i..] at p while they fit in `room` octets.
+// Writes nlri[i..] at p while they fit in `room` octets. Filling each message before starting
+// the next (next-fit) is optimal for an ordered list: no split of the same sequence into
+// messages of this capacity can use fewer, so the message count is the minimum.
 template <std::size_t AddrSize, bool AddPath>
 Packed pack(std::span<const Nlri> nlri, std::size_t i, std::uint8_t* p, std::size_t room, Afi afi)
 {
@@ -166,8 +168,12 @@ append_announcements(Bytes& out, const EncodedAttributes& attrs, std::span<const
     const ByteView others = attrs.others();
     const std::size_t fixed =
         fixed_overhead + (mp ? long_attr_header + head.size() : 0) + others.size();
+    // Room for prefixes, reckoning MP_REACH_NLRI with a 2-octet length: a value short enough for
+    // one octet is far from the limit, so the estimate never costs a message.
     const std::size_t room = attrs.max_message() - fixed;
     const std::size_t widest = max_item(afi, attrs.add_path());
+    // NLRI field:  header | 0 | TAL | other attributes | NLRI
+    // MP (IPv6, RFC 8950): header | 0 | TAL | MP_REACH_NLRI(head, NLRI) | other attributes
     std::size_t messages = 0;
     for (std::size_t i = 0; i < nlri.size(); ++messages) {
         const std::size_t bound = std::min(room, (nlri.size() - i) * widest);
@@ -221,6 +227,8 @@ append_withdrawals(Bytes& out, AfiSafi family, std::span<const Nlri> nlri, const
     const std::size_t fixed = fixed_overhead + (mp ? long_attr_header + afi_safi_size : 0);
     const std::size_t room = ctx.max_message() - fixed;
     const std::size_t widest = max_item(family.afi, add_path);
+    // IPv4: header | withdrawn length | withdrawn routes | TAL 0
+    // IPv6: header | 0 | TAL | MP_UNREACH_NLRI(AFI, SAFI, withdrawn routes)
     std::size_t messages = 0;
     for (std::size_t i = 0; i < nlri.size(); ++messages) {
         const std::size_t bound = std::min(room, (nlri.size() - i) * widest);

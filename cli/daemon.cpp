@@ -112,6 +112,8 @@ tl::expected<void, std::string> Daemon::start()
     for (const auto& c : config_.references)
         if (auto r = monitor_.add(c); !r)
             return tl::unexpected(fmt::format("check {}: {}", c.name, r.error()));
+    if (config_.global.loopback.enabled)
+        loopback_ = std::make_unique<LoopbackAddresses>(config_.global.loopback.interface);
     if (auto r = announcer_.reconfigure(config_.vips, now()); !r)
         return tl::unexpected(announce::to_string(r.error()));
     restore();
@@ -173,6 +175,8 @@ void Daemon::shutdown(const std::string& reason)
     monitor_.stop();
     if (control_)
         control_->stop();
+    if (loopback_)
+        loopback_->remove_all();
     speaker_.shutdown(reason, shutdown_limit, [this] {
         log_.write(LogLevel::info, "daemon", {{"event", "stopped"}});
         io_.stop();
@@ -235,11 +239,17 @@ void Daemon::on_error(std::string_view check, std::string_view what)
 void Daemon::announce(const bgp::Prefix& prefix, const bgp::RouteSpec& spec)
 {
     speaker_.announce(prefix, spec);
+    if (loopback_)
+        if (auto r = loopback_->add(prefix); !r)
+            log_.write(LogLevel::error, "loopback", {{"prefix", prefix.to_string()}, {"error", r.error()}});
 }
 
 void Daemon::withdraw(const bgp::Prefix& prefix)
 {
     speaker_.withdraw(prefix);
+    if (loopback_)
+        if (auto r = loopback_->remove(prefix); !r)
+            log_.write(LogLevel::error, "loopback", {{"prefix", prefix.to_string()}, {"error", r.error()}});
 }
 
 void Daemon::after_announcer_change()

@@ -24,6 +24,7 @@
 #include "cli/config.hpp"
 #include "cli/control_handler.hpp"
 #include "cli/log.hpp"
+#include "cli/loopback.hpp"
 #include "health/monitor.hpp"
 
 namespace vipd::cli {
@@ -102,6 +103,7 @@ private:
     boost::asio::steady_timer watchdog_timer_;
     std::optional<announce::TimePoint> tick_at_;
     std::unique_ptr<ControlServer> control_;
+    std::unique_ptr<LoopbackAddresses> loopback_;  ///< when global.loopback is enabled
     std::set<bgp::Prefix> manual_routes_;     ///< vipctl announce, beside the VIP routes
     std::set<std::string> disabled_checks_;   ///< persisted operator disables
     std::string persisted_drained_;   ///< last text written to state_dir/drained

@@ -848,6 +848,30 @@ TEST_CASE("update malformed: the strongest action wins, every error is listed (R
     CHECK(both.errors.size() == 2);
 }
 
+TEST_CASE("update malformed: attributes after a malformed MP_REACH_NLRI (RFC 7606 §3.j)",
+          "[wire]")
+{
+    // The MP_REACH_NLRI cannot be parsed, so its routes cannot be withdrawn: session reset. The
+    // walk still goes on (attribute framing does not depend on MP content) and reports the rest.
+    const std::uint8_t attrs[] = {
+        0x80, 0x0e, 0x0d,                                // 23: MP_REACH_NLRI, length 13
+        0x00, 0x02, 0x01,                                // 26: IPv6 unicast
+        0x05,                                            // 29: next hop length 5
+        0x20, 0x01, 0x0d, 0xb8, 0x00, 0x00, 0x00, 0x01,  // 30
+        0x00,                                            // 38
+        0x40, 0x01, 0x01, 0x09,                          // 39: ORIGIN 9 (value at 42)
+        0x40, 0x02, 0x00,                                // 43: AS_PATH
+        0x40, 0x06, 0x01, 0x00,                          // 46: ATOMIC_AGGREGATE, length 1
+    };
+    auto o = decode_body(body_of(attrs));
+    expect(o, update_error::optional_attribute_error, Rfc7606::session_reset, 29);
+    REQUIRE(o.errors.size() == 3);
+    CHECK(int(o.errors[1].subcode) == int(update_error::invalid_origin_attribute));
+    CHECK(o.errors[1].offset == 42);
+    CHECK(o.errors[2].action == Rfc7606::attribute_discard);
+    CHECK(o.errors[2].offset == 48);
+}
+
 // ---- robustness -------------------------------------------------------------------------------
 
 TEST_CASE("update malformed: truncations and bit flips never read out of bounds", "[wire]")
