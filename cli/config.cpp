@@ -27,6 +27,27 @@ std::string syntax_message(const std::string& what)
     return colon == std::string::npos ? what : what.substr(colon + 2);
 }
 
+// nlohmann reports the last character of an unexpected token; errors read better at its start.
+std::size_t token_start(std::string_view text, std::size_t offset)
+{
+    auto literal_char = [](char c) {
+        return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+               c == '.' || c == '+' || c == '-';
+    };
+    if (offset >= text.size())
+        return offset;
+    if (text[offset] == '"') {
+        for (std::size_t i = offset; i-- > 0;) {
+            if (text[i] == '"' && (i == 0 || text[i - 1] != '\\'))
+                return i;
+        }
+        return offset;
+    }
+    while (offset > 0 && literal_char(text[offset]) && literal_char(text[offset - 1]))
+        --offset;
+    return offset;
+}
+
 std::string parent_pointer(const std::string& pointer)
 {
     const auto slash = pointer.rfind('/');
@@ -94,7 +115,7 @@ tl::expected<Config, ConfigErrors> parse_config(std::string_view text, std::stri
                                   /*ignore_comments=*/true);
     } catch (const detail::Json::parse_error& e) {
         // e.byte is the 1-based index of the last character read: the offending one.
-        const TextPosition at = position_at(text, e.byte > 0 ? e.byte - 1 : 0);
+        const TextPosition at = position_at(text, token_start(text, e.byte > 0 ? e.byte - 1 : 0));
         return tl::unexpected(
             ConfigErrors{{file, at.line, at.column, "", syntax_message(e.what())}});
     }

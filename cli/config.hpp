@@ -127,8 +127,9 @@ struct ConfigError
     bool operator==(const ConfigError&) const = default;
 };
 
-/// "vipd.json:14:17: /neighbors/0/hold-time: expected 0 or 3..65535, got 2"; the pointer part
-/// is left out when empty, "/" is written for the whole document.
+/// "vipd.json:14:17: /neighbors/0/hold-time: expected 0 or 3..65535, got 2". The pointer part
+/// is left out when empty (syntax errors, the document as a whole, the RHI file), and
+/// line:column when unknown (a file that cannot be read).
 [[nodiscard]] std::string to_string(const ConfigError& e);
 
 /// Errors sorted by file position; parsing stops after this many.

@@ -289,7 +289,8 @@ health::CheckTiming read_timing(const Object& o)
 
 std::optional<health::CheckSpec> read_check(const std::string& name, const Value& v)
 {
-    Object o(v, all_check_keys());
+    const auto all = all_check_keys();
+    Object o(v, all);
     if (!o.ok())
         return std::nullopt;
     if (!valid_name(name, false))
@@ -311,7 +312,6 @@ std::optional<health::CheckSpec> read_check(const std::string& name, const Value
         const bool timing = std::find(timing_keys.begin(), timing_keys.end(), key) !=
                             timing_keys.end();
         const bool known = std::find(own.begin(), own.end(), key) != own.end();
-        const auto all = all_check_keys();
         if (!timing && !known && std::find(all.begin(), all.end(), key) != all.end())
             v.ctx->error_at_key(child(v.pointer, key), v.pointer,
                                 fmt::format("key \"{}\" does not apply to a {} check", key,

@@ -220,23 +220,6 @@ void read_vip(const Value& v, std::vector<announce::VipConfig>& vips,
     origins.push_back(std::move(origin));
 }
 
-// Column (1-based) where the rule starts on an RHI line: after '=' and blanks.
-std::size_t rule_column(std::string_view text, std::size_t line)
-{
-    std::size_t pos = 0;
-    for (std::size_t l = 1; l < line && pos != std::string_view::npos; ++l) {
-        pos = text.find('\n', pos);
-        pos = pos == std::string_view::npos ? pos : pos + 1;
-    }
-    if (pos == std::string_view::npos)
-        return 1;
-    const auto eq = text.find('=', pos);
-    std::size_t at = eq == std::string_view::npos ? pos : eq + 1;
-    while (at < text.size() && (text[at] == ' ' || text[at] == '\t'))
-        ++at;
-    return at - pos + 1;
-}
-
 // One pass over a rule's leaves in order: resolves the default HAProxy instance and reports
 // references to things that are not defined.
 class LeafResolver
@@ -382,7 +365,7 @@ void read_rhi(Context& ctx, const GlobalConfig& global, std::vector<announce::Vi
         VipOrigin origin;
         c.name = fmt::format("rhi-{}", e.line);
         origin.vip = origin.name = Where{{}, file, {e.line, 1}};
-        origin.rule = Where{{}, file, {e.line, rule_column(text, e.line)}};
+        origin.rule = Where{{}, file, {e.line, 1}};  // rule columns count from the line start
         for (const auto& n : e.networks) {
             c.prefixes.push_back(n.prefix);
             origin.prefixes.push_back(Where{{}, file, {e.line, n.column}});

@@ -50,9 +50,9 @@ TEST_CASE("--check-config reports every error and exits 1", "[config]")
     CHECK(vipd::cli::check_config(path, out, err) == 1);
     CHECK(out.str().empty());
     CHECK(err.str() == path.string() +
-                           ":9:19: /neighbors/0/hold-time: expected 0 or 3..65535, got 2\n" +
+                           ":11:26: /neighbors/0/hold-time: expected 0 or 3..65535, got 2\n" +
                            path.string() +
-                           ":13:23: /checks/web: unknown key \"intervall\" (did you mean "
+                           ":15:67: /checks/web: unknown key \"intervall\" (did you mean "
                            "\"interval\"?)\n");
     std::ostringstream none;
     CHECK(vipd::cli::check_config("/nonexistent/vipd.json", out, none) == 1);

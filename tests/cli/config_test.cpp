@@ -194,7 +194,10 @@ TEST_CASE("JSON syntax errors give line and column", "[config]")
           Errors{"vipd.json:5:3: syntax error while parsing object key - unexpected '}'; "
                  "expected string literal"});
     CHECK(errors_of("{\n  \"global\": {\"local-as\": 65001 65002}}") ==
-          Errors{"vipd.json:2:35: syntax error while parsing object - unexpected number "
+          Errors{"vipd.json:2:32: syntax error while parsing object - unexpected number "
+                 "literal; expected '}'"});
+    CHECK(errors_of("{\"global\": 1 \"x\"}") ==
+          Errors{"vipd.json:1:14: syntax error while parsing object - unexpected string "
                  "literal; expected '}'"});
     CHECK(errors_of("{\"global\": {") ==
           Errors{"vipd.json:1:13: syntax error while parsing object key - unexpected end of "
@@ -236,15 +239,15 @@ TEST_CASE("the error from the issue: hold time out of range", "[config]")
 TEST_CASE("unknown keys are errors, with a suggestion", "[config]")
 {
     CHECK(errors_of(with_global(R"J(, "checks": {"web": {"kind": "tcp", "address": "127.0.0.1",
-        "port": 80, "intervall": "2s"}}})J")) ==
+        "port": 80, "intervall": "2s"}})J")) ==
           Errors{"vipd.json:2:21: /checks/web: unknown key \"intervall\" (did you mean "
                  "\"interval\"?)"});
     CHECK(errors_of(R"J({"global": {"router-id": "192.0.2.1", "local_as": 65001}})J") ==
-          Errors{"vipd.json:1:2: /global: missing key \"local-as\"",
+          Errors{"vipd.json:1:12: /global: missing key \"local-as\"",
                  "vipd.json:1:39: /global: unknown key \"local_as\" (did you mean "
                  "\"local-as\"?)"});
     CHECK(errors_of(with_global(R"J(, "vip": [])J")) ==
-          Errors{"vipd.json:1:58: unknown key \"vip\" (did you mean \"vips\"?)"});
+          Errors{"vipd.json:1:59: unknown key \"vip\" (did you mean \"vips\"?)"});
     CHECK(errors_of(with_global(R"J(, "neighbors": [{"address": "192.0.2.2", "remote-as": 1,
         "export": {"mde": 5, "color": 1}}])J")) ==
           Errors{"vipd.json:2:20: /neighbors/0/export: unknown key \"mde\" (did you mean "
@@ -254,19 +257,19 @@ TEST_CASE("unknown keys are errors, with a suggestion", "[config]")
 
 TEST_CASE("keys of another check kind are named as such", "[config]")
 {
-    CHECK(errors_of(with_global(R"J(, "checks": {"web": {"kind": "tcp", "url": "http://x/"}}})J")) ==
-          Errors{"vipd.json:1:80: /checks/web: missing key \"address\"",
-                 "vipd.json:1:80: /checks/web: missing key \"port\"",
-                 "vipd.json:1:95: /checks/web: key \"url\" does not apply to a tcp check"});
+    CHECK(errors_of(with_global(R"J(, "checks": {"web": {"kind": "tcp", "url": "http://x/"}})J")) ==
+          Errors{"vipd.json:1:77: /checks/web: missing key \"address\"",
+                 "vipd.json:1:77: /checks/web: missing key \"port\"",
+                 "vipd.json:1:93: /checks/web: key \"url\" does not apply to a tcp check"});
     CHECK(errors_of(with_global(
-              R"J(, "checks": {"w": {"kind": "http", "url": "http://127.0.0.1/", "sni": "x"}}})J")) ==
-          Errors{"vipd.json:1:121: /checks/w: key \"sni\" does not apply to a http check"});
+              R"J(, "checks": {"w": {"kind": "http", "url": "http://127.0.0.1/", "sni": "x"}})J")) ==
+          Errors{"vipd.json:1:120: /checks/w: key \"sni\" does not apply to a http check"});
 }
 
 TEST_CASE("wrong types say what was expected and what was found", "[config]")
 {
     CHECK(errors_of(R"J({"global": {"router-id": "192.0.2.1", "local-as": "65001"}})J") ==
-          Errors{"vipd.json:1:52: /global/local-as: expected an integer 1..4294967295, got "
+          Errors{"vipd.json:1:51: /global/local-as: expected an integer 1..4294967295, got "
                  "\"65001\""});
     CHECK(errors_of(R"J({"global": {"router-id": 1, "local-as": 1.5}})J") ==
           Errors{"vipd.json:1:26: /global/router-id: expected a string, got 1",
@@ -278,10 +281,10 @@ TEST_CASE("wrong types say what was expected and what was found", "[config]")
           Errors{"vipd.json:2:20: /neighbors/0/passive: expected true or false, got \"yes\""});
     CHECK(errors_of("[]") == Errors{"vipd.json:1:1: expected an object, got []"});
     CHECK(errors_of(with_global(R"J(, "vips": [{"name": "a", "prefixes": ["192.0.2.1"],
-        "rule": "x", "when-down": "drop"}]})J")) ==
-          Errors{"vipd.json:2:35: /vips/0/when-down: expected one of \"withdraw\", \"degrade\", "
-                 "got \"drop\"",
-                 "vipd.json:2:17: /vips/0/rule: unknown check \"x\" (no checks are defined)"});
+        "rule": "x", "when-down": "drop"}])J")) ==
+          Errors{"vipd.json:2:18: /vips/0/rule: unknown check \"x\" (no checks are defined)",
+                 "vipd.json:2:35: /vips/0/when-down: expected one of \"withdraw\", \"degrade\", "
+                 "got \"drop\""});
 }
 
 TEST_CASE("values out of range", "[config]")
@@ -291,27 +294,27 @@ TEST_CASE("values out of range", "[config]")
                            std::string(fields) + "}]");
     };
     CHECK(errors_of(neighbor(R"J("remote-as": 23456)J")) ==
-          Errors{"vipd.json:1:113: /neighbors/0/remote-as: AS 23456 (AS_TRANS) is not a usable "
+          Errors{"vipd.json:1:111: /neighbors/0/remote-as: AS 23456 (AS_TRANS) is not a usable "
                  "AS number"});
-    CHECK(errors_of(neighbor(R"J("remote-as": 1, "keepalive": 30)J")) ==
-          Errors{"vipd.json:1:130: /neighbors/0/keepalive: expected 1..29 seconds (less than "
-                 "hold-time 90), got 30"});
+    CHECK(errors_of(neighbor(R"J("remote-as": 1, "keepalive": 90)J")) ==
+          Errors{"vipd.json:1:127: /neighbors/0/keepalive: expected 1..89 seconds (less than "
+                 "hold-time 90), got 90"});
     CHECK(errors_of(neighbor(R"J("remote-as": 1, "hold-time": 0, "keepalive": 5)J")) ==
-          Errors{"vipd.json:1:146: /neighbors/0/keepalive: keepalive needs a non-zero "
+          Errors{"vipd.json:1:143: /neighbors/0/keepalive: keepalive needs a non-zero "
                  "hold-time"});
     CHECK(errors_of(neighbor(R"J("remote-as": 1, "connect-retry": "2 sec")J")) ==
-          Errors{"vipd.json:1:134: /neighbors/0/connect-retry: expected a duration such as "
+          Errors{"vipd.json:1:131: /neighbors/0/connect-retry: expected a duration such as "
                  "\"2s\" or \"1m30s\": \"2 sec\": unknown unit (expected h, m, s or ms)"});
     CHECK(errors_of(neighbor(R"J("remote-as": 1, "connect-retry": "500ms")J")) ==
-          Errors{"vipd.json:1:134: /neighbors/0/connect-retry: expected 1s..1h, got \"500ms\""});
+          Errors{"vipd.json:1:131: /neighbors/0/connect-retry: expected 1s..1h, got \"500ms\""});
     CHECK(errors_of(neighbor(R"J("remote-as": 1, "restart-time": 5000)J")) ==
-          Errors{"vipd.json:1:133: /neighbors/0/restart-time: expected 1..4095 seconds, got "
+          Errors{"vipd.json:1:130: /neighbors/0/restart-time: expected 1..4095 seconds, got "
                  "5000"});
     CHECK(errors_of(neighbor(R"J("remote-as": 1, "hold-time": "1500ms")J")) ==
-          Errors{"vipd.json:1:130: /neighbors/0/hold-time: expected whole seconds, got "
+          Errors{"vipd.json:1:127: /neighbors/0/hold-time: expected whole seconds, got "
                  "\"1500ms\""});
     CHECK(errors_of(neighbor(R"J("remote-as": 1, "port": 0)J")) ==
-          Errors{"vipd.json:1:125: /neighbors/0/port: expected 1..65535, got 0"});
+          Errors{"vipd.json:1:122: /neighbors/0/port: expected 1..65535, got 0"});
 }
 
 TEST_CASE("neighbor consistency rules", "[config]")
@@ -320,16 +323,16 @@ TEST_CASE("neighbor consistency rules", "[config]")
         {"address": "192.0.2.2", "remote-as": 1, "multihop": 2, "ttl-security": 1,
          "local-address": "2001:db8::1", "role-strict": true, "passive": true,
          "export": {"local-pref": 50, "next-hop-v6": "fe80::1"}}])J")) ==
-          Errors{"vipd.json:3:27: /neighbors/0/local-address: 2001:db8::1 is not of the family "
-                 "of address 192.0.2.2",
-                 "vipd.json:3:58: /neighbors/0/role-strict: role-strict needs a role",
-                 "vipd.json:3:75: /neighbors/0/passive: a passive neighbor needs a listener: set "
-                 "/global/listen",
-                 "vipd.json:2:78: /neighbors/0/ttl-security: ttl-security and multihop exclude "
+          Errors{"vipd.json:2:81: /neighbors/0/ttl-security: ttl-security and multihop exclude "
                  "each other (GTSM always sends TTL 255, RFC 5082)",
-                 "vipd.json:4:34: /neighbors/0/export/local-pref: local-pref is sent to iBGP "
+                 "vipd.json:3:27: /neighbors/0/local-address: 2001:db8::1 is not of the family "
+                 "of address 192.0.2.2",
+                 "vipd.json:3:57: /neighbors/0/role-strict: role-strict needs a role",
+                 "vipd.json:3:74: /neighbors/0/passive: a passive neighbor needs a listener: set "
+                 "/global/listen",
+                 "vipd.json:4:35: /neighbors/0/export/local-pref: local-pref is sent to iBGP "
                  "neighbors only (remote-as 1 is not local-as 65001)",
-                 "vipd.json:4:53: /neighbors/0/export/next-hop-v6: expected a global IPv6 "
+                 "vipd.json:4:54: /neighbors/0/export/next-hop-v6: expected a global IPv6 "
                  "address (the link-local one is next-hop-v6-link-local), got \"fe80::1\""});
 }
 
@@ -337,21 +340,21 @@ TEST_CASE("duplicate names, addresses, prefixes and keys", "[config]")
 {
     CHECK(errors_of(with_global(R"J(, "neighbors": [
         {"name": "r1", "address": "192.0.2.2", "remote-as": 1},
-        {"name": "r1", "address": "192.0.2.2", "remote-as": 1}]})J")) ==
+        {"name": "r1", "address": "192.0.2.2", "remote-as": 1}])J")) ==
           Errors{"vipd.json:3:18: /neighbors/1/name: neighbor name \"r1\" is already used by "
                  "/neighbors/0",
                  "vipd.json:3:35: /neighbors/1/address: 192.0.2.2 is already the address of "
                  "/neighbors/0"});
     CHECK(errors_of(with_global(R"J(, "vips": [
         {"name": "a", "prefixes": ["192.0.2.1", "192.0.2.1/32"], "rule": "always()"},
-        {"name": "a", "prefixes": ["192.0.2.1"], "rule": "always()"}]})J")) ==
+        {"name": "a", "prefixes": ["192.0.2.1"], "rule": "always()"}])J")) ==
           Errors{"vipd.json:2:49: /vips/0/prefixes/1: 192.0.2.1/32 is listed twice",
                  "vipd.json:3:18: /vips/1/name: VIP name \"a\" is already used by /vips/0",
                  "vipd.json:3:36: /vips/1/prefixes/0: 192.0.2.1/32 already belongs to VIP "
                  "\"a\" (/vips/0)"});
     CHECK(errors_of(with_global(R"J(, "checks": {
         "web": {"kind": "file", "path": "/a"},
-        "web": {"kind": "file", "path": "/b"}}})J")) ==
+        "web": {"kind": "file", "path": "/b"}})J")) ==
           Errors{"vipd.json:3:9: /checks: duplicate key \"web\" (first at line 2, column 9)"});
 }
 
@@ -360,24 +363,24 @@ TEST_CASE("rule errors point into the rule text", "[config]")
     const std::string checks =
         R"J(, "checks": {"web": {"kind": "tcp", "address": "127.0.0.1", "port": 80}})J";
     CHECK(errors_of(with_global(checks + R"J(, "vips": [{"name": "a", "prefixes": ["192.0.2.1"],
-      "rule": "all(web, webb)"}]})J")) ==
+      "rule": "all(web, webb)"}])J")) ==
           Errors{"vipd.json:2:25: /vips/0/rule: unknown check \"webb\" (did you mean \"web\"?)"});
     CHECK(errors_of(with_global(checks + R"J(, "vips": [{"name": "a", "prefixes": ["192.0.2.1"],
-      "rule": "all(\u0077eb, webb)"}]})J")) ==
+      "rule": "all(\u0077eb, webb)"}])J")) ==
           Errors{"vipd.json:2:30: /vips/0/rule: unknown check \"webb\" (did you mean \"web\"?)"});
     CHECK(errors_of(with_global(checks + R"J(, "vips": [{"name": "a", "prefixes": ["192.0.2.1"],
-      "rule": "al(web)"}]})J")) ==
+      "rule": "al(web)"}])J")) ==
           Errors{"vipd.json:2:16: /vips/0/rule: unknown function \"al\" (expected all, any, "
                  "never, always)"});
     CHECK(errors_of(with_global(R"J(, "vips": [{"name": "a", "prefixes": ["192.0.2.1"],
-      "rule": "b:be_app"}]})J")) ==
+      "rule": "b:be_app"}])J")) ==
           Errors{"vipd.json:2:16: /vips/0/rule: b:be_app refers to HAProxy, but no instance is "
                  "defined in /haproxy"});
     CHECK(errors_of(with_global(R"J(, "haproxy": {"lb1": {"socket": "/a"}, "lb2": {"socket": "/b"}},
-      "vips": [{"name": "a", "prefixes": ["192.0.2.1"], "rule": "any(lb1%b:x, b:y, lb3%f:z)"}]})J")) ==
-          Errors{"vipd.json:2:78: /vips/0/rule: b:y must name its HAProxy instance, e.g. "
+      "vips": [{"name": "a", "prefixes": ["192.0.2.1"], "rule": "any(lb1%b:x, b:y, lb3%f:z)"}])J")) ==
+          Errors{"vipd.json:2:79: /vips/0/rule: b:y must name its HAProxy instance, e.g. "
                  "lb1%b:y: 2 are defined",
-                 "vipd.json:2:83: /vips/0/rule: unknown HAProxy instance \"lb3\" (did you mean "
+                 "vipd.json:2:84: /vips/0/rule: unknown HAProxy instance \"lb3\" (did you mean "
                  "\"lb1\"?)"});
 }
 
@@ -385,21 +388,21 @@ TEST_CASE("VIP consistency rules", "[config]")
 {
     CHECK(errors_of(with_global(R"J(, "neighbors": [{"name": "r1", "address": "192.0.2.2",
         "remote-as": 1}], "vips": [{"name": "a", "prefixes": ["192.0.2.1"], "rule": "always()",
-        "when-down": "degrade", "neighbors": ["r2"], "next-hop-ipv6": "2001:db8::1"}]})J")) ==
-          Errors{"vipd.json:4:9: /vips/0/degraded: \"when-down\": \"degrade\" needs "
+        "when-down": "degrade", "neighbors": ["r2"], "next-hop-ipv6": "2001:db8::1"}])J")) ==
+          Errors{"vipd.json:2:36: /vips/0: \"when-down\": \"degrade\" needs "
                  "\"degraded\" with med, local-pref, prepend or communities (or the route would "
                  "not change)",
-                 "vipd.json:4:46: /vips/0/neighbors/0: unknown neighbor \"r2\" (did you mean "
+                 "vipd.json:3:47: /vips/0/neighbors/0: unknown neighbor \"r2\" (did you mean "
                  "\"r1\"?)"});
     CHECK(errors_of(with_global(R"J(, "vips": [{"name": "a", "prefixes": ["192.0.2.1"],
-        "rule": "always()", "next-hop-ipv6": "2001:db8::1"}]})J")) ==
-          Errors{"vipd.json:1:67: /vips/0/next-hop-ipv6: the VIP has no IPv6 prefix"});
+        "rule": "always()", "next-hop-ipv6": "2001:db8::1"}])J")) ==
+          Errors{"vipd.json:2:46: /vips/0/next-hop-ipv6: the VIP has no IPv6 prefix"});
     CHECK(errors_of(with_global(R"J(, "vips": [{"name": "a b", "prefixes": ["192.0.2.1/24"],
         "rule": "always()", "degraded": {"med": 1}, "damping": {"min-hold": "1m",
-        "max-hold": "30s"}}]})J")) ==
+        "max-hold": "30s"}}])J")) ==
           Errors{"vipd.json:1:77: /vips/0/name: expected a VIP name of 1..64 letters, digits, "
                  "'_', '-', '.', got \"a b\"",
-                 "vipd.json:1:98: /vips/0/prefixes/0: \"192.0.2.1/24\": host bits set (did you "
+                 "vipd.json:1:97: /vips/0/prefixes/0: \"192.0.2.1/24\": host bits set (did you "
                  "mean 192.0.2.0/24?)",
                  "vipd.json:2:41: /vips/0/degraded: \"degraded\" is used only with "
                  "\"when-down\": \"degrade\"",
@@ -418,13 +421,13 @@ TEST_CASE("MD5 passwords inline or from a file", "[config]")
     CHECK(parse_ok(neighbor(R"J("md5-password-file": "r1.key")J")).neighbors[0].md5_password ==
           "s3cret");
     CHECK(errors_of(neighbor(R"J("md5-password-file": "r1.key")J"), "/nonexistent-vipd") ==
-          Errors{"vipd.json:2:45: /neighbors/0/md5-password-file: cannot read "
+          Errors{"vipd.json:2:46: /neighbors/0/md5-password-file: cannot read "
                  "\"/nonexistent-vipd/r1.key\": No such file or directory"});
     CHECK(errors_of(neighbor(R"J("md5-password": "a", "md5-password-file": "r1.key")J")) ==
-          Errors{"vipd.json:2:63: /neighbors/0/md5-password-file: give md5-password or "
+          Errors{"vipd.json:2:67: /neighbors/0/md5-password-file: give md5-password or "
                  "md5-password-file, not both"});
     CHECK(errors_of(neighbor(R"J("md5-password": "")J")) ==
-          Errors{"vipd.json:2:40: /neighbors/0/md5-password: expected an MD5 key of 1..80 "
+          Errors{"vipd.json:2:41: /neighbors/0/md5-password: expected an MD5 key of 1..80 "
                  "bytes, got 0 bytes"});
 }
 
@@ -445,11 +448,11 @@ TEST_CASE("errors inside the RHI file name that file", "[config]")
     const std::string rhi_file = (data_dir / "rhi/unknown-instance.cfg").string();
     CHECK(errors_of(R"J({"global": {"router-id": "192.0.2.1", "local-as": 65001,
         "rhi-file": "rhi/unknown-instance.cfg"}, "haproxy": {"lb": {"socket": "/a"}}})J") ==
-          Errors{rhi_file + ":2:26: unknown HAProxy instance \"lb2\" (did you mean \"lb\"?)"});
+          Errors{rhi_file + ":2:28: unknown HAProxy instance \"lb2\" (did you mean \"lb\"?)"});
     const std::string bad_file = (data_dir / "rhi/syntax.cfg").string();
     CHECK(errors_of(R"J({"global": {"router-id": "192.0.2.1", "local-as": 65001,
         "rhi-file": "rhi/syntax.cfg"}})J") ==
-          Errors{bad_file + ":3:1: expected '=' between the networks and the rule "
+          Errors{bad_file + ":3:20: expected '=' between the networks and the rule "
                             "(NETWORK[, ...] = RULE)"});
     CHECK(errors_of(R"J({"global": {"router-id": "192.0.2.1", "local-as": 65001,
         "rhi-file": "rhi/absent.cfg"}})J") ==
@@ -466,13 +469,13 @@ TEST_CASE("errors inside the RHI file name that file", "[config]")
 
 TEST_CASE("HAProxy instances need exactly one transport", "[config]")
 {
-    CHECK(errors_of(with_global(R"J(, "haproxy": {"lb": {"socket": "/a", "url": "http://127.0.0.1/"}}})J")) ==
-          Errors{"vipd.json:1:79: /haproxy/lb: give exactly one of \"socket\" (stats socket "
+    CHECK(errors_of(with_global(R"J(, "haproxy": {"lb": {"socket": "/a", "url": "http://127.0.0.1/"}})J")) ==
+          Errors{"vipd.json:1:77: /haproxy/lb: give exactly one of \"socket\" (stats socket "
                  "path), \"address\" (stats socket on TCP) or \"url\" (stats page)"});
     const Config c = parse_ok(with_global(R"J(, "haproxy": {
         "a": {"address": "127.0.0.1:9999", "interval": "5s"},
         "b": {"url": "https://127.0.0.1:8404/stats", "username": "u", "password": "p",
-              "verify-tls": false}}})J"));
+              "verify-tls": false}})J"));
     REQUIRE(c.haproxy.size() == 2);
     CHECK(c.haproxy[0].instance.transport == vipd::health::HaproxyTransport::tcp_socket);
     CHECK(c.haproxy[0].instance.port == 9999);
@@ -480,8 +483,8 @@ TEST_CASE("HAProxy instances need exactly one transport", "[config]")
     CHECK(c.haproxy[1].instance.transport == vipd::health::HaproxyTransport::stats_page);
     CHECK(c.haproxy[1].instance.page.path == "/stats;csv");
     CHECK(c.haproxy[1].instance.page.username == "u");
-    CHECK(errors_of(with_global(R"J(, "haproxy": {"a": {"socket": "/a", "username": "u"}}})J")) ==
-          Errors{"vipd.json:1:98: /haproxy/a/username: \"username\" applies to a stats page "
+    CHECK(errors_of(with_global(R"J(, "haproxy": {"a": {"socket": "/a", "username": "u"}})J")) ==
+          Errors{"vipd.json:1:105: /haproxy/a/username: \"username\" applies to a stats page "
                  "(\"url\") only"});
 }
 
@@ -491,9 +494,9 @@ TEST_CASE("many errors are all reported, in file order", "[config]")
         "neighbors": [{"address": "x", "remote-as": 1, "hold-time": 1}]})J");
     CHECK(errors == Errors{"vipd.json:1:26: /global/router-id: expected a non-zero IPv4 "
                            "address (the BGP Identifier), got \"0.0.0.0\"",
-                           "vipd.json:1:50: /global/local-as: expected 1..4294967295, got 0",
+                           "vipd.json:1:49: /global/local-as: expected 1..4294967295, got 0",
                            "vipd.json:2:35: /neighbors/0/address: expected an IPv4 or IPv6 "
                            "address, got \"x\"",
-                           "vipd.json:2:67: /neighbors/0/hold-time: expected 0 or 3..65535, got "
+                           "vipd.json:2:69: /neighbors/0/hold-time: expected 0 or 3..65535, got "
                            "1"});
 }

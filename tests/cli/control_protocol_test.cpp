@@ -22,7 +22,7 @@ std::string error_of(const std::string& line)
     return r.error().message;
 }
 
-std::string error_of(const json& request)
+std::string error_of_request(const json& request)
 {
     return error_of(request.dump());
 }
@@ -121,28 +121,28 @@ TEST_CASE("protocol: malformed requests are named", "[cli][control]")
 
 TEST_CASE("protocol: argument errors name command, argument and element", "[cli][control]")
 {
-    CHECK(error_of(request("status", {{"verbose", true}})) ==
+    CHECK(error_of_request(request("status", {{"verbose", true}})) ==
           "status: unknown argument \"verbose\" (this command takes none)");
-    CHECK(error_of(request("announce", {{"prefixes", {"192.0.2.0/24"}}, {"metric", 1}})) ==
+    CHECK(error_of_request(request("announce", {{"prefixes", {"192.0.2.0/24"}}, {"metric", 1}})) ==
           "announce: unknown argument \"metric\" (arguments are prefixes, med, communities, "
           "large_communities, prepend, next_hop, neighbors)");
-    CHECK(error_of(request("announce", json::object())) ==
+    CHECK(error_of_request(request("announce", json::object())) ==
           "announce: missing argument \"prefixes\"");
-    CHECK(error_of(request("announce", {{"prefixes", json::array()}})) ==
+    CHECK(error_of_request(request("announce", {{"prefixes", json::array()}})) ==
           "announce: argument \"prefixes\" must list at least one prefix");
-    CHECK(error_of(request("announce", {{"prefixes", "192.0.2.0/24"}})) ==
+    CHECK(error_of_request(request("announce", {{"prefixes", "192.0.2.0/24"}})) ==
           "announce: prefixes must be an array of strings, got a string");
-    CHECK(error_of(request("withdraw", {{"prefixes", {"192.0.2.0/24", 7}}})) ==
+    CHECK(error_of_request(request("withdraw", {{"prefixes", {"192.0.2.0/24", 7}}})) ==
           "withdraw: prefixes[1] must be a string, got 7");
-    CHECK(error_of(request("withdraw", {{"prefixes", {"192.0.2.0/24", "10.0.0.1/33"}}})) ==
+    CHECK(error_of_request(request("withdraw", {{"prefixes", {"192.0.2.0/24", "10.0.0.1/33"}}})) ==
           "withdraw: prefixes[1]: \"10.0.0.1/33\": prefix length 33 exceeds 32");
-    CHECK(error_of(request("withdraw", {{"prefixes", {"10.0.0.1/8"}}})) ==
+    CHECK(error_of_request(request("withdraw", {{"prefixes", {"10.0.0.1/8"}}})) ==
           "withdraw: prefixes[0]: \"10.0.0.1/8\": host bits set (did you mean 10.0.0.0/8?)");
     const json base = {{"prefixes", {"192.0.2.0/24"}}};
     const auto with = [&](const char* key, json v) {
         json a = base;
         a[key] = std::move(v);
-        return error_of(request("announce", a));
+        return error_of_request(request("announce", a));
     };
     CHECK(with("med", "10") == "announce: argument \"med\" must be an integer 0..4294967295, "
                                "got a string");
@@ -163,24 +163,24 @@ TEST_CASE("protocol: argument errors name command, argument and element", "[cli]
     CHECK(with("next_hop", 1) ==
           "announce: argument \"next_hop\" must be an IP address string, got 1");
     CHECK(with("neighbors", {"tor1", ""}) == "announce: neighbors[1]: must not be empty");
-    CHECK(error_of(request("routes", {{"neighbor", ""}})) ==
+    CHECK(error_of_request(request("routes", {{"neighbor", ""}})) ==
           "routes: argument \"neighbor\" must be a non-empty string, got \"\"");
-    CHECK(error_of(request("explain", {{"vip", 3}})) ==
+    CHECK(error_of_request(request("explain", {{"vip", 3}})) ==
           "explain: argument \"vip\" must be a non-empty string, got 3");
-    CHECK(error_of(request("disable", json::object())) == "disable: missing argument \"check\"");
+    CHECK(error_of_request(request("disable", json::object())) == "disable: missing argument \"check\"");
 }
 
 TEST_CASE("protocol: drain and undrain take one VIP or all", "[cli][control]")
 {
-    CHECK(error_of(request("drain", json::object())) ==
+    CHECK(error_of_request(request("drain", json::object())) ==
           "drain: missing argument \"vip\" (or \"all\": true)");
-    CHECK(error_of(request("drain", {{"vip", "web"}, {"all", true}})) ==
+    CHECK(error_of_request(request("drain", {{"vip", "web"}, {"all", true}})) ==
           "drain: give either \"vip\" or \"all\", not both");
-    CHECK(error_of(request("undrain", {{"all", false}})) ==
+    CHECK(error_of_request(request("undrain", {{"all", false}})) ==
           "undrain: argument \"all\" may only be true; give \"vip\" to name one VIP instead");
-    CHECK(error_of(request("drain", {{"all", "yes"}})) ==
+    CHECK(error_of_request(request("drain", {{"all", "yes"}})) ==
           "drain: argument \"all\" must be true or false, got a string");
-    CHECK(error_of(request("drain", {{"vip", "web"}, {"wait", 1}})) ==
+    CHECK(error_of_request(request("drain", {{"vip", "web"}, {"wait", 1}})) ==
           "drain: argument \"wait\" must be true or false, got 1");
 }
 
@@ -268,7 +268,7 @@ TEST_CASE("protocol: typed views of validated arguments", "[cli][control]")
     CHECK(a->prefixes[1].to_string() == "2001:db8::/32");
     CHECK(a->med == 20u);
     CHECK(a->communities == std::vector<vipd::bgp::Community>{(65000u << 16) | 100u,
-                                                                vipd::bgp::graceful_shutdown});
+                                                                vipd::bgp::community::graceful_shutdown});
     REQUIRE(a->large_communities.size() == 1);
     CHECK(a->large_communities[0].global_administrator == 4200000000u);
     CHECK(a->prepend == 2);

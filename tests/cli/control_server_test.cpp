@@ -130,16 +130,6 @@ public:
     TestServer(const TestServer&) = delete;
     TestServer& operator=(const TestServer&) = delete;
 
-    void stop()
-    {
-        if (!thread_.joinable())
-            return;
-        on_io([this] { server_->stop(); });
-        work_.reset();
-        io_.stop();
-        thread_.join();
-    }
-
     // Runs `f` on the io thread and returns its result.
     template <typename F>
     auto on_io(F f)
@@ -148,6 +138,16 @@ public:
         auto result = task.get_future();
         asio::post(io_, [&task] { task(); });
         return result.get();
+    }
+
+    void stop()
+    {
+        if (!thread_.joinable())
+            return;
+        on_io([this] { server_->stop(); });
+        work_.reset();
+        io_.stop();
+        thread_.join();
     }
 
     // Polls `pred` on the io thread until true (5 s at most).

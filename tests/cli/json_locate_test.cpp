@@ -26,12 +26,12 @@ TEST_CASE("pointer tokens are escaped per RFC 6901", "[config]")
 
 TEST_CASE("values and keys are located through comments", "[config]")
 {
-    const JsonLocator loc(R"({
+    const JsonLocator loc(R"J({
   // a comment with "quotes" and { braces
   "global": { "local-as": 65001, /* inline */ "listen": ["0.0.0.0:179", "[::]:179"] },
   "a/b": { "x~y": true },
   "vips": [ {"name": "web"}, 42 ]
-})");
+})J");
     CHECK(loc.value("") == TextPosition{1, 1});
     CHECK(loc.value("/global") == TextPosition{3, 13});
     CHECK(loc.key("/global") == TextPosition{3, 3});
@@ -56,7 +56,7 @@ TEST_CASE("nearest falls back to the closest written ancestor", "[config]")
 TEST_CASE("in_string maps decoded offsets past escapes", "[config]")
 {
     // Decoded: all(web, webb) -- \u0077 is 'w', \" is one character.
-    const JsonLocator loc(R"({"rule": "all(\u0077eb, webb)", "s": "a\"bc"})");
+    const JsonLocator loc(R"J({"rule": "all(\u0077eb, webb)", "s": "a\"bc"})J");
     // The string starts at column 10 (its quote); characters start at column 11.
     CHECK(loc.in_string("/rule", 0) == TextPosition{1, 11});
     CHECK(loc.in_string("/rule", 4) == TextPosition{1, 15});   // the escape itself
@@ -67,7 +67,7 @@ TEST_CASE("in_string maps decoded offsets past escapes", "[config]")
 
 TEST_CASE("surrogate pairs decode to one four-byte character", "[config]")
 {
-    const JsonLocator loc(R"({"k\ud83d\ude00": "x\ud83d\ude00y"})");
+    const JsonLocator loc(R"J({"k\ud83d\ude00": "x\ud83d\ude00y"})J");
     CHECK(loc.value("/k\xf0\x9f\x98\x80") == TextPosition{1, 19});
     CHECK(loc.in_string("/k\xf0\x9f\x98\x80", 5) == TextPosition{1, 33});  // 'y'
 }
@@ -83,7 +83,7 @@ TEST_CASE("duplicate keys are reported with both positions", "[config]")
 
 TEST_CASE("malformed or hostile text does not break the index", "[config]")
 {
-    const JsonLocator unterminated(R"({"a": {"b": "never closed)");
+    const JsonLocator unterminated(R"J({"a": {"b": "never closed)J");
     CHECK(unterminated.value("/a") == TextPosition{1, 7});
     const JsonLocator comment("{\"a\": 1 /* open");
     CHECK(comment.value("/a") == TextPosition{1, 7});

@@ -34,7 +34,7 @@ namespace {
 
 json neighbors()
 {
-    return json::parse(R"([
+    return json::parse(R"J([
       {"name": "tor1", "address": "192.0.2.1", "remote_as": 65001, "state": "Established",
        "uptime_s": 3725.4, "last_error": "",
        "last_transition": "OpenConfirm->Established event=KeepaliveReceived cause=",
@@ -47,12 +47,12 @@ json neighbors()
        "messages_sent": 0, "messages_received": 0, "updates_sent": 0, "updates_received": 0,
        "prefixes_announced": 0, "prefixes_received": 0, "families": [],
        "last_notification_sent": null, "last_notification_received": null}
-    ])");
+    ])J");
 }
 
 json vips()
 {
-    return json::parse(R"([
+    return json::parse(R"J([
       {"name": "web", "prefixes": ["192.0.2.10/32", "2001:db8::10/128"], "state": "announced",
        "rule": "all(http, any(ping, backup))", "evaluation": "up", "reason": "rule up",
        "attributes": {"med": 10, "local_pref": null, "prepend": 0,
@@ -63,29 +63,29 @@ json vips()
        "evaluation": "down", "reason": "rule down: http-api is down", "attributes": null,
        "neighbors": ["tor1"], "damping": {"flaps": 0, "suppressed": 0, "held_until": null},
        "last_change": null}
-    ])");
+    ])J");
 }
 
 json checks()
 {
-    json c = json::parse(R"([
+    json c = json::parse(R"J([
       {"name": "http", "kind": "http", "state": "up", "detail": "HTTP 200", "latency_ms": 3,
        "transitions": 1, "last_change": "2026-01-01T00:00:00Z"},
       {"name": "http-api", "kind": "http", "state": "down", "detail": "", "latency_ms": null,
        "transitions": 4, "last_change": null}
-    ])");
+    ])J");
     c[1]["detail"] = "HTTP 503 \x1b[31mred\x1b[0m";  // a remote server's text: escaped on output
     return c;
 }
 
 json tree()
 {
-    return json::parse(R"({"op": "all", "state": "up", "detail": "", "children": [
+    return json::parse(R"J({"op": "all", "state": "up", "detail": "", "children": [
       {"op": "leaf", "ref": "http", "state": "up", "detail": "HTTP 200 in 3 ms", "children": []},
       {"op": "any", "state": "up", "detail": "", "children": [
         {"op": "leaf", "ref": "ping", "state": "up", "detail": "", "children": []},
         {"op": "leaf", "ref": "backup", "state": "down", "detail": "timeout", "children": []}]}
-    ]})");
+    ]})J");
 }
 
 // Canned daemon replies; records the last request. Touched only on the io thread.
@@ -109,10 +109,10 @@ struct CannedDaemon : vipd::cli::ControlHandler
         } else if (command == "checks") {
             r["checks"] = checks();
         } else if (command == "routes") {
-            r["routes"] = json::parse(R"([{"neighbor": "tor1", "prefix": "192.0.2.10/32",
+            r["routes"] = json::parse(R"J([{"neighbor": "tor1", "prefix": "192.0.2.10/32",
               "origin": "igp", "as_path": "65000 65000", "next_hop": "192.0.2.254", "med": 10,
               "local_pref": null, "communities": ["65000:100", "65000:200"],
-              "large_communities": []}])");
+              "large_communities": []}])J");
         } else if (command == "announce" || command == "withdraw") {
             const json n = args.value("neighbors", json::array());
             r["results"] = {{"tor1", "written"}, {"tor2", "not established (Active)"}};
@@ -172,6 +172,15 @@ public:
             FAIL(started.error());
         thread_ = std::thread([this] { io_.run(); });
     }
+    template <typename F>
+    auto on_io(F f)
+    {
+        std::packaged_task<decltype(f())()> task(std::move(f));
+        auto result = task.get_future();
+        asio::post(io_, [&task] { task(); });
+        return result.get();
+    }
+
     ~Daemon()
     {
         on_io([this] {
@@ -185,15 +194,6 @@ public:
     }
     Daemon(const Daemon&) = delete;
     Daemon& operator=(const Daemon&) = delete;
-
-    template <typename F>
-    auto on_io(F f)
-    {
-        std::packaged_task<decltype(f())()> task(std::move(f));
-        auto result = task.get_future();
-        asio::post(io_, [&task] { task(); });
-        return result.get();
-    }
 
     json last_args()
     {
