@@ -3,17 +3,17 @@
 // early gives an error, not SIGPIPE.
 #include "cli/control_client.hpp"
 
-#include <poll.h>
-#include <sys/socket.h>
-#include <sys/un.h>
-#include <unistd.h>
-
 #include <algorithm>
 #include <array>
 #include <cerrno>
 #include <cstring>
 #include <thread>
 #include <utility>
+
+#include <poll.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
 
 namespace vipd::cli {
 
@@ -30,11 +30,16 @@ constexpr std::size_t recv_chunk = 64 * 1024;
 std::string hint(int e)
 {
     switch (e) {
-    case ENOENT: return " (is vipd running? give the socket with -s or $VIPD_SOCKET)";
-    case ECONNREFUSED: return " (nothing listens on it: vipd is not running)";
-    case EACCES: return " (the socket's mode, owner and group decide who may connect)";
-    case EAGAIN: return " (vipd's listen queue is full)";
-    default: return "";
+    case ENOENT:
+        return " (is vipd running? give the socket with -s or $VIPD_SOCKET)";
+    case ECONNREFUSED:
+        return " (nothing listens on it: vipd is not running)";
+    case EACCES:
+        return " (the socket's mode, owner and group decide who may connect)";
+    case EAGAIN:
+        return " (vipd's listen queue is full)";
+    default:
+        return "";
     }
 }
 
@@ -53,17 +58,17 @@ int poll_timeout(const ControlClient::Deadline& deadline)
     return static_cast<int>(std::clamp<std::chrono::milliseconds::rep>(left.count(), 0, 1 << 30));
 }
 
-}  // namespace
+} // namespace
 
 tl::expected<ControlClient, ClientError> ControlClient::connect(const std::filesystem::path& path,
                                                                 Deadline deadline)
 {
     sockaddr_un addr{};
     if (path.native().size() >= sizeof addr.sun_path)
-        return tl::unexpected(ClientError{
-            ClientError::Kind::connect,
-            "cannot connect to " + path.string() + ": the path is longer than " +
-                std::to_string(sizeof addr.sun_path - 1) + " bytes"});
+        return tl::unexpected(ClientError{ClientError::Kind::connect,
+                                          "cannot connect to " + path.string() +
+                                              ": the path is longer than " +
+                                              std::to_string(sizeof addr.sun_path - 1) + " bytes"});
     addr.sun_family = AF_UNIX;
     std::memcpy(addr.sun_path, path.c_str(), path.native().size());
     const int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
@@ -95,11 +100,9 @@ tl::expected<ControlClient, ClientError> ControlClient::connect(const std::files
 }
 
 ControlClient::ControlClient(ControlClient&& other) noexcept
-    : fd_(std::exchange(other.fd_, -1)),
-      path_(std::move(other.path_)),
+    : fd_(std::exchange(other.fd_, -1)), path_(std::move(other.path_)),
       buffer_(std::move(other.buffer_))
-{
-}
+{}
 
 ControlClient& ControlClient::operator=(ControlClient&& other) noexcept
 {
@@ -127,13 +130,12 @@ tl::expected<void, ClientError> ControlClient::wait(short events, Deadline deadl
         if (n > 0)
             return {};
         if (n == 0)
-            return tl::unexpected(ClientError{ClientError::Kind::timeout,
-                                              "no reply from " + path_.string() +
-                                                  " within the timeout"});
+            return tl::unexpected(
+                ClientError{ClientError::Kind::timeout,
+                            "no reply from " + path_.string() + " within the timeout"});
         if (errno != EINTR)
-            return tl::unexpected(ClientError{ClientError::Kind::io,
-                                              "poll on " + path_.string() + ": " +
-                                                  std::strerror(errno)});
+            return tl::unexpected(ClientError{
+                ClientError::Kind::io, "poll on " + path_.string() + ": " + std::strerror(errno)});
     }
 }
 
@@ -155,9 +157,8 @@ tl::expected<void, ClientError> ControlClient::send_line(std::string_view line, 
                 return w;
             continue;
         }
-        return tl::unexpected(ClientError{ClientError::Kind::io,
-                                          "sending to " + path_.string() + ": " +
-                                              std::strerror(errno)});
+        return tl::unexpected(ClientError{ClientError::Kind::io, "sending to " + path_.string() +
+                                                                     ": " + std::strerror(errno)});
     }
     return {};
 }
@@ -176,9 +177,9 @@ tl::expected<json, ClientError> ControlClient::read_reply(Deadline deadline)
                     return reply;
             } catch (const json::parse_error&) {
             }
-            return tl::unexpected(ClientError{ClientError::Kind::protocol,
-                                              "the reply from " + path_.string() +
-                                                  " is not a JSON object"});
+            return tl::unexpected(
+                ClientError{ClientError::Kind::protocol,
+                            "the reply from " + path_.string() + " is not a JSON object"});
         }
         scanned = buffer_.size();
         if (buffer_.size() > max_reply_bytes)
@@ -190,16 +191,16 @@ tl::expected<json, ClientError> ControlClient::read_reply(Deadline deadline)
         if (n > 0) {
             buffer_.append(chunk.data(), static_cast<std::size_t>(n));
         } else if (n == 0) {
-            return tl::unexpected(ClientError{ClientError::Kind::io,
-                                              "vipd closed the connection on " + path_.string() +
-                                                  " without replying"});
+            return tl::unexpected(
+                ClientError{ClientError::Kind::io, "vipd closed the connection on " +
+                                                       path_.string() + " without replying"});
         } else if (errno == EAGAIN || errno == EWOULDBLOCK) {
             if (auto w = wait(POLLIN, deadline); !w)
                 return tl::unexpected(w.error());
         } else if (errno != EINTR) {
-            return tl::unexpected(ClientError{ClientError::Kind::io,
-                                              "reading from " + path_.string() + ": " +
-                                                  std::strerror(errno)});
+            return tl::unexpected(
+                ClientError{ClientError::Kind::io,
+                            "reading from " + path_.string() + ": " + std::strerror(errno)});
         }
     }
 }
@@ -218,4 +219,4 @@ tl::expected<json, ClientError> ControlClient::call(std::string_view command, co
     return read_reply(deadline);
 }
 
-}  // namespace vipd::cli
+} // namespace vipd::cli

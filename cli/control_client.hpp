@@ -20,10 +20,10 @@ namespace vipd::cli {
 struct ClientError
 {
     enum class Kind : std::uint8_t {
-        connect,   ///< no connection: the daemon is not running, wrong path, permissions
-        io,        ///< the connection broke or the daemon closed it before replying
-        timeout,   ///< no reply before the deadline
-        protocol,  ///< the reply is not one JSON object on a line
+        connect,  ///< no connection: the daemon is not running, wrong path, permissions
+        io,       ///< the connection broke or the daemon closed it before replying
+        timeout,  ///< no reply before the deadline
+        protocol, ///< the reply is not one JSON object on a line
     };
     Kind kind = Kind::connect;
     /// "cannot connect to /run/vipd/vipd.sock: No such file or directory (is vipd running?)".
@@ -36,11 +36,11 @@ inline constexpr std::size_t max_reply_bytes = std::size_t{512} << 20;
 class ControlClient
 {
 public:
-    using Deadline = std::optional<std::chrono::steady_clock::time_point>;  ///< none: no limit
+    using Deadline = std::optional<std::chrono::steady_clock::time_point>; ///< none: no limit
 
     /// Connects to the socket at `path`.
-    [[nodiscard]] static tl::expected<ControlClient, ClientError> connect(
-        const std::filesystem::path& path, Deadline deadline);
+    [[nodiscard]] static tl::expected<ControlClient, ClientError>
+    connect(const std::filesystem::path& path, Deadline deadline);
 
     ControlClient(ControlClient&& other) noexcept;
     ControlClient& operator=(ControlClient&& other) noexcept;
@@ -49,9 +49,8 @@ public:
     ~ControlClient();
 
     /// Sends {"command": command, "args": args} and returns the reply object.
-    [[nodiscard]] tl::expected<nlohmann::json, ClientError> call(std::string_view command,
-                                                                 const nlohmann::json& args,
-                                                                 Deadline deadline);
+    [[nodiscard]] tl::expected<nlohmann::json, ClientError>
+    call(std::string_view command, const nlohmann::json& args, Deadline deadline);
 
     /// Sends one line as is (a newline is appended); for tests of malformed requests.
     [[nodiscard]] tl::expected<void, ClientError> send_line(std::string_view line,
@@ -66,7 +65,7 @@ private:
 
     int fd_ = -1;
     std::filesystem::path path_;
-    std::string buffer_;  ///< bytes read beyond the last reply line
+    std::string buffer_; ///< bytes read beyond the last reply line
 };
 
-}  // namespace vipd::cli
+} // namespace vipd::cli

@@ -25,4 +25,4 @@ public:
                         Respond respond) = 0;
 };
 
-}  // namespace vipd::cli
+} // namespace vipd::cli

@@ -22,10 +22,10 @@
 namespace vipd::cli {
 
 /// Longest request line of every command but announce/withdraw (newline excluded).
-inline constexpr std::size_t max_request_bytes = std::size_t{1} << 20;  // 1 MiB
+inline constexpr std::size_t max_request_bytes = std::size_t{1} << 20; // 1 MiB
 /// Longest announce/withdraw line: 100,000 IPv6 prefixes of 43 characters (the longest text
 /// "ffff:…:ffff/128" written with quotes and a comma: 4.6 MB) fit three times over.
-inline constexpr std::size_t max_bulk_request_bytes = std::size_t{16} << 20;  // 16 MiB
+inline constexpr std::size_t max_bulk_request_bytes = std::size_t{16} << 20; // 16 MiB
 /// Deepest nesting of arrays/objects in a request (the "id" is echoed, so it is bounded too).
 inline constexpr std::size_t max_request_depth = 32;
 /// Most copies of the local AS `announce` may prepend (the configuration's limit).
@@ -39,7 +39,7 @@ struct Request
 {
     std::string command;
     nlohmann::json args = nlohmann::json::object();
-    std::optional<nlohmann::json> id;  ///< absent when the request had none
+    std::optional<nlohmann::json> id; ///< absent when the request had none
 };
 
 /// Why a line is not a valid request; `id` is known when the line was a JSON object with one.
@@ -71,9 +71,9 @@ struct RequestError
 /// copied from remote servers) is replaced by U+FFFD rather than failing.
 [[nodiscard]] std::string encode_line(const nlohmann::json& message);
 
-/// announce/withdraw arguments, converted (announce_args on validated "announce" args,
-/// withdraw_args on validated "withdraw" args). The error cases exist only for unvalidated
-/// input and carry the same text validate_args gives.
+/// announce/withdraw arguments, converted, for the daemon (the args it is handed passed
+/// parse_request). Each prefix is parsed once; on arguments that are not valid the error is
+/// the text validate_args gives.
 struct AnnounceArgs
 {
     std::vector<bgp::Prefix> prefixes;
@@ -82,16 +82,16 @@ struct AnnounceArgs
     std::vector<bgp::LargeCommunity> large_communities;
     std::uint8_t prepend = 0;
     std::optional<bgp::Address> next_hop;
-    std::vector<std::string> neighbors;  ///< empty: every neighbor
+    std::vector<std::string> neighbors; ///< empty: every neighbor
 };
 [[nodiscard]] tl::expected<AnnounceArgs, std::string> announce_args(const nlohmann::json& args);
-[[nodiscard]] tl::expected<std::vector<bgp::Prefix>, std::string> withdraw_args(
-    const nlohmann::json& args);
+[[nodiscard]] tl::expected<std::vector<bgp::Prefix>, std::string>
+withdraw_args(const nlohmann::json& args);
 
 /// drain/undrain arguments: one VIP or all, and whether to reply only once it is done.
 struct DrainArgs
 {
-    std::optional<std::string> vip;  ///< absent: all VIPs
+    std::optional<std::string> vip; ///< absent: all VIPs
     bool wait = false;
 };
 [[nodiscard]] tl::expected<DrainArgs, std::string> drain_args(std::string_view command,
@@ -106,4 +106,4 @@ inline constexpr std::string_view result_not_established = "not established";
 /// True when the result says the UPDATE did not reach an established neighbor.
 [[nodiscard]] bool result_is_failure(std::string_view result);
 
-}  // namespace vipd::cli
+} // namespace vipd::cli

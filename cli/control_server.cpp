@@ -4,14 +4,6 @@
 // writer driven by completions. One sweep timer closes idle and stuck clients.
 #include "cli/control_server.hpp"
 
-#include <fcntl.h>
-#include <grp.h>
-#include <pwd.h>
-#include <sys/socket.h>
-#include <sys/stat.h>
-#include <sys/un.h>
-#include <unistd.h>
-
 #include <algorithm>
 #include <array>
 #include <cerrno>
@@ -26,7 +18,14 @@
 #include <boost/asio/local/stream_protocol.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <fcntl.h>
 #include <fmt/format.h>
+#include <grp.h>
+#include <pwd.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
 
 #include "cli/config.hpp"
 #include "cli/log.hpp"
@@ -63,8 +62,7 @@ void set_cloexec(int fd)
 }
 
 /// A user or group given by name or number; nullopt for "leave unchanged" (empty text).
-tl::expected<std::optional<unsigned>, std::string> resolve_id(const std::string& name,
-                                                             bool group)
+tl::expected<std::optional<unsigned>, std::string> resolve_id(const std::string& name, bool group)
 {
     if (name.empty())
         return std::nullopt;
@@ -85,15 +83,15 @@ tl::expected<std::optional<unsigned>, std::string> resolve_id(const std::string&
         if (found)
             return static_cast<unsigned>(p.pw_uid);
     }
-    return tl::unexpected(fmt::format("{} \"{}\" {}", group ? "group" : "owner", name,
-                                      rc ? "cannot be looked up: " + errno_text(rc)
-                                         : std::string("does not exist")));
+    return tl::unexpected(
+        fmt::format("{} \"{}\" {}", group ? "group" : "owner", name,
+                    rc ? "cannot be looked up: " + errno_text(rc) : std::string("does not exist")));
 }
 
 /// An existing file at `path` may be replaced only if it is a socket nobody accepts on.
 tl::expected<void, std::string> check_existing(const fs::path& path)
 {
-    struct stat st{};
+    struct stat st = {};
     if (::lstat(path.c_str(), &st) != 0) {
         if (errno == ENOENT)
             return {};
@@ -119,7 +117,7 @@ tl::expected<void, std::string> check_existing(const fs::path& path)
     return {};
 }
 
-}  // namespace
+} // namespace
 
 class ControlSession;
 
@@ -127,18 +125,9 @@ struct ControlServer::State
 {
     State(asio::io_context& io_in, const ControlSocketConfig& config, ControlHandler& h,
           ControlLimits l)
-        : io(io_in),
-          path(config.path),
-          mode(config.mode),
-          owner(config.owner),
-          group(config.group),
-          handler(&h),
-          limits(l),
-          acceptor(io_in),
-          backoff(io_in),
-          sweep_timer(io_in)
-    {
-    }
+        : io(io_in), path(config.path), mode(config.mode), owner(config.owner), group(config.group),
+          handler(&h), limits(l), acceptor(io_in), backoff(io_in), sweep_timer(io_in)
+    {}
 
     void log(LogLevel level, std::initializer_list<Log::Field> fields) const
     {
@@ -158,13 +147,13 @@ struct ControlServer::State
     ControlLimits limits;
     Log* logger = nullptr;
     stream_protocol::acceptor acceptor;
-    asio::steady_timer backoff;      ///< pause after a failed accept (EMFILE)
-    asio::steady_timer sweep_timer;  ///< paces sweep_loop
+    asio::steady_timer backoff;     ///< pause after a failed accept (EMFILE)
+    asio::steady_timer sweep_timer; ///< paces sweep_loop
     std::set<std::shared_ptr<ControlSession>> clients;
-    std::optional<std::pair<dev_t, ino_t>> ours;  ///< the socket file we created
+    std::optional<std::pair<dev_t, ino_t>> ours; ///< the socket file we created
     std::uint64_t next_client = 1;
     bool running = false;
-    bool stopped = false;  ///< stop() was called; start() no longer works
+    bool stopped = false; ///< stop() was called; start() no longer works
 };
 
 /// One connected client.
@@ -173,13 +162,9 @@ class ControlSession : public std::enable_shared_from_this<ControlSession>
 public:
     ControlSession(std::shared_ptr<ControlServer::State> server, stream_protocol::socket socket,
                    std::uint64_t id)
-        : server_(std::move(server)),
-          socket_(std::move(socket)),
-          room_(server_->io),
-          id_(id),
+        : server_(std::move(server)), socket_(std::move(socket)), room_(server_->io), id_(id),
           last_activity_(Clock::now())
-    {
-    }
+    {}
 
     void start();
     void close(std::string_view why);
@@ -206,18 +191,18 @@ private:
 
     std::shared_ptr<ControlServer::State> server_;
     stream_protocol::socket socket_;
-    asio::steady_timer room_;  ///< the reader waits on it for room; cancelled to wake it
+    asio::steady_timer room_; ///< the reader waits on it for room; cancelled to wake it
     std::uint64_t id_;
-    std::deque<Slot> slots_;   ///< replies in request order; front has sequence first_seq_
+    std::deque<Slot> slots_; ///< replies in request order; front has sequence first_seq_
     std::uint64_t first_seq_ = 0;
-    std::string out_;          ///< finished replies not yet handed to a write
-    std::string inflight_;     ///< bytes of the write in progress
-    std::size_t written_ = 0;  ///< of inflight_
+    std::string out_;         ///< finished replies not yet handed to a write
+    std::string inflight_;    ///< bytes of the write in progress
+    std::size_t written_ = 0; ///< of inflight_
     bool writing_ = false;
-    bool reading_done_ = false;  ///< EOF, error or oversized line: close once all is written
+    bool reading_done_ = false; ///< EOF, error or oversized line: close once all is written
     bool closed_ = false;
-    Clock::time_point last_activity_;  ///< last complete request line or write progress
-    Clock::time_point last_write_progress_;  ///< start of the current write or its progress
+    Clock::time_point last_activity_;       ///< last complete request line or write progress
+    Clock::time_point last_write_progress_; ///< start of the current write or its progress
 };
 
 void ControlSession::start()
@@ -258,8 +243,8 @@ asio::awaitable<void> ControlSession::read_loop(std::shared_ptr<ControlSession> 
             self->refuse_line(buf.size());
             co_return;
         }
-        auto [ec, n] =
-            co_await self->socket_.async_read_some(asio::buffer(chunk), asio::as_tuple(asio::use_awaitable));
+        auto [ec, n] = co_await self->socket_.async_read_some(asio::buffer(chunk),
+                                                              asio::as_tuple(asio::use_awaitable));
         if (self->closed_)
             co_return;
         if (ec) {
@@ -289,7 +274,7 @@ void ControlSession::dispatch(std::string_view line)
     if (!line.empty() && line.back() == '\r')
         line.remove_suffix(1);
     if (line.find_first_not_of(" \t\r") == std::string_view::npos)
-        return;  // blank lines are allowed between requests
+        return; // blank lines are allowed between requests
     last_activity_ = Clock::now();
     const std::uint64_t seq = first_seq_ + slots_.size();
     slots_.emplace_back();
@@ -311,8 +296,8 @@ void ControlSession::dispatch(std::string_view line)
     try {
         server_->handler->handle(request->command, request->args, std::move(respond));
     } catch (const std::exception& e) {
-        complete(seq, error_reply(fmt::format("internal error in {}: {}", request->command,
-                                              e.what())));
+        complete(seq,
+                 error_reply(fmt::format("internal error in {}: {}", request->command, e.what())));
     }
 }
 
@@ -337,7 +322,7 @@ void ControlSession::complete(std::uint64_t seq, json reply)
         return;
     Slot& slot = slots_[seq - first_seq_];
     if (slot.done)
-        return;  // a second Respond call for one request is ignored
+        return; // a second Respond call for one request is ignored
     slot.bytes = encode_line(finish_reply(std::move(reply), slot.id));
     slot.done = true;
     pump();
@@ -371,21 +356,20 @@ void ControlSession::write_more()
         last_write_progress_ = Clock::now();
     writing_ = true;
     auto self = shared_from_this();
-    socket_.async_write_some(
-        asio::buffer(inflight_.data() + written_, inflight_.size() - written_),
-        [self](boost::system::error_code ec, std::size_t n) {
-            if (self->closed_)
-                return;
-            if (ec) {
-                self->close("write failed: " + ec.message());
-                return;
-            }
-            self->written_ += n;
-            self->last_write_progress_ = self->last_activity_ = Clock::now();
-            self->write_more();
-            self->room_.cancel();
-            self->finish_if_done();
-        });
+    socket_.async_write_some(asio::buffer(inflight_.data() + written_, inflight_.size() - written_),
+                             [self](boost::system::error_code ec, std::size_t n) {
+                                 if (self->closed_)
+                                     return;
+                                 if (ec) {
+                                     self->close("write failed: " + ec.message());
+                                     return;
+                                 }
+                                 self->written_ += n;
+                                 self->last_write_progress_ = self->last_activity_ = Clock::now();
+                                 self->write_more();
+                                 self->room_.cancel();
+                                 self->finish_if_done();
+                             });
 }
 
 void ControlSession::finish_if_done()
@@ -398,8 +382,8 @@ void ControlSession::sweep(Clock::time_point now)
 {
     const ControlLimits& limits = server_->limits;
     if (writing_ && now - last_write_progress_ > limits.write_timeout)
-        close(fmt::format("the client read no reply bytes for {} ms",
-                          limits.write_timeout.count()));
+        close(
+            fmt::format("the client read no reply bytes for {} ms", limits.write_timeout.count()));
     else if (!writing_ && slots_.empty() && now - last_activity_ > limits.idle_timeout)
         close(fmt::format("idle for {} ms", limits.idle_timeout.count()));
 }
@@ -414,17 +398,18 @@ void ControlSession::close(std::string_view why)
     socket_.close(ignored);
     room_.cancel();
     if (!why.empty())
-        server_->log(LogLevel::warning,
-                     {{"client", std::to_string(id_)}, {"event", "closed"}, {"reason", std::string(why)}});
+        server_->log(
+            LogLevel::warning,
+            {{"client", std::to_string(id_)}, {"event", "closed"}, {"reason", std::string(why)}});
     server_->clients.erase(self);
 }
 
 void ControlServer::State::refuse(stream_protocol::socket socket) const
 {
     // The send buffer of a new socket is empty, so this short line is written at once.
-    const std::string line = encode_line(error_reply(fmt::format(
-        "too many control clients ({} connected, the limit); try again later",
-        limits.max_clients)));
+    const std::string line = encode_line(error_reply(
+        fmt::format("too many control clients ({} connected, the limit); try again later",
+                    limits.max_clients)));
     boost::system::error_code ec;
     socket.non_blocking(true, ec);
     (void)socket.write_some(asio::buffer(line), ec);
@@ -477,9 +462,8 @@ asio::awaitable<void> accept_loop(std::shared_ptr<ControlServer::State> st)
 
 asio::awaitable<void> sweep_loop(std::shared_ptr<ControlServer::State> st)
 {
-    const auto period = std::clamp(
-        std::min(st->limits.idle_timeout, st->limits.write_timeout) / 4,
-        sweep_floor, sweep_ceiling);
+    const auto period = std::clamp(std::min(st->limits.idle_timeout, st->limits.write_timeout) / 4,
+                                   sweep_floor, sweep_ceiling);
     while (st->running) {
         st->sweep_timer.expires_after(period);
         (void)co_await st->sweep_timer.async_wait(asio::as_tuple(asio::use_awaitable));
@@ -493,7 +477,7 @@ asio::awaitable<void> sweep_loop(std::shared_ptr<ControlServer::State> st)
     }
 }
 
-}  // namespace
+} // namespace
 
 tl::expected<void, std::string> ControlServer::State::open()
 {
@@ -508,8 +492,8 @@ tl::expected<void, std::string> ControlServer::State::open()
         return tl::unexpected(gid.error());
     const fs::path dir = path.has_parent_path() ? path.parent_path() : fs::path(".");
     if (::mkdir(dir.c_str(), 0755) != 0 && errno != EEXIST)
-        return tl::unexpected(fmt::format("creating directory {}: {}", dir.string(),
-                                          errno_text(errno)));
+        return tl::unexpected(
+            fmt::format("creating directory {}: {}", dir.string(), errno_text(errno)));
     if (auto r = check_existing(path); !r)
         return r;
     // Bound under a temporary name and renamed into place once its permissions are set.
@@ -544,7 +528,7 @@ tl::expected<void, std::string> ControlServer::State::open()
         return fail("listen", ec.message());
     if (::rename(tmp.c_str(), path.c_str()) != 0)
         return fail("rename " + tmp.string(), errno_text(errno));
-    struct stat st{};
+    struct stat st = {};
     if (::stat(path.c_str(), &st) == 0)
         ours = std::pair{st.st_dev, st.st_ino};
     return {};
@@ -553,8 +537,7 @@ tl::expected<void, std::string> ControlServer::State::open()
 ControlServer::ControlServer(asio::io_context& io, const ControlSocketConfig& config,
                              ControlHandler& handler, ControlLimits limits)
     : state_(std::make_shared<State>(io, config, handler, limits))
-{
-}
+{}
 
 ControlServer::~ControlServer()
 {
@@ -566,11 +549,11 @@ tl::expected<void, std::string> ControlServer::start()
     if (state_->running)
         return {};
     if (state_->stopped)
-        return tl::unexpected(fmt::format("control socket {}: the server was stopped",
-                                          state_->path.string()));
+        return tl::unexpected(
+            fmt::format("control socket {}: the server was stopped", state_->path.string()));
     if (auto r = state_->open(); !r)
-        return tl::unexpected(fmt::format("control socket {}: {}", state_->path.string(),
-                                          r.error()));
+        return tl::unexpected(
+            fmt::format("control socket {}: {}", state_->path.string(), r.error()));
     state_->running = true;
     auto st = state_;
     asio::co_spawn(st->io, accept_loop(st),
@@ -593,7 +576,7 @@ void ControlServer::stop()
     const std::vector<std::shared_ptr<ControlSession>> copy(st.clients.begin(), st.clients.end());
     for (const auto& c : copy)
         c->close({});
-    struct stat now{};
+    struct stat now = {};
     if (was_running && st.ours && ::stat(st.path.c_str(), &now) == 0 &&
         std::pair{now.st_dev, now.st_ino} == *st.ours)
         (void)::unlink(st.path.c_str());
@@ -615,4 +598,4 @@ const fs::path& ControlServer::path() const
     return state_->path;
 }
 
-}  // namespace vipd::cli
+} // namespace vipd::cli

@@ -29,7 +29,7 @@ class Log;
 /// Limits of the control server; the defaults are what the daemon uses.
 struct ControlLimits
 {
-    std::size_t max_clients = 64;  ///< connections served at once
+    std::size_t max_clients = 64; ///< connections served at once
     /// Requests of one client read but not yet answered and written; reading pauses beyond.
     std::size_t max_pending = 32;
     /// Reply bytes of one client not yet written; reading pauses beyond.
@@ -39,7 +39,9 @@ struct ControlLimits
     /// A client with no request in the daemon that neither completed a request line nor
     /// read a reply for this long is closed.
     std::chrono::milliseconds idle_timeout{std::chrono::seconds(60)};
-    /// A client that reads none of a pending reply for this long is closed.
+    /// A client that reads none of a pending reply for this long is closed. (A client that
+    /// disconnects while a request is in the daemon is noticed when its reply is written:
+    /// end of stream alone may be a half-close by a client still waiting for replies.)
     std::chrono::milliseconds write_timeout{std::chrono::seconds(30)};
 };
 
@@ -73,10 +75,10 @@ public:
     [[nodiscard]] std::size_t clients() const;
     [[nodiscard]] const std::filesystem::path& path() const;
 
-    struct State;  ///< shared with the client sessions (control_server.cpp)
+    struct State; ///< shared with the client sessions (control_server.cpp)
 
 private:
     std::shared_ptr<State> state_;
 };
 
-}  // namespace vipd::cli
+} // namespace vipd::cli

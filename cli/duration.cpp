@@ -105,14 +105,12 @@ tl::expected<std::chrono::milliseconds, std::string> duration_from_seconds(doubl
 
 std::string format_duration(std::chrono::milliseconds d)
 {
+    if (d.count() < 0)
+        return fmt::format("-{}", format_duration(-d));
     std::int64_t left = d.count();
     if (left == 0)
         return "0s";
     std::string out;
-    if (left < 0) {
-        out = "-";
-        left = -left;
-    }
     for (const Unit& u : {units[1], units[2], units[3], units[0]}) {
         if (left >= u.ms) {
             out += fmt::format("{}{}", left / u.ms, u.name);

@@ -417,6 +417,8 @@ void MetricsRecorder::on_session_transition(std::string_view neighbor, std::stri
                                             std::string_view to, std::string_view cause,
                                             std::chrono::system_clock::time_point at)
 {
+    if (from != "Established" && to != "Established")
+        return;
     remember({at, "neighbor", std::string(neighbor), std::string(from), std::string(to),
               std::string(cause)});
 }

@@ -62,7 +62,9 @@ public:
     /// Keeps the newest `recent_limit` transitions of every kind together.
     explicit MetricsRecorder(std::size_t recent_limit = 100) : recent_limit_(recent_limit) {}
 
-    /// A BGP FSM transition (recent list only; the status reply has the session counters).
+    /// A BGP FSM transition. Only changes into or out of Established enter the recent list
+    /// (Connect/Active retries every few seconds would push everything else out); the status
+    /// reply has the session counters.
     void on_session_transition(std::string_view neighbor, std::string_view from,
                                std::string_view to, std::string_view cause,
                                std::chrono::system_clock::time_point at);

@@ -69,7 +69,7 @@ and <a href="/metrics">/metrics</a>.</p></noscript>
 "use strict";
 const REFRESH_MS = 2000;
 const GOOD = new Set(["Established", "announced", "up"]);
-const BAD = new Set(["Idle", "withdrawn", "held_down", "drained", "down", "disabled", "maint"]);
+const BAD = new Set(["Idle", "withdrawn", "held-down", "drained", "down", "disabled", "maint"]);
 
 function tone(state) {
   if (GOOD.has(state)) return "ok";

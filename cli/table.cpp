@@ -17,7 +17,7 @@ bool is_continuation(unsigned char c)
     return (c & 0xC0) == 0x80;
 }
 
-}  // namespace
+} // namespace
 
 std::size_t display_width(std::string_view text)
 {
@@ -88,4 +88,4 @@ std::string Table::render(bool header, std::string_view indent) const
     return out;
 }
 
-}  // namespace vipd::cli
+} // namespace vipd::cli

@@ -52,4 +52,4 @@ private:
 /// Characters (code points) of UTF-8 text.
 [[nodiscard]] std::size_t display_width(std::string_view text);
 
-}  // namespace vipd::cli
+} // namespace vipd::cli

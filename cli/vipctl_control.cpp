@@ -50,7 +50,7 @@ std::string safe_lines(std::string_view text)
     return out;
 }
 
-}  // namespace
+} // namespace
 
 std::size_t take_global_option(const std::vector<std::string>& args, std::size_t i,
                                VipctlOptions& opts, std::string& error)
@@ -80,8 +80,7 @@ std::size_t take_global_option(const std::vector<std::string>& args, std::size_t
     return 0;
 }
 
-std::optional<std::string> take_global_options(std::vector<std::string>& args,
-                                               VipctlOptions& opts)
+std::optional<std::string> take_global_options(std::vector<std::string>& args, VipctlOptions& opts)
 {
     std::vector<std::string> rest;
     for (std::size_t i = 0; i < args.size();) {
@@ -126,8 +125,8 @@ int run_control(const VipctlOptions& opts, std::string_view command,
         return exit_usage;
     }
     using Clock = std::chrono::steady_clock;
-    const double seconds = opts.timeout_seconds.value_or(request->unbounded ? 0.0
-                                                                            : default_timeout_seconds);
+    const double seconds =
+        opts.timeout_seconds.value_or(request->unbounded ? 0.0 : default_timeout_seconds);
     ControlClient::Deadline deadline;
     if (seconds > 0)
         deadline = Clock::now() + std::chrono::duration_cast<Clock::duration>(
@@ -153,8 +152,9 @@ int run_control(const VipctlOptions& opts, std::string_view command,
     if (!ok) {
         const auto e = reply->find("error");
         err << who << ": "
-            << safe_lines(e != reply->end() && e->is_string() ? e->get<std::string>()
-                                                                : "the daemon refused without saying why");
+            << safe_lines(e != reply->end() && e->is_string()
+                              ? e->get<std::string>()
+                              : "the daemon refused without saying why");
         return exit_refused;
     }
     out << rendered.text;
@@ -162,4 +162,4 @@ int run_control(const VipctlOptions& opts, std::string_view command,
     return rendered.status;
 }
 
-}  // namespace vipd::cli
+} // namespace vipd::cli

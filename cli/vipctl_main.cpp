@@ -24,8 +24,7 @@ void usage(std::ostream& out)
            "Commands:\n";
     constexpr std::size_t name_width = 11;
     for (const auto& c : vipctl_commands())
-        out << "  " << c.name << std::string(name_width - c.name.size(), ' ') << c.summary
-            << '\n';
+        out << "  " << c.name << std::string(name_width - c.name.size(), ' ') << c.summary << '\n';
     out << "  decode" << std::string(name_width - 6, ' ') << decode_summary << '\n';
     out << R"(
 Options:
@@ -60,7 +59,7 @@ int run_decode_safely(const std::vector<std::string>& args)
     }
 }
 
-}  // namespace
+} // namespace
 
 int main(int argc, char** argv)
 {

@@ -31,12 +31,14 @@ const json& at(const json& j, std::string_view key)
 std::string cell(const json& v)
 {
     switch (v.type()) {
-    case json::value_t::null: return "-";
+    case json::value_t::null:
+        return "-";
     case json::value_t::string: {
         const auto& s = v.get_ref<const std::string&>();
         return s.empty() ? "-" : s;
     }
-    case json::value_t::boolean: return v.get<bool>() ? "yes" : "no";
+    case json::value_t::boolean:
+        return v.get<bool>() ? "yes" : "no";
     case json::value_t::number_float: {
         const double d = v.get<double>();
         return d == std::floor(d) ? fmt::format("{:.0f}", d) : fmt::format("{:.1f}", d);
@@ -47,7 +49,8 @@ std::string cell(const json& v)
             out += (out.empty() ? "" : " ") + cell(e);
         return out.empty() ? "-" : out;
     }
-    default: return v.dump(-1, ' ', false, json::error_handler_t::replace);
+    default:
+        return v.dump(-1, ' ', false, json::error_handler_t::replace);
     }
 }
 
@@ -67,8 +70,13 @@ std::string neighbors_summary(const json& neighbors)
 {
     if (neighbors.empty())
         return "no neighbors configured\n";
-    Table t({{"NEIGHBOR"}, {"ADDRESS"}, {"AS", Align::right}, {"STATE"},
-             {"UPTIME", Align::right}, {"PFX OUT", Align::right}, {"PFX IN", Align::right},
+    Table t({{"NEIGHBOR"},
+             {"ADDRESS"},
+             {"AS", Align::right},
+             {"STATE"},
+             {"UPTIME", Align::right},
+             {"PFX OUT", Align::right},
+             {"PFX IN", Align::right},
              {"LAST ERROR"}});
     for (const auto& n : neighbors)
         t.add_row({cell(at(n, "name")), cell(at(n, "address")), cell(at(n, "remote_as")),
@@ -82,10 +90,18 @@ std::string neighbors_detail(const json& neighbors)
 {
     if (neighbors.empty())
         return "no neighbors configured\n";
-    Table t({{"NEIGHBOR"}, {"ADDRESS"}, {"AS", Align::right}, {"STATE"},
-             {"UPTIME", Align::right}, {"MSG OUT", Align::right}, {"MSG IN", Align::right},
-             {"UPD OUT", Align::right}, {"UPD IN", Align::right}, {"PFX OUT", Align::right},
-             {"PFX IN", Align::right}, {"FAMILIES"}});
+    Table t({{"NEIGHBOR"},
+             {"ADDRESS"},
+             {"AS", Align::right},
+             {"STATE"},
+             {"UPTIME", Align::right},
+             {"MSG OUT", Align::right},
+             {"MSG IN", Align::right},
+             {"UPD OUT", Align::right},
+             {"UPD IN", Align::right},
+             {"PFX OUT", Align::right},
+             {"PFX IN", Align::right},
+             {"FAMILIES"}});
     std::string notes;
     for (const auto& n : neighbors) {
         t.add_row({cell(at(n, "name")), cell(at(n, "address")), cell(at(n, "remote_as")),
@@ -125,8 +141,13 @@ std::string checks_table(const json& checks)
 {
     if (checks.empty())
         return "no checks configured\n";
-    Table t({{"CHECK"}, {"KIND"}, {"STATE"}, {"LATENCY", Align::right},
-             {"TRANSITIONS", Align::right}, {"LAST CHANGE"}, {"DETAIL"}});
+    Table t({{"CHECK"},
+             {"KIND"},
+             {"STATE"},
+             {"LATENCY", Align::right},
+             {"TRANSITIONS", Align::right},
+             {"LAST CHANGE"},
+             {"DETAIL"}});
     for (const auto& c : checks)
         t.add_row({cell(at(c, "name")), cell(at(c, "kind")), cell(at(c, "state")),
                    latency(at(c, "latency_ms")), cell(at(c, "transitions")),
@@ -138,8 +159,14 @@ std::string routes_table(const json& routes)
 {
     if (routes.empty())
         return "no routes sent\n";
-    Table t({{"NEIGHBOR"}, {"PREFIX"}, {"NEXT HOP"}, {"AS PATH"}, {"ORIGIN"},
-             {"MED", Align::right}, {"LOCAL PREF", Align::right}, {"COMMUNITIES"},
+    Table t({{"NEIGHBOR"},
+             {"PREFIX"},
+             {"NEXT HOP"},
+             {"AS PATH"},
+             {"ORIGIN"},
+             {"MED", Align::right},
+             {"LOCAL PREF", Align::right},
+             {"COMMUNITIES"},
              {"LARGE COMMUNITIES"}});
     for (const auto& r : routes)
         t.add_row({cell(at(r, "neighbor")), cell(at(r, "prefix")), cell(at(r, "next_hop")),
@@ -170,9 +197,9 @@ Rendered results(std::string_view command, const json& reply)
     out.text = t.render();
     if (!failed.empty()) {
         out.status = 1;
-        out.warning = fmt::format("vipctl {}: not written to {} established neighbor{}: {}\n",
-                                  command, failed.size(), failed.size() == 1 ? "" : "s",
-                                  fmt::join(failed, ", "));
+        out.warning =
+            fmt::format("vipctl {}: not written to {} established neighbor{}: {}\n", command,
+                        failed.size(), failed.size() == 1 ? "" : "s", fmt::join(failed, ", "));
     }
     return out;
 }
@@ -213,8 +240,8 @@ std::string explain(const json& reply)
     Table head({{""}, {""}});
     head.add_row({"prefixes:", cell(at(v, "prefixes"))});
     head.add_row({"rule:", cell(at(v, "rule"))});
-    head.add_row({"neighbors:", neighbors.is_array() && neighbors.empty() ? "all"
-                                                                         : cell(neighbors)});
+    head.add_row(
+        {"neighbors:", neighbors.is_array() && neighbors.empty() ? "all" : cell(neighbors)});
     std::string out = "VIP " + terminal_safe(cell(at(v, "name"))) + "\n";
     out += head.render_rows("  ");
     out += "\nrule evaluation: " + terminal_safe(cell(at(v, "evaluation"))) + "\n";
@@ -224,10 +251,9 @@ std::string explain(const json& reply)
     tail.add_row({"decision:", cell(at(v, "state"))});
     tail.add_row({"reason:", cell(at(v, "reason"))});
     tail.add_row({"attributes:", attributes_text(at(v, "attributes"))});
-    tail.add_row({"damping:", fmt::format("{} flaps, {} suppressed, held until {}",
-                                          cell(at(damping, "flaps")),
-                                          cell(at(damping, "suppressed")),
-                                          cell(at(damping, "held_until")))});
+    tail.add_row({"damping:",
+                  fmt::format("{} flaps, {} suppressed, held until {}", cell(at(damping, "flaps")),
+                              cell(at(damping, "suppressed")), cell(at(damping, "held_until")))});
     tail.add_row({"last change:", cell(at(v, "last_change"))});
     out += "\n" + tail.render_rows("");
     return out;
@@ -260,7 +286,7 @@ std::string drain(std::string_view command, const json& reply)
     return (waited ? "drained, routes withdrawn: " : "draining: ") + names + "\n";
 }
 
-}  // namespace
+} // namespace
 
 std::string format_uptime(const json& seconds)
 {
@@ -317,4 +343,4 @@ Rendered render_reply(std::string_view command, const json& reply)
     return out;
 }
 
-}  // namespace vipd::cli
+} // namespace vipd::cli

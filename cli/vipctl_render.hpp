@@ -14,9 +14,9 @@ namespace vipd::cli {
 /// Output of one successful reply and the exit status it implies.
 struct Rendered
 {
-    std::string text;      ///< for stdout
-    std::string warning;   ///< for stderr; empty if none
-    int status = 0;        ///< 0, or 1 when announce/withdraw missed an established neighbor
+    std::string text;    ///< for stdout
+    std::string warning; ///< for stderr; empty if none
+    int status = 0;      ///< 0, or 1 when announce/withdraw missed an established neighbor
 };
 
 /// Renders the reply of `command` whose "ok" is true.
@@ -25,4 +25,4 @@ struct Rendered
 /// "3d04h", "4h05m", "5m03s", "42s" for a number of seconds; "-" for null.
 [[nodiscard]] std::string format_uptime(const nlohmann::json& seconds);
 
-}  // namespace vipd::cli
+} // namespace vipd::cli

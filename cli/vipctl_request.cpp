@@ -99,7 +99,8 @@ Examples:
   vipctl withdraw 198.51.100.0/24
   grep -v '^10\.' list.txt | vipctl withdraw --file -
 )"},
-    VipctlCommand{"drain", "drain a VIP (or all) before maintenance", R"(Usage: vipctl drain VIP [--wait]
+    VipctlCommand{"drain", "drain a VIP (or all) before maintenance",
+                  R"(Usage: vipctl drain VIP [--wait]
        vipctl drain --all [--wait]
 
 Announces the VIP's routes with GRACEFUL_SHUTDOWN (RFC 8326) and its drain attributes for
@@ -122,7 +123,8 @@ Examples:
   vipctl undrain web
   vipctl undrain --all
 )"},
-    VipctlCommand{"disable", "disable a health check (it counts as down)", R"(Usage: vipctl disable CHECK
+    VipctlCommand{"disable", "disable a health check (it counts as down)",
+                  R"(Usage: vipctl disable CHECK
 
 Stops probing CHECK and holds it disabled (persisted across restarts) until enabled.
 
@@ -162,6 +164,10 @@ Example:
 
 Prints the version of vipctl, then asks the daemon for its version ('vipctl --version'
 prints vipctl's alone without connecting).
+
+Examples:
+  vipctl version
+  vipctl --json version
 )"},
 };
 
@@ -176,7 +182,7 @@ struct OptionSpec
 struct Words
 {
     std::vector<std::string> positional;
-    std::multimap<std::string, std::string> options;  ///< flags map to ""
+    std::multimap<std::string, std::string> options; ///< flags map to ""
 
     [[nodiscard]] bool has(const std::string& name) const { return options.contains(name); }
     [[nodiscard]] std::vector<std::string> all(const std::string& name) const
@@ -235,8 +241,7 @@ tl::expected<std::uint64_t, std::string> parse_uint(std::string_view option, std
     std::uint64_t v = 0;
     const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
     if (ec != std::errc{} || end != text.data() + text.size() || v > max)
-        return tl::unexpected(
-            fmt::format("{}: \"{}\" is not an integer 0..{}", option, text, max));
+        return tl::unexpected(fmt::format("{}: \"{}\" is not an integer 0..{}", option, text, max));
     return v;
 }
 
@@ -249,8 +254,8 @@ tl::expected<std::string, std::string> read_source(const std::string& file, std:
     }
     std::ifstream f(file, std::ios::binary);
     if (!f)
-        return tl::unexpected(fmt::format("--file {}: cannot read it: {}", file,
-                                          std::strerror(errno)));
+        return tl::unexpected(
+            fmt::format("--file {}: cannot read it: {}", file, std::strerror(errno)));
     text << f.rdbuf();
     return text.str();
 }
@@ -283,7 +288,8 @@ tl::expected<json, std::string> prefixes(const Words& w, std::istream& in)
 tl::expected<void, std::string> announce_attributes(const Words& w, json& args)
 {
     if (w.has("--med")) {
-        auto v = parse_uint("--med", w.all("--med").front(), std::numeric_limits<std::uint32_t>::max());
+        auto v =
+            parse_uint("--med", w.all("--med").front(), std::numeric_limits<std::uint32_t>::max());
         if (!v)
             return tl::unexpected(v.error());
         args["med"] = *v;
@@ -320,17 +326,20 @@ tl::expected<void, std::string> announce_attributes(const Words& w, json& args)
 tl::expected<std::string, std::string> one_name(const Words& w, std::string_view what)
 {
     if (w.positional.size() != 1)
-        return tl::unexpected(fmt::format("expected one {} name, got {}", what,
-                                          w.positional.size()));
+        return tl::unexpected(
+            fmt::format("expected one {} name, got {}", what, w.positional.size()));
     return w.positional.front();
 }
 
 constexpr std::array<OptionSpec, 0> no_options{};
 constexpr std::array routes_options{OptionSpec{"--neighbor", true, false}};
 constexpr std::array announce_options{
-    OptionSpec{"--med", true, false},       OptionSpec{"--community", true, true},
-    OptionSpec{"--large-community", true, true}, OptionSpec{"--prepend", true, false},
-    OptionSpec{"--next-hop", true, false},  OptionSpec{"--neighbor", true, true},
+    OptionSpec{"--med", true, false},
+    OptionSpec{"--community", true, true},
+    OptionSpec{"--large-community", true, true},
+    OptionSpec{"--prepend", true, false},
+    OptionSpec{"--next-hop", true, false},
+    OptionSpec{"--neighbor", true, true},
     OptionSpec{"--file", true, true},
 };
 constexpr std::array withdraw_options{OptionSpec{"--file", true, true}};
@@ -356,9 +365,8 @@ std::span<const OptionSpec> options_of(std::string_view command)
 tl::expected<void, std::string> build_args(std::string_view command, const Words& w,
                                            std::istream& in, ControlRequest& req)
 {
-    const bool takes_words = command == "announce" || command == "withdraw" ||
-                             command == "drain" || command == "undrain" ||
-                             command == "disable" || command == "enable" ||
+    const bool takes_words = command == "announce" || command == "withdraw" || command == "drain" ||
+                             command == "undrain" || command == "disable" || command == "enable" ||
                              command == "check-now" || command == "explain";
     if (!takes_words && !w.positional.empty())
         return tl::unexpected(fmt::format("unexpected argument \"{}\"", w.positional.front()));
@@ -396,7 +404,7 @@ tl::expected<void, std::string> build_args(std::string_view command, const Words
     return {};
 }
 
-}  // namespace
+} // namespace
 
 std::span<const VipctlCommand> vipctl_commands()
 {
@@ -411,9 +419,8 @@ const VipctlCommand* find_vipctl_command(std::string_view name)
     return nullptr;
 }
 
-tl::expected<ControlRequest, std::string> build_request(std::string_view command,
-                                                        const std::vector<std::string>& args,
-                                                        std::istream& in)
+tl::expected<ControlRequest, std::string>
+build_request(std::string_view command, const std::vector<std::string>& args, std::istream& in)
 {
     if (!find_vipctl_command(command))
         return tl::unexpected(fmt::format("unknown command \"{}\"", command));
@@ -462,4 +469,4 @@ std::optional<double> parse_timeout(std::string_view text)
     return v;
 }
 
-}  // namespace vipd::cli
+} // namespace vipd::cli

@@ -39,17 +39,17 @@ struct ControlRequest
 
 /// Builds the request of `vipctl COMMAND ARGS…` (global options already removed). `in` is
 /// read for `--file -`. The error text is printed after "vipctl COMMAND: ".
-[[nodiscard]] tl::expected<ControlRequest, std::string> build_request(
-    std::string_view command, const std::vector<std::string>& args, std::istream& in);
+[[nodiscard]] tl::expected<ControlRequest, std::string>
+build_request(std::string_view command, const std::vector<std::string>& args, std::istream& in);
 
 /// Prefixes of a prefix-list text: one per line, '#' starts a comment, blank lines are
 /// skipped; returned in canonical form ("192.0.2.10" becomes "192.0.2.10/32"). Errors name
 /// the source and line: "prefixes.txt:17: \"10.0.0.1/33\": prefix length 33 exceeds 32".
-[[nodiscard]] tl::expected<std::vector<std::string>, std::string> parse_prefix_list(
-    std::string_view text, std::string_view source);
+[[nodiscard]] tl::expected<std::vector<std::string>, std::string>
+parse_prefix_list(std::string_view text, std::string_view source);
 
 /// Seconds as given to --timeout ("10", "0.5"; 0 means no limit); nullopt if not a number
 /// of seconds 0..86400.
 [[nodiscard]] std::optional<double> parse_timeout(std::string_view text);
 
-}  // namespace vipd::cli
+} // namespace vipd::cli

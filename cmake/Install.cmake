@@ -7,9 +7,11 @@
 #   packaging/vipd.service  VIPD_INSTALL_UNITDIR/      docs, examples  share/doc/vipd/
 #   docs/man/*.[1-8]      share/man/manN/ (gzipped when gzip is found)
 #
-# With CMAKE_INSTALL_PREFIX=/usr (how the package is built) SYSCONFDIR is /etc and the unit goes
-# to /lib/systemd/system; with any other prefix both stay under the prefix, so that a
-# `cmake --install build --prefix /opt/vipd` never writes to /etc.
+# SYSCONFDIR follows GNUInstallDirs: /etc for CMAKE_INSTALL_PREFIX=/usr (how the package is
+# built), PREFIX/etc for /usr/local, /etc/opt/NAME for /opt/NAME. The unit goes to
+# /lib/systemd/system for /usr and PREFIX/lib/systemd/system otherwise (VIPD_INSTALL_UNITDIR
+# overrides), with ExecStart pointing at the installed vipd and configuration. The paths are
+# fixed at configure time: `cmake --install --prefix` moves the programs and docs only.
 # Must not: build anything but the compressed man pages, or touch the running system.
 include_guard(GLOBAL)
 if(VIPD_FUZZ)

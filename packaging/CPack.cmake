@@ -26,9 +26,9 @@ set(CPACK_STRIP_FILES TRUE)
 set(CPACK_PACKAGE_CHECKSUM "SHA256")
 
 set(CPACK_DEBIAN_PACKAGE_MAINTAINER "${VIPD_PACKAGE_MAINTAINER}")
+# The synopsis line comes from CPACK_PACKAGE_DESCRIPTION_SUMMARY; this is the extended text.
 set(CPACK_DEBIAN_PACKAGE_DESCRIPTION
-    "${CPACK_PACKAGE_DESCRIPTION_SUMMARY}
-vipd is a native BGP-4 speaker with integrated health checks for load balancers and
+    "vipd is a native BGP-4 speaker with integrated health checks for load balancers and
 anycast service hosts. It announces each service VIP (for example 192.0.2.10/32) to the
 routers while a rule over its checks (TCP, HTTP(S), exec, maintenance file, HAProxy
 backend/frontend/server state) is up, and withdraws it, or announces it less preferred,

@@ -11,6 +11,8 @@ PKGS=(
     libbenchmark-dev
     # real peers and tools used by the tests and the demo
     bird2 gobgpd haproxy python3 netcat-openbsd iproute2 procps curl
+    # packaging test (cpack computes Depends with dpkg-shlibdeps)
+    dpkg-dev file
 )
 
 missing=()

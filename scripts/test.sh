@@ -49,7 +49,8 @@ build() {
     return 1
 }
 
-if build release build/ci -DVIPD_WERROR=ON -DCMAKE_BUILD_TYPE=Release -DVIPD_BENCH=OFF; then
+if build release build/ci -DVIPD_WERROR=ON -DCMAKE_BUILD_TYPE=Release -DVIPD_BENCH=OFF \
+    -DCMAKE_INSTALL_PREFIX=/usr; then
     run_ctest release build/ci
 fi
 

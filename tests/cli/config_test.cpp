@@ -68,6 +68,38 @@ TEST_CASE("a minimal configuration gets the documented defaults", "[config]")
     CHECK(c.vips.empty());
 }
 
+TEST_CASE("global settings reach the speaker configuration", "[config]")
+{
+    const Config c = parse_ok(R"J({"global": {"router-id": "192.0.2.1", "local-as": 4200000000,
+        "listen": ["192.0.2.1", "[2001:db8::1]:1179"], "hostname": "lb1.example.net",
+        "http-status": "[::1]:9180", "log-format": "json", "startup-grace": 0,
+        "control-socket": {"path": "run/vipd.sock", "mode": "0600", "group": "vipd"},
+        "loopback": {"enabled": true, "interface": "dummy0"}}})J");
+    const auto s = vipd::cli::speaker_config(c);
+    CHECK(s.router_id.to_string() == "192.0.2.1");
+    CHECK(s.local_as == 4200000000u);
+    REQUIRE(s.listen.size() == 2);
+    CHECK(s.listen[0].first.to_string() == "192.0.2.1");
+    CHECK(s.listen[0].second == 179);
+    CHECK(s.listen[1].first.to_string() == "2001:db8::1");
+    CHECK(s.listen[1].second == 1179);
+    CHECK(s.hostname == "lb1.example.net");
+    CHECK(vipd::cli::to_string(*c.global.http_status) == "[::1]:9180");
+    CHECK(c.global.log_format == vipd::cli::LogFormat::json);
+    CHECK(c.global.startup_grace == 0ms);
+    CHECK(c.global.control_socket.path == data_dir / "run/vipd.sock");  // relative to the file
+    CHECK(c.global.control_socket.mode == 0600u);
+    CHECK(c.global.control_socket.group == "vipd");
+    CHECK(c.global.loopback.enabled);
+    CHECK(c.global.loopback.interface == "dummy0");
+    CHECK(errors_of(R"J({"global": {"router-id": "192.0.2.1", "local-as": 1,
+        "control-socket": {"mode": 660}, "http-status": "127.0.0.1"}})J") ==
+          Errors{"vipd.json:2:36: /global/control-socket/mode: expected an octal mode in a "
+                 "string, such as \"0660\", got 660",
+                 "vipd.json:2:57: /global/http-status: expected an address and port such as "
+                 "\"127.0.0.1:9180\" or \"[::1]:9180\", got \"127.0.0.1\""});
+}
+
 TEST_CASE("neighbor defaults and derived export settings", "[config]")
 {
     const Config c = parse_ok(with_global(R"J(, "neighbors": [

@@ -1,9 +1,8 @@
 // Control protocol, pure: request parsing and validation (every error message), size and depth
 // limits, reply finishing and encoding, typed argument views, announce result policy.
-#include <catch2/catch.hpp>
-
 #include <string>
 
+#include <catch2/catch.hpp>
 #include <fmt/format.h>
 
 #include "cli/control_protocol.hpp"
@@ -37,12 +36,12 @@ json long_prefixes(std::size_t n)
 {
     json out = json::array();
     for (std::size_t i = 0; i < n; ++i)
-        out.push_back(fmt::format("2001:db8:ffff:ffff:ffff:ffff:{:x}:{:x}/128", (i >> 16) + 1,
-                                  (i & 0xffff) + 1));
+        out.push_back(fmt::format("2001:db8:ffff:ffff:ffff:ffff:{:04x}:{:04x}/128", (i >> 16) + 1,
+                                  i & 0xffff));
     return out;
 }
 
-}  // namespace
+} // namespace
 
 TEST_CASE("protocol: every command with valid arguments parses", "[cli][control]")
 {
@@ -101,7 +100,9 @@ TEST_CASE("protocol: id is kept, args may be absent or null", "[cli][control]")
 
 TEST_CASE("protocol: malformed requests are named", "[cli][control]")
 {
-    CHECK(error_of("{\"command\": ").starts_with("malformed JSON: syntax error"));
+    CHECK(error_of("{\"command\": ") ==
+          "malformed JSON: parse error at line 1, column 13: syntax error while parsing value - "
+          "unexpected end of input; expected '[', '{', or a literal");
     CHECK(error_of("not json").starts_with("malformed JSON: "));
     CHECK(error_of("[1,2]") == "a request is a JSON object, got an array");
     CHECK(error_of("\"status\"") == "a request is a JSON object, got a string");
@@ -146,7 +147,7 @@ TEST_CASE("protocol: argument errors name command, argument and element", "[cli]
     };
     CHECK(with("med", "10") == "announce: argument \"med\" must be an integer 0..4294967295, "
                                "got a string");
-    CHECK(with("med", -1) ==
+    CHECK(with("med", json(-1)) ==
           "announce: argument \"med\" must be an integer 0..4294967295, got -1");
     CHECK(with("med", 4294967296u) ==
           "announce: argument \"med\" must be an integer 0..4294967295, got 4294967296");
@@ -167,7 +168,8 @@ TEST_CASE("protocol: argument errors name command, argument and element", "[cli]
           "routes: argument \"neighbor\" must be a non-empty string, got \"\"");
     CHECK(error_of_request(request("explain", {{"vip", 3}})) ==
           "explain: argument \"vip\" must be a non-empty string, got 3");
-    CHECK(error_of_request(request("disable", json::object())) == "disable: missing argument \"check\"");
+    CHECK(error_of_request(request("disable", json::object())) ==
+          "disable: missing argument \"check\"");
 }
 
 TEST_CASE("protocol: drain and undrain take one VIP or all", "[cli][control]")
@@ -245,12 +247,12 @@ TEST_CASE("protocol: finish_reply adds the id and repairs handler mistakes", "[c
 
 TEST_CASE("protocol: encode_line is one line and survives invalid UTF-8", "[cli][control]")
 {
-    const std::string line = vipd::cli::encode_line(
-        {{"ok", true}, {"detail", std::string("HTTP 500\n\xff\xfe body")}});
+    const std::string line =
+        vipd::cli::encode_line({{"ok", true}, {"detail", std::string("HTTP 500\n\xff\xfe body")}});
     CHECK(line.back() == '\n');
     CHECK(line.find('\n') == line.size() - 1);
     const json back = json::parse(line);
-    CHECK(back["detail"] == "HTTP 500\n\xEF\xBF\xBD\xEF\xBF\xBD body");  // U+FFFD twice
+    CHECK(back["detail"] == "HTTP 500\n\xEF\xBF\xBD\xEF\xBF\xBD body"); // U+FFFD twice
 }
 
 TEST_CASE("protocol: typed views of validated arguments", "[cli][control]")
@@ -267,8 +269,8 @@ TEST_CASE("protocol: typed views of validated arguments", "[cli][control]")
     CHECK(a->prefixes[0].to_string() == "192.0.2.10/32");
     CHECK(a->prefixes[1].to_string() == "2001:db8::/32");
     CHECK(a->med == 20u);
-    CHECK(a->communities == std::vector<vipd::bgp::Community>{(65000u << 16) | 100u,
-                                                                vipd::bgp::community::graceful_shutdown});
+    CHECK(a->communities == std::vector<vipd::bgp::Community>{
+                                (65000u << 16) | 100u, vipd::bgp::community::graceful_shutdown});
     REQUIRE(a->large_communities.size() == 1);
     CHECK(a->large_communities[0].global_administrator == 4200000000u);
     CHECK(a->prepend == 2);

@@ -3,6 +3,7 @@
 // recorder's recent-transitions list. Pure: no sockets, no clock.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <chrono>
 
 #include "cli/metrics.hpp"
@@ -108,7 +109,7 @@ vipd_vip_state{vip="web",state="waiting"} 0
 vipd_vip_state{vip="web",state="announced"} 1
 vipd_vip_state{vip="web",state="degraded"} 0
 vipd_vip_state{vip="web",state="withdrawn"} 0
-vipd_vip_state{vip="web",state="held_down"} 0
+vipd_vip_state{vip="web",state="held-down"} 0
 vipd_vip_state{vip="web",state="draining"} 0
 vipd_vip_state{vip="web",state="drained"} 0
 # HELP vipd_vip_transitions_total VIP state changes since vipd started, by the state entered.
@@ -206,7 +207,16 @@ TEST_CASE("render_metrics: exact exposition of a small daemon state", "[metrics]
     r.on_check_transition("gone", "init", "down", "connect refused", at(0));
     r.on_probe("gone", 1ms, false, "connect refused");
 
-    CHECK(render_metrics(small_input(&r)) == golden);
+    const auto text = render_metrics(small_input(&r));
+    // Line by line first, so that a difference names its line.
+    const auto got = lines_with(text, "");
+    const auto want = lines_with(std::string(golden), "");
+    for (std::size_t i = 0; i < std::min(got.size(), want.size()); ++i) {
+        INFO("line " << i + 1);
+        CHECK(got[i] == want[i]);
+    }
+    CHECK(got.size() == want.size());
+    CHECK(text == golden);
 }
 
 TEST_CASE("render_metrics: without a recorder the event families are empty", "[metrics]")
@@ -423,6 +433,18 @@ TEST_CASE("MetricsRecorder: recent transitions, newest first, bounded", "[metric
     CHECK(r.checks().at("web").transitions.at("up") == 1);
     CHECK(r.checks().at("web").transitions.at("falling") == 1);
     CHECK(r.vips().at("vip1").transitions.at("announced") == 1);
+
+    // Session retries (Connect <-> Active) are not kept; changes of Established are.
+    MetricsRecorder sessions;
+    sessions.on_session_transition("rtr", "Idle", "Connect", "manual start", at(0));
+    sessions.on_session_transition("rtr", "Connect", "Active", "connect failed", at(1));
+    sessions.on_session_transition("rtr", "OpenConfirm", "Established", "KEEPALIVE", at(2));
+    sessions.on_session_transition("rtr", "Established", "Idle", "hold timer expired", at(3));
+    const auto kept = sessions.recent_transitions();
+    REQUIRE(kept.size() == 2);
+    CHECK(kept[0]["to"] == "Idle");
+    CHECK(kept[1]["to"] == "Established");
+    CHECK(kept[1]["kind"] == "neighbor");
 
     MetricsRecorder none(0);
     none.on_check_transition("web", "init", "up", "", at(0));

@@ -2,11 +2,6 @@
 // process whose handler returns canned daemon replies: tables, the explain tree, --json,
 // announce/withdraw results and their exit status, prefix files, every exit status (0 ok,
 // 1 refused, 2 usage, 3 unreachable), $VIPD_SOCKET, --timeout, --help.
-#include <catch2/catch.hpp>
-
-#include <sys/wait.h>
-#include <unistd.h>
-
 #include <atomic>
 #include <cstdlib>
 #include <filesystem>
@@ -18,7 +13,10 @@
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
+#include <catch2/catch.hpp>
 #include <fmt/format.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "cli/config.hpp"
 #include "cli/control_server.hpp"
@@ -74,7 +72,7 @@ json checks()
       {"name": "http-api", "kind": "http", "state": "down", "detail": "", "latency_ms": null,
        "transitions": 4, "last_change": null}
     ])J");
-    c[1]["detail"] = "HTTP 503 \x1b[31mred\x1b[0m";  // a remote server's text: escaped on output
+    c[1]["detail"] = "HTTP 503 \x1b[31mred\x1b[0m"; // a remote server's text: escaped on output
     return c;
 }
 
@@ -124,7 +122,7 @@ struct CannedDaemon : vipd::cli::ControlHandler
                 r["results"] = {{"tor1", "written"}};
         } else if (command == "disable" || command == "enable" || command == "check-now") {
             if (args["check"] == "hang")
-                return;  // never answered: vipctl's --timeout ends the wait
+                return; // never answered: vipctl's --timeout ends the wait
             r["check"] = checks()[0];
             r["check"]["state"] = command == "disable" ? "disabled" : "up";
         } else if (command == "explain") {
@@ -142,7 +140,8 @@ struct CannedDaemon : vipd::cli::ControlHandler
                                    "vipd.json:9:1: /checks: expected an array"}});
                 return;
             }
-            r["changes"] = {{"added", {"vip web2"}}, {"removed", json::array()},
+            r["changes"] = {{"added", {"vip web2"}},
+                            {"removed", json::array()},
                             {"changed", {"neighbor tor1"}}};
         } else if (command == "version") {
             r["version"] = "0.1.0-test";
@@ -172,8 +171,7 @@ public:
             FAIL(started.error());
         thread_ = std::thread([this] { io_.run(); });
     }
-    template <typename F>
-    auto on_io(F f)
+    template <typename F> auto on_io(F f)
     {
         std::packaged_task<decltype(f())()> task(std::move(f));
         auto result = task.get_future();
@@ -211,8 +209,8 @@ public:
         std::ofstream(dir_ / "in", std::ios::binary) << input;
         const std::string cmd = env + " " + program.string() +
                                 (socket ? " -s " + path_.string() : std::string()) + " " + args +
-                                " < " + (dir_ / "in").string() + " > " +
-                                (dir_ / "out").string() + " 2> " + (dir_ / "err").string();
+                                " < " + (dir_ / "in").string() + " > " + (dir_ / "out").string() +
+                                " 2> " + (dir_ / "err").string();
         const int raw = std::system(cmd.c_str());
         Result r;
         r.status = WIFEXITED(raw) ? WEXITSTATUS(raw) : -1;
@@ -229,9 +227,8 @@ private:
     static fs::path make_dir()
     {
         static std::atomic<int> counter{0};
-        const fs::path d = fs::temp_directory_path() /
-                           ("vipctl-e2e-" + std::to_string(::getpid()) + "-" +
-                            std::to_string(++counter));
+        const fs::path d = fs::temp_directory_path() / ("vipctl-e2e-" + std::to_string(::getpid()) +
+                                                        "-" + std::to_string(++counter));
         fs::remove_all(d);
         fs::create_directories(d);
         return d;
@@ -269,7 +266,7 @@ bool has_line(const std::string& text, const std::string& line)
 
 using Words = std::vector<std::string>;
 
-}  // namespace
+} // namespace
 
 TEST_CASE("vipctl status: three tables", "[cli][vipctl]")
 {
@@ -279,23 +276,22 @@ TEST_CASE("vipctl status: three tables", "[cli][vipctl]")
     REQUIRE(r.status == 0);
     CHECK(r.err.empty());
     CHECK(r.out.starts_with("vipd 0.1.0-test\n\n"));
-    CHECK(row(r.out, "NEIGHBOR") ==
-          Words{"NEIGHBOR", "ADDRESS", "AS", "STATE", "UPTIME", "PFX", "OUT", "PFX", "IN", "LAST",
-                "ERROR"});
-    CHECK(row(r.out, "tor1") == Words{"tor1", "192.0.2.1", "65001", "Established", "1h02m", "2",
-                                      "0", "-"});
+    CHECK(row(r.out, "NEIGHBOR") == Words{"NEIGHBOR", "ADDRESS", "AS", "STATE", "UPTIME", "PFX",
+                                          "OUT", "PFX", "IN", "LAST", "ERROR"});
+    CHECK(row(r.out, "tor1") ==
+          Words{"tor1", "192.0.2.1", "65001", "Established", "1h02m", "2", "0", "-"});
     CHECK(row(r.out, "tor2") == Words{"tor2", "2001:db8::2", "65002", "Active", "-", "0", "0",
                                       "connect:", "Connection", "refused"});
     CHECK(row(r.out, "web") == Words{"web", "announced", "192.0.2.10/32", "2001:db8::10/128",
                                      "all(http,", "any(ping,", "backup))", "rule", "up"});
     CHECK(row(r.out, "api") == Words{"api", "withdrawn", "192.0.2.20/32", "http-api", "rule",
                                      "down:", "http-api", "is", "down"});
-    CHECK(row(r.out, "http") == Words{"http", "http", "up", "3", "ms", "1",
-                                      "2026-01-01T00:00:00Z", "HTTP", "200"});
+    CHECK(row(r.out, "http") ==
+          Words{"http", "http", "up", "3", "ms", "1", "2026-01-01T00:00:00Z", "HTTP", "200"});
     // The remote text's escape sequence is shown, not sent to the terminal.
     CHECK(r.out.find('\x1b') == std::string::npos);
-    CHECK(row(r.out, "http-api") == Words{"http-api", "http", "down", "-", "4", "-", "HTTP",
-                                          "503", "\\x1b[31mred\\x1b[0m"});
+    CHECK(row(r.out, "http-api") ==
+          Words{"http-api", "http", "down", "-", "4", "-", "HTTP", "503", "\\x1b[31mred\\x1b[0m"});
     // Columns line up: every row of the check table puts STATE at the same offset.
     const auto header = r.out.find("CHECK ");
     const auto state_col = r.out.find("STATE", header) - header;
@@ -392,8 +388,8 @@ TEST_CASE("vipctl announce and withdraw: arguments, results, exit status", "[cli
     // An established neighbor that was not written: exit 1, named on stderr.
     Result failed = d.vipctl("announce 198.51.100.0/24 --neighbor tor3");
     CHECK(failed.status == 1);
-    CHECK(row(failed.out, "tor3") == Words{"tor3", "write", "failed:", "Connection", "reset",
-                                           "by", "peer"});
+    CHECK(row(failed.out, "tor3") ==
+          Words{"tor3", "write", "failed:", "Connection", "reset", "by", "peer"});
     CHECK(failed.err == "vipctl announce: not written to 1 established neighbor: tor3\n");
 
     Result w = d.vipctl("withdraw 198.51.100.0/24");
@@ -401,13 +397,12 @@ TEST_CASE("vipctl announce and withdraw: arguments, results, exit status", "[cli
     CHECK(d.last_args() == json{{"prefixes", {"198.51.100.0/24"}}});
 }
 
-TEST_CASE("vipctl announce --file: 100,000 prefixes, comments, line numbers",
-          "[cli][vipctl]")
+TEST_CASE("vipctl announce --file: 100,000 prefixes, comments, line numbers", "[cli][vipctl]")
 {
     Daemon d;
     std::string list = "# extra prefixes\n\n";
     for (std::uint32_t i = 0; i < 100'000; ++i)
-        list += fmt::format("10.{}.{}.0/24   # n{}\n", i >> 8 & 0xff, i & 0xff, i) ;
+        list += fmt::format("10.{}.{}.0/24   # n{}\n", i >> 8 & 0xff, i & 0xff, i);
     std::ofstream(d.dir() / "big.txt") << list;
     Result r = d.vipctl("announce --file " + (d.dir() / "big.txt").string());
     INFO(r.err);
@@ -433,8 +428,7 @@ TEST_CASE("vipctl announce --file: 100,000 prefixes, comments, line numbers",
                                   ": cannot read it: No such file or directory"));
 }
 
-TEST_CASE("vipctl drain, undrain, disable, enable, check-now, reload, version",
-          "[cli][vipctl]")
+TEST_CASE("vipctl drain, undrain, disable, enable, check-now, reload, version", "[cli][vipctl]")
 {
     Daemon d;
     Result drain = d.vipctl("drain web");
@@ -459,8 +453,7 @@ TEST_CASE("vipctl drain, undrain, disable, enable, check-now, reload, version",
 
     Result reload = d.vipctl("reload");
     CHECK(reload.status == 0);
-    CHECK(reload.out ==
-          "configuration reloaded\n  added    vip web2\n  changed  neighbor tor1\n");
+    CHECK(reload.out == "configuration reloaded\n  added    vip web2\n  changed  neighbor tor1\n");
     d.on_io([&] { return d.handler().last_reload_fails = true; });
     Result rejected = d.vipctl("reload");
     CHECK(rejected.status == 1);
@@ -483,7 +476,8 @@ TEST_CASE("vipctl usage errors exit 2 before connecting", "[cli][vipctl]")
         {"announce 192.0.2.0/24 --prepend 33",
          "vipctl announce: --prepend: \"33\" is not an integer 0..32"},
         {"announce 192.0.2.0/24 --community 1:2:3",
-         "vipctl announce: --community 1:2:3: \"2:3\" is not a number"},
+         "vipctl announce: --community 1:2:3: expected ASN:VALUE (each 0..65535) or a "
+         "well-known name such as \"graceful-shutdown\" or \"no-export\""},
         {"announce 192.0.2.0/24 --next-hop nowhere",
          "vipctl announce: --next-hop: \"nowhere\" is not an IPv4 or IPv6 address"},
         {"announce 192.0.2.1/24", "vipctl announce: \"192.0.2.1/24\": host bits set (did you "
@@ -530,8 +524,8 @@ TEST_CASE("vipctl cannot connect: exit 3 naming the socket and errno", "[cli][vi
     // No reply within --timeout.
     Result slow = d.vipctl("--timeout 0.2 check-now hang");
     CHECK(slow.status == 3);
-    CHECK(slow.err == "vipctl check-now: no reply from " + d.path().string() +
-                          " within the timeout\n");
+    CHECK(slow.err ==
+          "vipctl check-now: no reply from " + d.path().string() + " within the timeout\n");
 }
 
 TEST_CASE("vipctl --help for the program and every subcommand", "[cli][vipctl]")

@@ -14,16 +14,14 @@ TEST_CASE("table: aligned columns, right-aligned numbers, no trailing blanks", "
     Table t({{"NAME"}, {"COUNT", Align::right}, {"NOTE"}});
     t.add_row({"a", "5", "short"});
     t.add_row({"longer", "12345", ""});
-    t.add_row({"é-ü", "7"});  // two-byte characters count once; a missing cell is empty
-    CHECK(t.render() ==
-          "NAME    COUNT  NOTE\n"
-          "a           5  short\n"
-          "longer  12345\n"
-          "é-ü         7\n");
-    CHECK(t.render_rows("> ") ==
-          "> a           5  short\n"
-          "> longer  12345\n"
-          "> é-ü         7\n");
+    t.add_row({"é-ü", "7"}); // two-byte characters count once; a missing cell is empty
+    CHECK(t.render() == "NAME    COUNT  NOTE\n"
+                        "a           5  short\n"
+                        "longer  12345\n"
+                        "é-ü         7\n");
+    CHECK(t.render_rows("> ") == "> a           5  short\n"
+                                 "> longer  12345\n"
+                                 "> é-ü         7\n");
 }
 
 TEST_CASE("table: control characters are escaped", "[cli][vipctl]")
@@ -33,7 +31,7 @@ TEST_CASE("table: control characters are escaped", "[cli][vipctl]")
     CHECK(vipd::cli::display_width("größe") == 5);
     Table t({{"A"}, {"B"}});
     t.add_row({"x\x07", "y"});
-    CHECK(t.render() == "A       B\nx\\x07  y\n");
+    CHECK(t.render() == "A      B\nx\\x07  y\n");
 }
 
 TEST_CASE("render: uptime text", "[cli][vipctl]")
@@ -75,7 +73,8 @@ TEST_CASE("render: announce results decide the exit status", "[cli][vipctl]")
     CHECK(ok.status == 0);
     CHECK(ok.warning.empty());
     CHECK(ok.text == "NEIGHBOR  RESULT\na         written\nb         not established (Idle)\n");
-    auto held = render({{"a", "written"}, {"b", "initial table held until the daemon is ready"},
+    auto held = render({{"a", "written"},
+                        {"b", "initial table held until the daemon is ready"},
                         {"c", "write failed"}});
     CHECK(held.status == 1);
     CHECK(held.warning == "vipctl announce: not written to 2 established neighbors: b, c\n");

@@ -1,9 +1,9 @@
 // vipctl command lines to requests, in process: option forms, prefix lists, validation
 // messages, global options after the command, --timeout values. Every request vipctl builds
 // must pass the daemon's validation (parse_request).
-#include <catch2/catch.hpp>
-
 #include <sstream>
+
+#include <catch2/catch.hpp>
 
 #include "cli/control_protocol.hpp"
 #include "cli/vipctl_control.hpp"
@@ -36,7 +36,7 @@ std::string error_of(const std::string& command, std::vector<std::string> words)
     return r.error();
 }
 
-}  // namespace
+} // namespace
 
 TEST_CASE("vipctl request: arguments of each command", "[cli][vipctl]")
 {
@@ -94,8 +94,8 @@ TEST_CASE("vipctl request: prefix lists", "[cli][vipctl]")
 TEST_CASE("vipctl request: global options anywhere, timeouts", "[cli][vipctl]")
 {
     vipd::cli::VipctlOptions opts;
-    std::vector<std::string> args{"web", "--json", "-s", "/tmp/x.sock", "--timeout=2.5", "--",
-                                  "--json"};
+    std::vector<std::string> args{"web",           "--json", "-s",    "/tmp/x.sock",
+                                  "--timeout=2.5", "--",     "--json"};
     REQUIRE_FALSE(vipd::cli::take_global_options(args, opts));
     CHECK(opts.json);
     CHECK(opts.socket == "/tmp/x.sock");
