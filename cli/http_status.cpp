@@ -54,7 +54,7 @@ std::string dump(const json& j)
     return j.dump(2, ' ', false, json::error_handler_t::replace) + "\n";
 }
 
-}  // namespace
+} // namespace
 
 HttpReply answer(std::string_view method, std::string_view target, const StatusSource& source)
 {
@@ -96,14 +96,13 @@ struct Connection
     beast::tcp_stream stream;
 };
 
-}  // namespace
+} // namespace
 
 struct HttpStatusServer::State
 {
     State(asio::io_context& io_in, Endpoint e, StatusSource& s, HttpLimits l)
         : io(io_in), endpoint(e), source(&s), limits(l), acceptor(io_in), backoff(io_in)
-    {
-    }
+    {}
 
     void log(LogLevel level, std::initializer_list<Log::Field> fields) const
     {
@@ -117,9 +116,9 @@ struct HttpStatusServer::State
     HttpLimits limits;
     Log* logger = nullptr;
     tcp::acceptor acceptor;
-    asio::steady_timer backoff;  ///< pause after a failed accept (EMFILE)
+    asio::steady_timer backoff; ///< pause after a failed accept (EMFILE)
     std::set<std::shared_ptr<Connection>> serving;
-    std::set<std::shared_ptr<Connection>> refusing;  ///< getting their 503
+    std::set<std::shared_ptr<Connection>> refusing; ///< getting their 503
     std::uint64_t refused = 0;
     bool running = false;
     bool stopped = false;
@@ -147,8 +146,8 @@ asio::awaitable<void> linger_close(std::shared_ptr<Connection> c, std::chrono::m
 }
 
 /// Writes `reply` (headers only for HEAD). False when the client did not take it in time.
-asio::awaitable<bool> send(std::shared_ptr<Connection> c, HttpLimits limits,
-                           HttpReply reply, unsigned version, bool head, bool keep_alive)
+asio::awaitable<bool> send(std::shared_ptr<Connection> c, HttpLimits limits, HttpReply reply,
+                           unsigned version, bool head, bool keep_alive)
 {
     http::response<http::string_body> res{static_cast<http::status>(reply.status), version};
     res.set(http::field::server, "vipd/" VIPD_VERSION);
@@ -233,18 +232,18 @@ void spawn_connection(const StatePtr& s, tcp::socket socket, bool refused)
     auto c = std::make_shared<Connection>(std::move(socket));
     auto& set = refused ? s->refusing : s->serving;
     set.insert(c);
-    asio::co_spawn(s->io, refused ? refuse(s, c) : serve(s, c),
-                   [s, c, refused](std::exception_ptr e) {
-                       (refused ? s->refusing : s->serving).erase(c);
-                       c->stream.close();
-                       if (!e)
-                           return;
-                       try {
-                           std::rethrow_exception(e);
-                       } catch (const std::exception& ex) {
-                           s->log(LogLevel::error, {{"event", "connection failed"}, {"error", ex.what()}});
-                       }
-                   });
+    asio::co_spawn(
+        s->io, refused ? refuse(s, c) : serve(s, c), [s, c, refused](std::exception_ptr e) {
+            (refused ? s->refusing : s->serving).erase(c);
+            c->stream.close();
+            if (!e)
+                return;
+            try {
+                std::rethrow_exception(e);
+            } catch (const std::exception& ex) {
+                s->log(LogLevel::error, {{"event", "connection failed"}, {"error", ex.what()}});
+            }
+        });
 }
 
 asio::awaitable<void> accept_loop(StatePtr s)
@@ -264,24 +263,24 @@ asio::awaitable<void> accept_loop(StatePtr s)
             spawn_connection(s, std::move(socket), false);
             continue;
         }
-        ++s->refused;
-        s->log(LogLevel::warning, {{"event", "connection refused"},
-                                   {"reason", "too many connections"},
-                                   {"limit", std::to_string(s->limits.max_connections)},
-                                   {"refused_total", std::to_string(s->refused)}});
+        // Logged at the first refusal and every 100th, so that a flood does not flood the log.
+        if (++s->refused % 100 == 1)
+            s->log(LogLevel::warning, {{"event", "connection refused"},
+                                       {"reason", "too many connections"},
+                                       {"limit", std::to_string(s->limits.max_connections)},
+                                       {"refused_total", std::to_string(s->refused)}});
         // The 503s are bounded too; beyond that a client is closed without a reply.
         if (s->refusing.size() < s->limits.max_connections)
             spawn_connection(s, std::move(socket), true);
     }
 }
 
-}  // namespace
+} // namespace
 
 HttpStatusServer::HttpStatusServer(asio::io_context& io, Endpoint endpoint, StatusSource& source,
                                    HttpLimits limits)
     : state_(std::make_shared<State>(io, endpoint, source, limits))
-{
-}
+{}
 
 HttpStatusServer::~HttpStatusServer()
 {
@@ -297,7 +296,7 @@ tl::expected<void, std::string> HttpStatusServer::start()
 {
     auto& s = *state_;
     if (s.running || s.stopped)
-        return tl::unexpected(std::string("http-status: already started"));
+        return tl::unexpected(std::string("http-status: start() after start() or stop()"));
     const tcp::endpoint ep(bgp::to_asio(s.endpoint.address), s.endpoint.port);
     boost::system::error_code ec;
     const char* step = "open";
@@ -333,8 +332,8 @@ tl::expected<void, std::string> HttpStatusServer::start()
             state->log(LogLevel::error, {{"event", "accept loop failed"}, {"error", ex.what()}});
         }
     });
-    s.log(LogLevel::info, {{"event", "listening"},
-                           {"address", to_string(Endpoint{s.endpoint.address, port()})}});
+    s.log(LogLevel::info,
+          {{"event", "listening"}, {"address", to_string(Endpoint{s.endpoint.address, port()})}});
     return {};
 }
 
@@ -365,4 +364,4 @@ std::size_t HttpStatusServer::connections() const
     return state_->serving.size();
 }
 
-}  // namespace vipd::cli
+} // namespace vipd::cli

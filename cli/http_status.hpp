@@ -47,7 +47,7 @@ struct HttpReply
     unsigned status = 200;
     std::string content_type;
     std::string body;
-    std::vector<std::pair<std::string, std::string>> headers;  ///< extra: Allow, CSP
+    std::vector<std::pair<std::string, std::string>> headers; ///< extra: Allow, CSP
 };
 
 /// Routes one request; pure apart from calling `source`. 405 (with Allow) for any method but
@@ -59,8 +59,8 @@ struct HttpReply
 /// Limits of the HTTP server; the defaults are what the daemon uses.
 struct HttpLimits
 {
-    std::size_t max_connections = 32;            ///< clients served at once; more get 503
-    std::size_t max_header_bytes = 8 * 1024;     ///< request line + headers; more gets 431
+    std::size_t max_connections = 32;        ///< clients served at once; more get 503
+    std::size_t max_header_bytes = 8 * 1024; ///< request line + headers; more gets 431
     std::size_t max_requests_per_connection = 1000;
     /// To receive one whole request header, and the keep-alive idle time between requests.
     std::chrono::milliseconds request_timeout{std::chrono::seconds(10)};
@@ -96,10 +96,10 @@ public:
     /// Connections being served now (refused ones not included).
     [[nodiscard]] std::size_t connections() const;
 
-    struct State;  ///< shared with the connection coroutines (http_status.cpp)
+    struct State; ///< shared with the connection coroutines (http_status.cpp)
 
 private:
     std::shared_ptr<State> state_;
 };
 
-}  // namespace vipd::cli
+} // namespace vipd::cli

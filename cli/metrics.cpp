@@ -25,8 +25,7 @@ constexpr std::string_view bucket_labels[] = {
 };
 static_assert(std::size(bucket_labels) == probe_bucket_count);
 
-template <typename Enum, std::size_t N>
-std::vector<std::string> names_of(const Enum (&values)[N])
+template <typename Enum, std::size_t N> std::vector<std::string> names_of(const Enum (&values)[N])
 {
     std::vector<std::string> out;
     for (auto v : values)
@@ -37,8 +36,8 @@ std::vector<std::string> names_of(const Enum (&values)[N])
 const std::vector<std::string>& bgp_states()
 {
     using S = bgp::State;
-    static const auto names = names_of({S::idle, S::connect, S::active, S::open_sent,
-                                        S::open_confirm, S::established});
+    static const auto names =
+        names_of({S::idle, S::connect, S::active, S::open_sent, S::open_confirm, S::established});
     return names;
 }
 
@@ -53,8 +52,8 @@ const std::vector<std::string>& vip_states()
 const std::vector<std::string>& check_states()
 {
     using S = health::State;
-    static const auto names = names_of(
-        {S::init, S::rising, S::up, S::falling, S::down, S::disabled, S::maint, S::drain});
+    static const auto names =
+        names_of({S::init, S::rising, S::up, S::falling, S::down, S::disabled, S::maint, S::drain});
     return names;
 }
 
@@ -110,9 +109,8 @@ private:
 
 /// One gauge per known state (1 for the current one, 0 for the others); an unknown current
 /// state is added as its own series so that it is never lost.
-void state_set(Exposition& e, std::string_view metric, std::string_view key,
-               std::string_view name, const std::vector<std::string>& states,
-               std::string_view current)
+void state_set(Exposition& e, std::string_view metric, std::string_view key, std::string_view name,
+               const std::vector<std::string>& states, std::string_view current)
 {
     bool known = false;
     for (const auto& s : states) {
@@ -123,8 +121,7 @@ void state_set(Exposition& e, std::string_view metric, std::string_view key,
         e.sample(metric, {{key, name}, {"state", current}}, 1);
 }
 
-template <typename Map>
-const typename Map::mapped_type* lookup(const Map* m, std::string_view key)
+template <typename Map> const typename Map::mapped_type* lookup(const Map* m, std::string_view key)
 {
     if (!m)
         return nullptr;
@@ -138,8 +135,7 @@ void render_neighbors(Exposition& e, const MetricsInput& in)
              "BGP FSM state of the session (RFC 4271 section 8): 1 for the current state.");
     for (const auto& n : in.neighbors)
         state_set(e, "vipd_bgp_session_state", "neighbor", n.name, bgp_states(), n.state);
-    e.family("vipd_bgp_session_established", "gauge",
-             "1 when the session is Established, else 0.");
+    e.family("vipd_bgp_session_established", "gauge", "1 when the session is Established, else 0.");
     for (const auto& n : in.neighbors)
         e.sample("vipd_bgp_session_established", {{"neighbor", n.name}},
                  n.state == "Established" ? 1 : 0);
@@ -180,8 +176,8 @@ void render_neighbors(Exposition& e, const MetricsInput& in)
     }
 
     for (const bool sent : {true, false}) {
-        const std::string_view name = sent ? "vipd_bgp_notifications_sent_total"
-                                           : "vipd_bgp_notifications_received_total";
+        const std::string_view name =
+            sent ? "vipd_bgp_notifications_sent_total" : "vipd_bgp_notifications_received_total";
         e.family(name, "counter",
                  sent ? "NOTIFICATION messages sent, by error code and subcode."
                       : "NOTIFICATION messages received, by error code and subcode.");
@@ -217,8 +213,7 @@ void render_vips(Exposition& e, const MetricsInput& in)
     e.family("vipd_vip_drained", "gauge", "1 while the VIP is drained by the operator.");
     for (const auto& v : in.vips)
         e.sample("vipd_vip_drained", {{"vip", v.name}}, v.drained ? 1 : 0);
-    e.family("vipd_vip_damping_suppressed", "gauge",
-             "1 while flap damping holds the VIP down.");
+    e.family("vipd_vip_damping_suppressed", "gauge", "1 while flap damping holds the VIP down.");
     for (const auto& v : in.vips)
         e.sample("vipd_vip_damping_suppressed", {{"vip", v.name}}, v.suppressed ? 1 : 0);
     e.family("vipd_vip_damping_flaps", "gauge", "Current (decaying) flap count of the VIP.");
@@ -331,7 +326,7 @@ const json& array_of(const json& j, const char* key)
     return it != j.end() && it->is_array() ? *it : empty;
 }
 
-}  // namespace
+} // namespace
 
 void LatencyHistogram::observe(std::chrono::microseconds latency)
 {
@@ -349,16 +344,14 @@ std::string_view classify_cause(std::string_view cause)
     auto starts = [&](std::string_view p) { return cause.substr(0, p.size()) == p; };
     auto has = [&](std::string_view p) { return cause.find(p) != std::string_view::npos; };
     // Texts of the check kinds (health/*.cpp); the first words decide, then key phrases.
-    if (starts("exit ") || starts("killed by signal") || starts("wait status") ||
-        starts("spawn "))
+    if (starts("exit ") || starts("killed by signal") || starts("wait status") || starts("spawn "))
         return "exit";
     if (starts("HTTP ") && cause.size() >= 8)
         return has(", body") ? "http_body" : "http_status";
     if (starts("TLS"))
         return "tls";
-    if (starts("backend ") || starts("frontend ") || starts("server ") ||
-        starts("no backend") || starts("no frontend") || starts("no server") ||
-        starts("stats "))
+    if (starts("backend ") || starts("frontend ") || starts("server ") || starts("no backend") ||
+        starts("no frontend") || starts("no server") || starts("stats "))
         return "haproxy";
     if (starts("maintenance file"))
         return "maintenance";
@@ -393,7 +386,8 @@ std::string escape_label_value(std::string_view value)
 std::string format_utc(std::chrono::system_clock::time_point at)
 {
     const auto ms = std::chrono::floor<std::chrono::milliseconds>(at);
-    const std::time_t t = std::chrono::system_clock::to_time_t(std::chrono::floor<std::chrono::seconds>(ms));
+    const std::time_t t =
+        std::chrono::system_clock::to_time_t(std::chrono::floor<std::chrono::seconds>(ms));
     std::tm tm{};
     gmtime_r(&t, &tm);
     char buf[32];
@@ -435,8 +429,7 @@ void MetricsRecorder::on_notification(std::string_view neighbor, bool sent, std:
 
 namespace {
 
-template <typename Map>
-typename Map::mapped_type& entry(Map& m, std::string_view key)
+template <typename Map> typename Map::mapped_type& entry(Map& m, std::string_view key)
 {
     auto it = m.find(key);
     if (it == m.end())
@@ -449,7 +442,7 @@ void bump(MetricsRecorder::Counts& counts, std::string_view key)
     ++entry(counts, key);
 }
 
-}  // namespace
+} // namespace
 
 void MetricsRecorder::on_vip_transition(std::string_view vip, std::string_view from,
                                         std::string_view to, std::string_view cause,
@@ -556,4 +549,4 @@ std::string render_metrics(const MetricsInput& in)
     return e.take();
 }
 
-}  // namespace vipd::cli
+} // namespace vipd::cli

@@ -23,7 +23,7 @@ namespace vipd::cli {
 /// Upper bounds of the probe latency histogram buckets, in microseconds (+Inf is implicit):
 /// 1 ms … 10 s, the Prometheus client default buckets starting at 1 ms.
 inline constexpr std::int64_t probe_buckets_us[] = {
-    1'000, 2'500, 5'000, 10'000, 25'000, 50'000, 100'000,
+    1'000,   2'500,   5'000,     10'000,    25'000,    50'000,     100'000,
     250'000, 500'000, 1'000'000, 2'500'000, 5'000'000, 10'000'000,
 };
 inline constexpr std::size_t probe_bucket_count = std::size(probe_buckets_us);
@@ -31,7 +31,7 @@ inline constexpr std::size_t probe_bucket_count = std::size(probe_buckets_us);
 /// A cumulative-on-render histogram with the fixed probe buckets.
 struct LatencyHistogram
 {
-    std::uint64_t buckets[probe_bucket_count + 1] = {};  ///< per bucket (last: +Inf), not cumulative
+    std::uint64_t buckets[probe_bucket_count + 1] = {}; ///< per bucket (last: +Inf), not cumulative
     std::uint64_t count = 0;
     std::int64_t sum_us = 0;
 
@@ -47,7 +47,7 @@ struct LatencyHistogram
 struct TransitionRecord
 {
     std::chrono::system_clock::time_point at;
-    std::string kind;  ///< "neighbor", "vip" or "check"
+    std::string kind; ///< "neighbor", "vip" or "check"
     std::string name;
     std::string from;
     std::string to;
@@ -84,21 +84,21 @@ public:
     /// The recent transitions, newest first: [{"time","kind","name","from","to","cause"}].
     [[nodiscard]] nlohmann::json recent_transitions() const;
 
-    using Counts = std::map<std::string, std::uint64_t, std::less<>>;  ///< label value -> count
+    using Counts = std::map<std::string, std::uint64_t, std::less<>>; ///< label value -> count
     using NotificationCounts = std::map<std::pair<std::uint8_t, std::uint8_t>, std::uint64_t>;
     struct NeighborCounts
     {
-        NotificationCounts notifications_sent;      ///< by (code, subcode)
-        NotificationCounts notifications_received;  ///< by (code, subcode)
+        NotificationCounts notifications_sent;     ///< by (code, subcode)
+        NotificationCounts notifications_received; ///< by (code, subcode)
     };
     struct VipCounts
     {
-        Counts transitions;  ///< by destination state
+        Counts transitions; ///< by destination state
     };
     struct CheckCounts
     {
-        Counts transitions;  ///< by destination state
-        Counts failures;     ///< by classify_cause()
+        Counts transitions; ///< by destination state
+        Counts failures;    ///< by classify_cause()
         LatencyHistogram latency;
     };
     using CheckTable = std::map<std::string, CheckCounts, std::less<>>;
@@ -117,7 +117,7 @@ private:
     void remember(TransitionRecord record);
 
     std::size_t recent_limit_;
-    std::deque<TransitionRecord> recent_;  ///< oldest first
+    std::deque<TransitionRecord> recent_; ///< oldest first
     std::map<std::string, NeighborCounts, std::less<>> neighbors_;
     std::map<std::string, VipCounts, std::less<>> vips_;
     CheckTable checks_;
@@ -128,8 +128,8 @@ struct NeighborSample
 {
     std::string name;
     std::string address;
-    std::string state;  ///< "Idle" … "Established"
-    double uptime_s = 0;  ///< 0 when not Established
+    std::string state;   ///< "Idle" … "Established"
+    double uptime_s = 0; ///< 0 when not Established
     std::uint64_t messages_sent = 0, messages_received = 0;
     std::uint64_t updates_sent = 0, updates_received = 0;
     std::uint64_t prefixes_announced = 0, prefixes_received = 0;
@@ -140,11 +140,11 @@ struct NeighborSample
 struct VipSample
 {
     std::string name;
-    std::string state;  ///< announce::to_string(VipState)
+    std::string state; ///< announce::to_string(VipState)
     std::uint64_t prefixes = 0;
     bool drained = false;
-    bool suppressed = false;  ///< flap damping holds it down
-    std::uint64_t flaps = 0;  ///< damping flap count (decays)
+    bool suppressed = false; ///< flap damping holds it down
+    std::uint64_t flaps = 0; ///< damping flap count (decays)
 };
 
 /// One check of the status reply ("checks").
@@ -152,9 +152,9 @@ struct CheckSample
 {
     std::string name;
     std::string kind;
-    std::string state;  ///< health::to_string(State)
+    std::string state; ///< health::to_string(State)
     bool serving = false;
-    std::optional<double> latency_ms;  ///< of the last probe; none before the first
+    std::optional<double> latency_ms; ///< of the last probe; none before the first
     std::uint64_t probes = 0;
     std::uint64_t failures = 0;
 };
@@ -166,7 +166,7 @@ struct MetricsInput
     std::vector<NeighborSample> neighbors;
     std::vector<VipSample> vips;
     std::vector<CheckSample> checks;
-    const MetricsRecorder* recorder = nullptr;  ///< optional: event counters and histograms
+    const MetricsRecorder* recorder = nullptr; ///< optional: event counters and histograms
 };
 
 /// Reads the daemon's "status" reply ({"version","neighbors","vips","checks"}, see
@@ -184,4 +184,4 @@ struct MetricsInput
 /// "2026-11-21T12:04:05.123Z" (UTC, milliseconds).
 [[nodiscard]] std::string format_utc(std::chrono::system_clock::time_point at);
 
-}  // namespace vipd::cli
+} // namespace vipd::cli

@@ -184,7 +184,7 @@ refresh();
 </html>
 )html";
 
-}  // namespace
+} // namespace
 
 std::string_view status_page_html()
 {
@@ -197,4 +197,4 @@ std::string_view status_page_csp()
            "connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 }
 
-}  // namespace vipd::cli
+} // namespace vipd::cli

@@ -16,4 +16,4 @@ namespace vipd::cli {
 /// same-origin fetches.
 [[nodiscard]] std::string_view status_page_csp();
 
-}  // namespace vipd::cli
+} // namespace vipd::cli

@@ -4,13 +4,6 @@
 // read (closed by deadline while others are served), stop() with clients connected.
 // The io_context runs on a second thread; the test thread is the clients' side (blocking
 // sockets with receive timeouts) and touches server state only through on_io().
-#include <catch2/catch.hpp>
-
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <unistd.h>
-
 #include <algorithm>
 #include <cstring>
 #include <future>
@@ -19,9 +12,14 @@
 #include <stdexcept>
 #include <thread>
 
+#include <arpa/inet.h>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
+#include <catch2/catch.hpp>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include "cli/http_status.hpp"
 #include "cli/status_page.hpp"
@@ -88,8 +86,7 @@ public:
     TestServer(const TestServer&) = delete;
     TestServer& operator=(const TestServer&) = delete;
 
-    template <typename F>
-    auto on_io(F f)
+    template <typename F> auto on_io(F f)
     {
         std::packaged_task<decltype(f())()> task(std::move(f));
         auto result = task.get_future();
@@ -97,8 +94,7 @@ public:
         return result.get();
     }
 
-    template <typename P>
-    bool wait_until(P pred)
+    template <typename P> bool wait_until(P pred)
     {
         const auto limit = Clock::now() + 5s;
         while (Clock::now() < limit) {
@@ -124,9 +120,18 @@ public:
     }
 
     [[nodiscard]] std::uint16_t port() const { return port_; }
-    std::size_t connections() { return on_io([this] { return server_->connections(); }); }
-    int calls() { return on_io([this] { return source_.calls; }); }
-    void set_fail(bool fail) { on_io([this, fail] { source_.fail = fail; }); }
+    std::size_t connections()
+    {
+        return on_io([this] { return server_->connections(); });
+    }
+    int calls()
+    {
+        return on_io([this] { return source_.calls; });
+    }
+    void set_fail(bool fail)
+    {
+        on_io([this, fail] { source_.fail = fail; });
+    }
     HttpStatusServer& server() { return *server_; }
 
 private:
@@ -141,7 +146,7 @@ private:
 struct Response
 {
     unsigned status = 0;
-    std::map<std::string, std::string> headers;  // lower-case names
+    std::map<std::string, std::string> headers; // lower-case names
     std::string body;
 };
 
@@ -199,9 +204,8 @@ public:
         r.status = static_cast<unsigned>(std::stoul(status_line.substr(9, 3)));
         while (pos != std::string::npos) {
             const auto next = head_text.find("\r\n", pos + 2);
-            const auto line = head_text.substr(pos + 2, next == std::string::npos
-                                                            ? std::string::npos
-                                                            : next - pos - 2);
+            const auto line = head_text.substr(
+                pos + 2, next == std::string::npos ? std::string::npos : next - pos - 2);
             const auto colon = line.find(':');
             std::string name = line.substr(0, colon);
             std::transform(name.begin(), name.end(), name.begin(),
@@ -259,7 +263,7 @@ Response fetch(std::uint16_t port, std::string_view target, std::string_view met
     return *r;
 }
 
-}  // namespace
+} // namespace
 
 TEST_CASE("answer: routes, methods and errors without a socket", "[http]")
 {
@@ -300,7 +304,7 @@ TEST_CASE("answer: routes, methods and errors without a socket", "[http]")
     auto failed = answer("GET", "/metrics", src);
     CHECK(failed.status == 500);
     CHECK(failed.body == "internal error: metrics exploded\n");
-    CHECK(answer("GET", "/", src).status == 200);  // the page needs no source call
+    CHECK(answer("GET", "/", src).status == 200); // the page needs no source call
 }
 
 TEST_CASE("HttpStatusServer: GET of every path over loopback", "[http]")
@@ -379,13 +383,14 @@ TEST_CASE("HttpStatusServer: read-only (405) and request bodies", "[http]")
     SECTION("GET with a chunked body: 413, connection closed")
     {
         Client c(server.port());
-        c.send(get("/metrics", "GET", "Transfer-Encoding: chunked\r\n") + "5\r\nhello\r\n0\r\n\r\n");
+        c.send(get("/metrics", "GET", "Transfer-Encoding: chunked\r\n") +
+               "5\r\nhello\r\n0\r\n\r\n");
         auto r = c.response();
         REQUIRE(r);
         CHECK(r->status == 413);
         CHECK(c.closed_by_server());
     }
-    CHECK(server.calls() <= 1);  // only the GET /status of the first section
+    CHECK(server.calls() <= 1); // only the GET /status of the first section
 }
 
 TEST_CASE("HttpStatusServer: malformed and oversized requests", "[http]")
@@ -428,8 +433,7 @@ TEST_CASE("HttpStatusServer: malformed and oversized requests", "[http]")
     CHECK(server.wait_until([&] { return server.server().connections() == 0; }));
 }
 
-TEST_CASE("HttpStatusServer: keep-alive, pipelining, HTTP/1.0 and Connection: close",
-          "[http]")
+TEST_CASE("HttpStatusServer: keep-alive, pipelining, HTTP/1.0 and Connection: close", "[http]")
 {
     TestServer server({.max_requests_per_connection = 3});
     SECTION("pipelined requests are answered in order")
@@ -532,7 +536,7 @@ TEST_CASE("HttpStatusServer: stop() closes clients and stops calling the source"
     TestServer server;
     Client a(server.port());
     Client b(server.port());
-    b.send("GET /status HTTP/1.1\r\n");  // half a request
+    b.send("GET /status HTTP/1.1\r\n"); // half a request
     REQUIRE(server.wait_until([&] { return server.server().connections() == 2; }));
     server.stop_server();
     CHECK(a.closed_by_server());
@@ -565,10 +569,9 @@ TEST_CASE("HttpStatusServer: start() names the endpoint and step on failure", "[
     TestServer first;
     asio::io_context io;
     FakeSource src;
-    HttpStatusServer second(io,
-                            {*vipd::bgp::Address::parse("127.0.0.1"), first.port()}, src);
+    HttpStatusServer second(io, {*vipd::bgp::Address::parse("127.0.0.1"), first.port()}, src);
     auto r = second.start();
     REQUIRE_FALSE(r);
-    CHECK(r.error() ==
-          "http-status 127.0.0.1:" + std::to_string(first.port()) + ": bind: Address already in use");
+    CHECK(r.error() == "http-status 127.0.0.1:" + std::to_string(first.port()) +
+                           ": bind: Address already in use");
 }

@@ -1,10 +1,10 @@
 // Prometheus rendering (cli/metrics.hpp): exact text for a small input, label escaping, the
 // failure-cause classifier, histogram buckets, reading the daemon's status reply, and the
 // recorder's recent-transitions list. Pure: no sockets, no clock.
-#include <catch2/catch.hpp>
-
 #include <algorithm>
 #include <chrono>
+
+#include <catch2/catch.hpp>
 
 #include "cli/metrics.hpp"
 
@@ -193,7 +193,7 @@ std::vector<std::string> lines_with(const std::string& text, std::string_view pr
     return out;
 }
 
-}  // namespace
+} // namespace
 
 TEST_CASE("render_metrics: exact exposition of a small daemon state", "[metrics]")
 {
@@ -318,12 +318,12 @@ TEST_CASE("classify_cause: the health module's texts map onto a few classes", "[
 TEST_CASE("LatencyHistogram: bucket bounds are inclusive upper limits", "[metrics]")
 {
     vipd::cli::LatencyHistogram h;
-    h.observe(0us);        // le 0.001
-    h.observe(1000us);     // le 0.001 (bound is inclusive)
-    h.observe(1001us);     // le 0.0025
-    h.observe(10s);        // le 10
-    h.observe(10001ms);    // +Inf
-    h.observe(-5ms);       // clamped to 0: le 0.001
+    h.observe(0us);     // le 0.001
+    h.observe(1000us);  // le 0.001 (bound is inclusive)
+    h.observe(1001us);  // le 0.0025
+    h.observe(10s);     // le 10
+    h.observe(10001ms); // +Inf
+    h.observe(-5ms);    // clamped to 0: le 0.001
     CHECK(h.buckets[0] == 3);
     CHECK(h.buckets[1] == 1);
     CHECK(h.buckets[vipd::cli::probe_bucket_count - 1] == 1);
