@@ -69,7 +69,7 @@ if [ "${SKIP_FUZZ:-0}" != 1 ]; then
         echo "== fuzz (decoder, ${FUZZ_SECONDS}s)"
         corpus=build/fuzz/corpus
         rm -rf "$corpus" && mkdir -p "$corpus"
-        python3 tests/fuzz/make_seeds.py tests/data "$corpus"
+        python3 tests/fuzz/make_seeds.py --source . --out "$corpus"
         if (cd build/fuzz && ./tests/fuzz/vipd_decode_fuzzer -max_total_time="$FUZZ_SECONDS" \
             -print_final_stats=1 -rss_limit_mb=2048 "$ROOT/$corpus") >"$LOGDIR/fuzz.log" 2>&1; then
             tail -5 "$LOGDIR/fuzz.log"
