@@ -75,6 +75,9 @@ Daemon::Daemon(asio::io_context& io, std::filesystem::path config_path, Config c
                    std::chrono::steady_clock::now().time_since_epoch().count())}),
       announcer_(*this, std::chrono::steady_clock::now(), announcer_options(config_),
                  [this](const announce::VipEvent& e) {
+                     metrics_.on_vip_transition(e.vip, announce::to_string(e.from),
+                                                announce::to_string(e.to), e.reason,
+                                                std::chrono::system_clock::now());
                      log_.write(LogLevel::info, "vip",
                                 {{"vip", e.vip},
                                  {"from", std::string(announce::to_string(e.from))},
@@ -120,6 +123,13 @@ tl::expected<void, std::string> Daemon::start()
     control_ = std::make_unique<ControlServer>(io_, config_.global.control_socket, *this);
     if (auto r = control_->start(); !r)
         return tl::unexpected(r.error());
+    if (config_.global.http_status) {
+        http_ = std::make_unique<HttpStatusServer>(io_, *config_.global.http_status,
+                                                   static_cast<StatusSource&>(*this));
+        http_->set_log(&log_);
+        if (auto r = http_->start(); !r)
+            return tl::unexpected(r.error());
+    }
     if (auto r = speaker_.start(); !r)
         return tl::unexpected(r.error());
     wait_signals();
@@ -175,6 +185,8 @@ void Daemon::shutdown(const std::string& reason)
     monitor_.stop();
     if (control_)
         control_->stop();
+    if (http_)
+        http_->stop();
     if (loopback_)
         loopback_->remove_all();
     speaker_.shutdown(reason, shutdown_limit, [this] {
@@ -188,6 +200,7 @@ void Daemon::shutdown(const std::string& reason)
 void Daemon::on_state_change(const std::string& neighbor, std::string_view from,
                              std::string_view to, const std::string& cause)
 {
+    metrics_.on_session_transition(neighbor, from, to, cause, std::chrono::system_clock::now());
     log_.write(to == "Established" || from == "Established" ? LogLevel::info : LogLevel::debug,
                "bgp",
                {{"peer", neighbor}, {"from", std::string(from)}, {"to", std::string(to)},
@@ -196,6 +209,7 @@ void Daemon::on_state_change(const std::string& neighbor, std::string_view from,
 
 void Daemon::on_notification(const std::string& neighbor, bool sent, const bgp::Notification& n)
 {
+    metrics_.on_notification(neighbor, sent, n.code, n.subcode);
     auto text = bgp::shutdown_communication(n);
     log_.write(LogLevel::warning, "bgp",
                {{"peer", neighbor},
@@ -219,6 +233,16 @@ void Daemon::on_transition(const health::Transition& t)
                 {"to", std::string(health::to_string(t.to))},
                 {"cause", std::string(t.cause)},
                 {"took_ms", std::to_string(t.took.count())}});
+    metrics_.on_check_transition(t.check, health::to_string(t.from), health::to_string(t.to),
+                                 t.cause, std::chrono::system_clock::now());
+    // Until the Monitor reports every probe, the probe behind each transition feeds the latency
+    // histogram and the failure causes. Not operator actions: enable and reload (-> init),
+    // disable (-> disabled while admin-disabled).
+    const auto snap = t.to == health::State::disabled ? monitor_.snapshot(t.check) : std::nullopt;
+    const bool admin = t.to == health::State::init || (snap && snap->admin_disabled);
+    if (!admin)
+        metrics_.on_probe(t.check, t.took,
+                          t.to == health::State::up || t.to == health::State::rising, t.cause);
     // The Monitor names checks as the config does; rule leaves map onto those names.
     std::set<announce::Reference> refs;
     for (const auto& vip : config_.vips)

@@ -23,8 +23,10 @@
 #include "bgp/speaker.hpp"
 #include "cli/config.hpp"
 #include "cli/control_handler.hpp"
+#include "cli/http_status.hpp"
 #include "cli/log.hpp"
 #include "cli/loopback.hpp"
+#include "cli/metrics.hpp"
 #include "health/monitor.hpp"
 
 namespace vipd::cli {
@@ -34,6 +36,7 @@ class ControlServer;
 class Daemon : private bgp::SpeakerObserver,
                private health::Observer,
                private announce::RouteSink,
+               private StatusSource,
                public ControlHandler
 {
 public:
@@ -68,6 +71,10 @@ private:
     // announce::RouteSink
     void announce(const bgp::Prefix& prefix, const bgp::RouteSpec& spec) override;
     void withdraw(const bgp::Prefix& prefix) override;
+    // StatusSource (the HTTP status endpoint, http_status.hpp)
+    nlohmann::json status() const override;
+    std::string metrics() const override;
+    nlohmann::json recent_transitions() const override;
 
     void apply_checks(const Config& before, const Config& after, const ConfigDiff& d);
     void after_announcer_change();
@@ -97,12 +104,14 @@ private:
     Log& log_;
     bgp::Speaker speaker_;
     health::Monitor monitor_;
+    MetricsRecorder metrics_;  ///< event counters for /metrics and the status page
     announce::Announcer announcer_;
     boost::asio::signal_set signals_;
     boost::asio::steady_timer tick_timer_;
     boost::asio::steady_timer watchdog_timer_;
     std::optional<announce::TimePoint> tick_at_;
     std::unique_ptr<ControlServer> control_;
+    std::unique_ptr<HttpStatusServer> http_;  ///< only with "http-status" configured
     std::unique_ptr<LoopbackAddresses> loopback_;  ///< when global.loopback is enabled
     std::set<bgp::Prefix> manual_routes_;     ///< vipctl announce, beside the VIP routes
     std::set<std::string> disabled_checks_;   ///< persisted operator disables

@@ -183,6 +183,25 @@ json Daemon::checks_json() const
     return out;
 }
 
+json Daemon::status() const
+{
+    return {{"ok", true},
+            {"version", VIPD_VERSION},
+            {"neighbors", neighbors_json()},
+            {"vips", vips_json()},
+            {"checks", checks_json()}};
+}
+
+std::string Daemon::metrics() const
+{
+    return render_metrics(metrics_input(status(), &metrics_));
+}
+
+json Daemon::recent_transitions() const
+{
+    return metrics_.recent_transitions();
+}
+
 void Daemon::handle(const std::string& command, const json& args, Respond respond)
 {
     if (stopping_) {
@@ -192,11 +211,7 @@ void Daemon::handle(const std::string& command, const json& args, Respond respon
     if (command == "version") {
         respond({{"ok", true}, {"version", VIPD_VERSION}});
     } else if (command == "status") {
-        respond({{"ok", true},
-                 {"version", VIPD_VERSION},
-                 {"neighbors", neighbors_json()},
-                 {"vips", vips_json()},
-                 {"checks", checks_json()}});
+        respond(status());
     } else if (command == "neighbors") {
         respond({{"ok", true}, {"neighbors", neighbors_json()}});
     } else if (command == "checks") {

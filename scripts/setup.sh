@@ -13,6 +13,8 @@ PKGS=(
     bird2 gobgpd haproxy python3 netcat-openbsd iproute2 procps curl
     # packaging test (cpack computes Depends with dpkg-shlibdeps)
     dpkg-dev file
+    # the status page is checked in headless Chromium
+    chromium
 )
 
 missing=()
