@@ -28,7 +28,7 @@ TEST_CASE("vipd options", "[config]")
     CHECK(vipd::cli::vipd_usage().find("--check-config") != std::string::npos);
 }
 
-TEST_CASE("--check-config prints the effective configuration", "[config]")
+TEST_CASE("check-config prints the effective configuration", "[config]")
 {
     std::ostringstream out;
     std::ostringstream err;
@@ -42,7 +42,7 @@ TEST_CASE("--check-config prints the effective configuration", "[config]")
     CHECK(printed["vips"][0]["rule"] == "all(api, maintenance)");
 }
 
-TEST_CASE("--check-config reports every error and exits 1", "[config]")
+TEST_CASE("check-config reports every error and exits 1", "[config]")
 {
     std::ostringstream out;
     std::ostringstream err;
