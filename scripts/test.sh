@@ -44,7 +44,7 @@ build() {
         return 0
     fi
     echo "!! build ($name) failed; see $LOGDIR/configure-$name.log and build-$name.log"
-    tail -40 "$LOGDIR/configure-$name.log" "$LOGDIR/build-$name.log"
+    tail -n 40 "$LOGDIR/configure-$name.log" "$LOGDIR/build-$name.log"
     failed=$((failed + 1))
     return 1
 }
