@@ -39,14 +39,20 @@ announce::AnnouncerOptions announcer_options(const Config& c)
 
 }  // namespace
 
-announce::LeafStatus leaf_status(health::State state, bool serving, std::string_view cause)
+announce::LeafStatus leaf_status(health::State state, bool serving, bool settled,
+                                 std::string_view cause)
 {
     using health::State;
     using announce::LeafState;
     LeafState s = LeafState::unknown;
+    // Counting towards the first verdict (init, or rising/falling out of init) is no verdict:
+    // the start-up gate keeps waiting, so a healthy service is in the first table sent. A check
+    // configured initially up counts as up meanwhile.
+    if (!settled && (state == State::init || state == State::rising || state == State::falling))
+        return {serving ? LeafState::up : LeafState::unknown, std::string(cause)};
     switch (state) {
     case State::init:
-        s = LeafState::unknown;
+        s = serving ? LeafState::up : LeafState::unknown;
         break;
     case State::up:
     case State::falling:
@@ -121,6 +127,7 @@ tl::expected<void, std::string> Daemon::start()
         return tl::unexpected(announce::to_string(r.error()));
     restore();
     control_ = std::make_unique<ControlServer>(io_, config_.global.control_socket, *this);
+    control_->set_log(&log_);
     if (auto r = control_->start(); !r)
         return tl::unexpected(r.error());
     if (config_.global.http_status) {
@@ -232,27 +239,26 @@ void Daemon::on_transition(const health::Transition& t)
                 {"from", std::string(health::to_string(t.from))},
                 {"to", std::string(health::to_string(t.to))},
                 {"cause", std::string(t.cause)},
-                {"took_ms", std::to_string(t.took.count())}});
+                {"took_ms", fmt::format("{:.3f}", static_cast<double>(t.took.count()) / 1000.0)}});
     metrics_.on_check_transition(t.check, health::to_string(t.from), health::to_string(t.to),
                                  t.cause, std::chrono::system_clock::now());
-    // Until the Monitor reports every probe, the probe behind each transition feeds the latency
-    // histogram and the failure causes. Not operator actions: enable and reload (-> init),
-    // disable (-> disabled while admin-disabled).
-    const auto snap = t.to == health::State::disabled ? monitor_.snapshot(t.check) : std::nullopt;
-    const bool admin = t.to == health::State::init || (snap && snap->admin_disabled);
-    if (!admin)
-        metrics_.on_probe(t.check, t.took,
-                          t.to == health::State::up || t.to == health::State::rising, t.cause);
     // The Monitor names checks as the config does; rule leaves map onto those names.
     std::set<announce::Reference> refs;
     for (const auto& vip : config_.vips)
         for (const auto& ref : announce::leaves(vip.rule))
             if (leaf_name(ref) == t.check)
                 refs.insert(ref);
-    const announce::LeafStatus status = leaf_status(t.to, t.serving, t.cause);
+    const announce::LeafStatus status = leaf_status(t.to, t.serving, t.settled, t.cause);
     for (const auto& ref : refs)
         announcer_.leaf_changed(ref, status, now());
     after_announcer_change();
+}
+
+void Daemon::on_probe(const health::Probe& p)
+{
+    // Maintenance (file, HAProxy MAINT/DRAIN) is not a failed probe.
+    metrics_.on_probe(p.check, p.outcome.took, p.outcome.status != health::Status::down,
+                      p.outcome.detail);
 }
 
 void Daemon::on_error(std::string_view check, std::string_view what)
@@ -391,13 +397,15 @@ tl::expected<ConfigDiff, std::string> Daemon::reload()
     }
     Config next = std::move(*loaded);
     ConfigDiff d = diff(config_, next);
-    if (!d.global.empty()) {
-        std::string keys;
-        for (const auto& k : d.global)
+    // Applied live: log-level and log-format (below), rhi-file (its rules are part of the VIPs);
+    // startup-grace only matters at start-up. The rest is bound at start.
+    std::string keys;
+    for (const auto& k : d.global)
+        if (k != "log-level" && k != "log-format" && k != "rhi-file" && k != "startup-grace")
             keys += (keys.empty() ? "" : ",") + k;
+    if (!keys.empty())
         log_.write(LogLevel::warning, "config",
                    {{"event", "global settings need a restart to take effect"}, {"keys", keys}});
-    }
     log_.configure(next.global.log_level, next.global.log_format);
     // Neighbors: sessions whose parameters did not change are left alone.
     for (const auto& name : d.neighbors.removed)

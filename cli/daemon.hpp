@@ -67,6 +67,7 @@ private:
                   const std::string& text) override;
     // health::Observer
     void on_transition(const health::Transition& t) override;
+    void on_probe(const health::Probe& p) override;
     void on_error(std::string_view check, std::string_view what) override;
     // announce::RouteSink
     void announce(const bgp::Prefix& prefix, const bgp::RouteSpec& spec) override;
@@ -122,7 +123,7 @@ private:
 };
 
 /// Map a health check state onto the rule leaf state the Announcer understands.
-[[nodiscard]] announce::LeafStatus leaf_status(health::State state, bool serving,
+[[nodiscard]] announce::LeafStatus leaf_status(health::State state, bool serving, bool settled,
                                                std::string_view cause);
 
 }  // namespace vipd::cli

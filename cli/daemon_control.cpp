@@ -165,7 +165,8 @@ json Daemon::check_json(const health::CheckSnapshot& s) const
     j["state"] = std::string(health::to_string(s.state));
     j["detail"] = s.last ? s.last->detail : s.cause;
     j["cause"] = s.cause;
-    j["latency_ms"] = s.last ? json(s.last->took.count()) : json(nullptr);
+    j["latency_ms"] =
+        s.last ? json(static_cast<double>(s.last->took.count()) / 1000.0) : json(nullptr);
     j["transitions"] = s.transitions;
     j["probes"] = s.probes;
     j["failures"] = s.failures;
@@ -298,61 +299,43 @@ void Daemon::cmd_routes(const json& args, Respond respond)
 
 void Daemon::cmd_announce(const json& args, Respond respond, bool withdraw_routes)
 {
+    // The arguments were validated by parse_request; each prefix is parsed once, here.
     std::vector<bgp::Prefix> prefixes;
-    for (const auto& t : args.at("prefixes")) {
-        auto p = bgp::Prefix::parse(t.get<std::string>());
-        if (!p) {
-            respond(error_reply("prefix " + p.error()));
-            return;
-        }
-        if (auto owner = vip_of(*p); !owner.empty()) {
-            respond(error_reply(fmt::format("{} belongs to VIP \"{}\" (use drain/undrain)",
-                                            p->to_string(), owner)));
-            return;
-        }
-        prefixes.push_back(*p);
-    }
     bgp::RouteSpec spec;
-    if (!withdraw_routes) {
-        auto& a = spec.attributes;
-        if (args.contains("med"))
-            a.med = args["med"].get<std::uint32_t>();
-        if (args.contains("prepend"))
-            a.prepend = args["prepend"].get<std::uint8_t>();
-        for (const auto& c : args.value("communities", json::array())) {
-            auto v = parse_community(c.get<std::string>());
-            if (!v) {
-                respond(error_reply("community " + v.error()));
-                return;
-            }
-            a.communities.push_back(*v);
+    if (withdraw_routes) {
+        auto w = withdraw_args(args);
+        if (!w) {
+            respond(error_reply(w.error()));
+            return;
         }
-        for (const auto& c : args.value("large_communities", json::array())) {
-            auto v = parse_large_community(c.get<std::string>());
-            if (!v) {
-                respond(error_reply("large community " + v.error()));
-                return;
-            }
-            a.large_communities.push_back(*v);
+        prefixes = std::move(*w);
+    } else {
+        auto a = announce_args(args);
+        if (!a) {
+            respond(error_reply(a.error()));
+            return;
         }
-        if (args.contains("next_hop")) {
-            auto nh = bgp::Address::parse(args["next_hop"].get<std::string>());
-            if (!nh) {
-                respond(error_reply("next hop is not an IPv4 or IPv6 address"));
-                return;
-            }
-            a.next_hop = *nh;
-        }
-        for (const auto& n : args.value("neighbors", json::array())) {
-            const auto name = n.get<std::string>();
-            const auto names = speaker_.neighbor_names();
+        const auto names = speaker_.neighbor_names();
+        for (const auto& name : a->neighbors)
             if (std::find(names.begin(), names.end(), name) == names.end()) {
                 respond(error_reply(fmt::format("no neighbor named \"{}\"", name)));
                 return;
             }
-            spec.neighbors.push_back(name);
-        }
+        prefixes = std::move(a->prefixes);
+        auto& attrs = spec.attributes;
+        attrs.med = a->med;
+        attrs.prepend = a->prepend;
+        attrs.communities = std::move(a->communities);
+        attrs.large_communities = std::move(a->large_communities);
+        attrs.next_hop = a->next_hop;
+        spec.neighbors = std::move(a->neighbors);
     }
+    for (const auto& p : prefixes)
+        if (auto owner = vip_of(p); !owner.empty()) {
+            respond(error_reply(fmt::format("{} belongs to VIP \"{}\" (use drain/undrain)",
+                                            p.to_string(), owner)));
+            return;
+        }
     for (const auto& p : prefixes) {
         if (withdraw_routes) {
             speaker_.withdraw(p);

@@ -141,7 +141,7 @@ function show(status, transitions) {
     cell(tr, "name", c.name);
     cell(tr, "kind", c.kind);
     stateCell(tr, c.state);
-    cell(tr, "latency", c.latency_ms === null ? "" : c.latency_ms + " ms", "num");
+    cell(tr, "latency", c.latency_ms === null ? "" : c.latency_ms.toFixed(2) + " ms", "num");
     cell(tr, "probes", c.probes, "num");
     cell(tr, "failures", c.failures, "num");
     cell(tr, "detail", c.detail);

@@ -63,6 +63,8 @@ const json& list(const json& reply, std::string_view key)
 
 std::string latency(const json& ms)
 {
+    if (ms.is_number_float())
+        return fmt::format("{:.2f} ms", ms.get<double>());
     return ms.is_number() ? cell(ms) + " ms" : "-";
 }
 

@@ -126,7 +126,9 @@ Examples:
     VipctlCommand{"disable", "disable a health check (it counts as down)",
                   R"(Usage: vipctl disable CHECK
 
-Stops probing CHECK and holds it disabled (persisted across restarts) until enabled.
+Holds CHECK disabled (it counts as down in every rule) until enabled, persisted across
+restarts. Probes go on so that status and metrics still show the service's own health;
+their results are ignored. Enabling restarts the check from init (rise count applies).
 
 Example:
   vipctl disable web-http

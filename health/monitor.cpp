@@ -161,6 +161,11 @@ milliseconds elapsed_since(Clock::time_point start)
     return std::chrono::duration_cast<milliseconds>(Clock::now() - start);
 }
 
+std::chrono::microseconds latency_since(Clock::time_point start)
+{
+    return std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - start);
+}
+
 } // namespace
 
 Monitor::Monitor(asio::any_io_executor executor, MonitorOptions options)
@@ -202,13 +207,13 @@ void Monitor::report_error(std::string_view name, std::string_view text)
     }
 }
 
-void Monitor::publish(CheckEntry& entry, const Change& change, milliseconds took)
+void Monitor::publish(CheckEntry& entry, const Change& change, std::chrono::microseconds took)
 {
     ++entry.transitions;
     entry.since = Clock::now();
     const Transition t{
-        entry.spec.name,          entry.kind, change.from, change.to, change.cause, took,
-        entry.rise_fall.serving()};
+        entry.spec.name, entry.kind, change.from, change.to, change.cause, took,
+        entry.rise_fall.serving(), entry.rise_fall.settled()};
     const auto observers = observers_;
     for (auto* o : observers) {
         if (std::find(observers_.begin(), observers_.end(), o) != observers_.end()) {
@@ -224,6 +229,14 @@ void Monitor::record(CheckEntry& entry, Outcome outcome, bool timed_out)
     entry.timeouts += timed_out ? 1 : 0;
     const auto took = outcome.took;
     auto change = entry.rise_fall.observe(outcome);
+    const Probe probe{entry.spec.name, entry.kind, outcome, timed_out,
+                      entry.rise_fall.admin_disabled()};
+    const auto observers = observers_;
+    for (auto* o : observers) {
+        if (std::find(observers_.begin(), observers_.end(), o) != observers_.end()) {
+            o->on_probe(probe);
+        }
+    }
     entry.last = std::move(outcome);
     if (change) {
         publish(entry, *change, took);
@@ -282,7 +295,7 @@ void Monitor::finish(const std::shared_ptr<CheckEntry>& e, std::exception_ptr er
         outcome = Outcome{
             Status::down, fmt::format("timeout after {}", format_duration(timing.timeout)), {}};
     }
-    outcome->took = elapsed_since(start);
+    outcome->took = latency_since(start);
     record(*e, std::move(*outcome), timed_out);
     const auto state = e->rise_fall.state();
     const bool fast = state == State::init || state == State::rising || state == State::falling;
@@ -310,7 +323,7 @@ asio::awaitable<void> Monitor::run_instance(std::shared_ptr<InstanceEntry> e,
         if (e->stopped) {
             break;
         }
-        const auto took = elapsed_since(start);
+        const auto took = latency_since(start);
         const auto refs = e->refs; // observers may remove checks while we publish
         for (const auto& ref : refs) {
             if (ref->stopped || e->stopped) {

@@ -38,8 +38,21 @@ struct Transition
     State from = State::init;
     State to = State::init;
     std::string_view cause;         ///< "connect refused", "HTTP 503", "timeout after 2 s"
-    std::chrono::milliseconds took; ///< latency of the probe that caused it (0: admin action)
+    std::chrono::microseconds took; ///< latency of the probe that caused it (0: admin action)
     bool serving = false;           ///< whether the check now counts as up (see health::serving)
+    /// False until the check has reached a verdict (up, down, disabled, maint, drain) since it
+    /// started or was re-enabled: "rising" from init is still "no verdict yet".
+    bool settled = false;
+};
+
+/// One probe result, delivered before any transition it causes; valid during the callback only.
+struct Probe
+{
+    std::string_view check;
+    std::string_view kind;
+    const Outcome& outcome; ///< status, cause and latency
+    bool timed_out = false;
+    bool admin_disabled = false; ///< counted for metrics, ignored by rise/fall
 };
 
 /// What the announce layer (and the CLI's status/log sink) implements. Called synchronously on
@@ -49,6 +62,8 @@ class Observer
 public:
     virtual ~Observer() = default;
     virtual void on_transition(const Transition& transition) = 0;
+    /// Every probe (and every HAProxy reference per poll), for latency and failure metrics.
+    virtual void on_probe(const Probe& /*probe*/) {}
     /// A probe or poll coroutine failed unexpectedly (a bug, not a down target).
     virtual void on_error(std::string_view /*check*/, std::string_view /*what*/) {}
 };
@@ -131,7 +146,7 @@ private:
     void start(const std::shared_ptr<CheckEntry>& entry);
     void start(const std::shared_ptr<InstanceEntry>& entry);
     void record(CheckEntry& entry, Outcome outcome, bool timed_out);
-    void publish(CheckEntry& entry, const Change& change, std::chrono::milliseconds took);
+    void publish(CheckEntry& entry, const Change& change, std::chrono::microseconds took);
     void report_error(std::string_view name, std::string_view what);
     std::chrono::milliseconds draw_jitter(std::chrono::milliseconds bound);
     tl::expected<std::shared_ptr<CheckEntry>, std::string> build(CheckSpec spec);

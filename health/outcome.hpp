@@ -18,7 +18,7 @@ struct Outcome
 {
     Status status = Status::down;
     std::string detail;
-    std::chrono::milliseconds took{0};
+    std::chrono::microseconds took{0}; ///< probe latency (the poll's, for HAProxy references)
 
     [[nodiscard]] bool up() const { return status == Status::up; }
     bool operator==(const Outcome&) const = default;

@@ -67,6 +67,9 @@ public:
     [[nodiscard]] unsigned streak() const { return streak_; }
     [[nodiscard]] bool serving() const { return health::serving(state_, config_.initial); }
     [[nodiscard]] bool admin_disabled() const { return admin_disabled_; }
+    /// True once a verdict (up, down, disabled, maint, drain) was reached since construction or
+    /// the last enable(): `rising`/`falling` out of `init` are not verdicts yet.
+    [[nodiscard]] bool settled() const { return settled_; }
     [[nodiscard]] const RiseFallConfig& config() const { return config_; }
 
 private:
@@ -80,6 +83,7 @@ private:
     std::string cause_;
     unsigned streak_ = 0;
     bool admin_disabled_ = false;
+    bool settled_ = false;
 };
 
 } // namespace vipd::health

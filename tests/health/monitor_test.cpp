@@ -19,21 +19,36 @@ struct Seen
     State to;
     std::string cause;
     bool serving;
+    bool settled;
+};
+
+struct Probed
+{
+    std::string check;
+    Status status;
+    std::chrono::microseconds took;
+    bool timed_out;
 };
 
 class Recorder final : public Observer
 {
 public:
     std::vector<Seen> seen;
+    std::vector<Probed> probes;
     std::vector<std::string> errors;
     std::function<void(const Transition&)> also;
 
     void on_transition(const Transition& t) override
     {
-        seen.push_back({std::string(t.check), t.from, t.to, std::string(t.cause), t.serving});
+        seen.push_back(
+            {std::string(t.check), t.from, t.to, std::string(t.cause), t.serving, t.settled});
         if (also) {
             also(t);
         }
+    }
+    void on_probe(const Probe& p) override
+    {
+        probes.push_back({std::string(p.check), p.outcome.status, p.outcome.took, p.timed_out});
     }
     void on_error(std::string_view check, std::string_view what) override
     {
@@ -105,10 +120,18 @@ TEST_CASE("monitor: tcp rises after rise successes, falls after fall failures", 
     CHECK(rec.seen[0].from == State::init);
     CHECK(rec.seen[0].to == State::rising);
     CHECK(rec.seen[0].cause == "connected (1/3)");
+    CHECK_FALSE(rec.seen[0].settled); // rising out of init: no verdict yet
+    CHECK(rec.seen[1].settled);
     CHECK(rec.seen[1].from == State::rising);
     CHECK(rec.seen[1].cause == "connected");
     CHECK(rec.seen[1].serving);
     CHECK(monitor.snapshot("db")->probes == 3);
+    // Every probe reaches observers, not only those that change the state.
+    REQUIRE(rec.probes.size() == 3);
+    CHECK(rec.probes[1].check == "db");
+    CHECK(rec.probes[1].status == Status::up);
+    CHECK_FALSE(rec.probes[1].timed_out);
+    CHECK(rec.probes[1].took > 0us);
 
     listener.reset(); // port closed: connect refused
     REQUIRE(run_until(io, [&] { return rec.reached("db", State::down); }));
@@ -119,6 +142,7 @@ TEST_CASE("monitor: tcp rises after rise successes, falls after fall failures", 
     CHECK(rec.seen[3].from == State::falling);
     CHECK(rec.seen[3].cause == "connect refused");
     CHECK_FALSE(rec.seen[3].serving);
+    CHECK(rec.seen[2].settled); // falling after a verdict
 
     const auto snap = monitor.snapshot("db");
     REQUIRE(snap);
@@ -150,6 +174,9 @@ TEST_CASE("monitor: a hanging HTTP server is a timeout, applied by the monitor",
     CHECK(snap->timeouts >= 1);
     CHECK(snap->last->took >= 200ms);
     CHECK(hang.requests() >= 1);
+    REQUIRE_FALSE(rec.probes.empty());
+    CHECK(rec.probes.front().timed_out);
+    CHECK(rec.probes.front().took >= 200ms);
 }
 
 TEST_CASE("monitor: exec past its timeout is killed with its group, no zombie", "[health]")

@@ -43,6 +43,33 @@ TEST_CASE("rise: down until rise consecutive successes", "[health]")
     CHECK(rf.cause() == "HTTP 204");
 }
 
+TEST_CASE("settled: no verdict while counting out of init, nor after enable", "[health]")
+{
+    RiseFall rf({2, 2, InitialState::down});
+    CHECK_FALSE(rf.settled());
+    (void)rf.observe(ok());
+    CHECK(rf.state() == State::rising);
+    CHECK_FALSE(rf.settled());
+    (void)rf.observe(ok());
+    CHECK(rf.settled());
+    (void)rf.observe(bad());
+    CHECK(rf.state() == State::falling);
+    CHECK(rf.settled()); // falling from a verdict is still a verdict (up)
+    (void)rf.disable("operator");
+    CHECK(rf.settled());
+    (void)rf.enable("operator");
+    CHECK_FALSE(rf.settled());
+    (void)rf.observe(bad());
+    CHECK(rf.settled()); // initial down: the first failure is a verdict
+
+    RiseFall up({2, 2, InitialState::up});
+    (void)up.observe(bad());
+    CHECK(up.state() == State::falling);
+    CHECK_FALSE(up.settled());
+    (void)up.observe(ok());
+    CHECK(up.settled());
+}
+
 TEST_CASE("rise: a failure while rising goes back to down and restarts the count", "[health]")
 {
     RiseFall rf({2, 2, InitialState::down});
