@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include "cli/config_community.hpp"
+#include "cli/control_protocol.hpp"
 #include "cli/daemon.hpp"
 
 namespace vipd::cli {
@@ -71,11 +72,6 @@ json tree_json(const announce::Evaluation& e)
     for (const auto& c : e.args)
         j["children"].push_back(tree_json(c));
     return j;
-}
-
-json error_reply(const std::string& text)
-{
-    return json{{"ok", false}, {"error", text}};
 }
 
 }  // namespace
