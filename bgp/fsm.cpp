@@ -397,28 +397,13 @@ void Fsm::on_open_sent(const Event& e, Actions& out)
 
 void Fsm::on_open_confirm(const Event& e, Actions& out)
 {
-    if (on_common(e, out))
+    if (on_common(e, out) || on_connected(e, out))
         return;
     if (std::holds_alternative<KeepaliveReceived>(e)) {
         // §8.2.2 OpenConfirm, event 26: restart the HoldTimer, go Established.
         if (negotiated_->hold_time.count() > 0)
             start_timer(TimerId::hold, negotiated_->hold_time, out);
         enter(State::established, "KEEPALIVE received", out);
-    } else if (std::holds_alternative<KeepaliveTimerExpired>(e)) {
-        emit<Send>(out, {primary_->id, Keepalive{}});
-        start_keepalive(out);
-    } else if (std::holds_alternative<HoldTimerExpired>(e)) {
-        on_hold_expired(out);
-    } else if (const auto* fail = std::get_if<TcpConnectionFails>(&e)) {
-        // §8.2.2 OpenConfirm, event 18: Idle, with damping.
-        lose_primary(fmt::format("TCP connection failed: {}", fail->reason), State::idle, Damp::yes,
-                     out);
-    } else if (const auto* err = std::get_if<MessageError>(&e)) {
-        send_error(primary_->id, err->error, out);
-        lose_primary(fmt::format("sent NOTIFICATION: {}", to_string(err->error)), State::idle,
-                     Damp::yes, out);
-    } else if (const auto* n = std::get_if<NotificationReceived>(&e)) {
-        on_notification(*n, out);
     } else {
         // RFC 6608 §4: OPEN (on this connection), UPDATE or ROUTE-REFRESH → 5/2.
         unexpected(e, out);
@@ -436,7 +421,7 @@ void Fsm::on_established(const Event& e, Actions& out)
             start_timer(TimerId::send_hold, send_hold_time(), out);
         return;
     }
-    if (on_common(e, out))
+    if (on_common(e, out) || on_connected(e, out))
         return;
     if (std::holds_alternative<KeepaliveReceived>(e) || std::holds_alternative<UpdateReceived>(e)) {
         // §8.2.2 Established, events 26/27: restart the HoldTimer (unless it is zero).
@@ -444,11 +429,6 @@ void Fsm::on_established(const Event& e, Actions& out)
             start_timer(TimerId::hold, negotiated_->hold_time, out);
     } else if (std::holds_alternative<RouteRefreshReceived>(e)) {
         // RFC 2918 §4: answered by the driver from the Adj-RIB-Out; no state change.
-    } else if (std::holds_alternative<KeepaliveTimerExpired>(e)) {
-        emit<Send>(out, {primary_->id, Keepalive{}});
-        start_keepalive(out);
-    } else if (std::holds_alternative<HoldTimerExpired>(e)) {
-        on_hold_expired(out);
     } else if (std::holds_alternative<SendHoldTimerExpired>(e)) {
         // RFC 9687 §4.3: the peer has not read for SendHoldTime; a NOTIFICATION would sit
         // behind the unread data, so none is sent: record the error, drop the connection.
@@ -460,6 +440,24 @@ void Fsm::on_established(const Event& e, Actions& out)
         // Stable for idle_hold_reset_time: forget earlier failures (§8.1.1 damping).
         idle_hold_ = config_.idle_hold_time;
         status_.idle_hold_time = idle_hold_;
+    } else {
+        // RFC 6608 §4: an OPEN on the established connection → 5/3.
+        unexpected(e, out);
+    }
+}
+
+// ---- Shared handlers ----------------------------------------------------------------------
+
+// Events handled alike in OpenConfirm and Established (§8.2.2): the KeepaliveTimer, the
+// HoldTimer, a failed connection (event 18), an error found in a message, a NOTIFICATION.
+// Returns true when `e` was one of them.
+bool Fsm::on_connected(const Event& e, Actions& out)
+{
+    if (std::holds_alternative<KeepaliveTimerExpired>(e)) {
+        emit<Send>(out, {primary_->id, Keepalive{}});
+        start_keepalive(out);
+    } else if (std::holds_alternative<HoldTimerExpired>(e)) {
+        on_hold_expired(out);
     } else if (const auto* fail = std::get_if<TcpConnectionFails>(&e)) {
         lose_primary(fmt::format("TCP connection failed: {}", fail->reason), State::idle, Damp::yes,
                      out);
@@ -470,12 +468,10 @@ void Fsm::on_established(const Event& e, Actions& out)
     } else if (const auto* n = std::get_if<NotificationReceived>(&e)) {
         on_notification(*n, out);
     } else {
-        // RFC 6608 §4: an OPEN on the established connection → 5/3.
-        unexpected(e, out);
+        return false;
     }
+    return true;
 }
-
-// ---- Shared handlers ----------------------------------------------------------------------
 
 // Events handled alike in every state but Idle. Returns true when `e` was one of them.
 bool Fsm::on_common(const Event& e, Actions& out)

@@ -79,6 +79,14 @@ std::string_view to_string(LogFormat f)
     return f == LogFormat::json ? "json" : "text";
 }
 
+const bgp::NeighborConfig* Config::neighbor(std::string_view name) const
+{
+    for (const auto& n : neighbors)
+        if (n.name == name)
+            return &n;
+    return nullptr;
+}
+
 bgp::SpeakerConfig speaker_config(const Config& config)
 {
     bgp::SpeakerConfig s;

@@ -107,6 +107,9 @@ struct Config
     /// reference names its instance.
     std::vector<announce::VipConfig> vips;
     bool operator==(const Config&) const = default;
+
+    /// The neighbor named `name`, or null.
+    [[nodiscard]] const bgp::NeighborConfig* neighbor(std::string_view name) const;
 };
 
 /// The speaker settings of a configuration.

@@ -80,12 +80,7 @@ json Daemon::neighbors_json() const
 {
     json out = json::array();
     for (const auto& s : speaker_.status()) {
-        const auto* cfg = [&]() -> const bgp::NeighborConfig* {
-            for (const auto& n : config_.neighbors)
-                if (n.name == s.name)
-                    return &n;
-            return nullptr;
-        }();
+        const auto* cfg = config_.neighbor(s.name);
         json n;
         n["name"] = s.name;
         n["address"] = s.address;
@@ -259,12 +254,7 @@ void Daemon::cmd_routes(const json& args, Respond respond)
         if (!only.empty() && name != only)
             continue;
         found = true;
-        const auto* cfg = [&]() -> const bgp::NeighborConfig* {
-            for (const auto& n : config_.neighbors)
-                if (n.name == name)
-                    return &n;
-            return nullptr;
-        }();
+        const auto* cfg = config_.neighbor(name);
         speaker_.for_each_sent(name, [&](const bgp::Prefix& p, const bgp::RouteSpec& spec) {
             json r = attributes_json(spec.attributes);
             r["neighbor"] = name;

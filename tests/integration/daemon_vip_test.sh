@@ -51,6 +51,11 @@ assert_eq "65001:10" "$(bird_route_attr rtr vipd 198.51.100.10/32 community)" "c
 assert_eq "65001:1:2" "$(bird_route_attr rtr vipd 198.51.100.10/32 large_community)" "large community"
 assert_eq 65001 "$(bird_route_attr rtr vipd 198.51.100.10/32 as_path)" "AS path"
 assert_eq 300 "$(bird_route_attr rtr vipd 198.51.100.20/32 med)" "MED of the passive VIP when up"
+# rise 2: the first success (rising out of init) is no verdict yet, so the start-up gate waits
+# for the second and the first table already holds both VIPs up, never a degraded one.
+vipd_log=$(daemon_log vipd)
+assert_cmd "passive VIP announced by the start-up gate" grep -q "vip=passive from=waiting to=announced" "$vipd_log"
+assert_not_cmd "passive VIP degraded at start-up" grep -q "vip=passive .*to=degraded" "$vipd_log"
 
 log "service stops: 'active' is withdrawn, 'passive' stays with MED 1000 and two prepends"
 stop_daemon web

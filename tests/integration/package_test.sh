@@ -62,10 +62,12 @@ step() {
 # ---- configure, build, package --------------------------------------------------------------
 # Under ctest the build being tested already has the install rules (CPackConfig.cmake): package
 # exactly those binaries, with no second build. A sanitizer build is not packaged.
+if [[ -n "${VIPD_BINARY_DIR:-}" && -f "$VIPD_BINARY_DIR/CMakeCache.txt" ]] &&
+    grep -q "^VIPD_SANITIZE:BOOL=ON" "$VIPD_BINARY_DIR/CMakeCache.txt"; then
+    skip "sanitizer build: the package is tested with the release build"
+fi
 if [[ -n "${VIPD_BINARY_DIR:-}" && -f "$VIPD_BINARY_DIR/CPackConfig.cmake" ]] &&
     grep -q "^CMAKE_INSTALL_PREFIX:PATH=/usr$" "$VIPD_BINARY_DIR/CMakeCache.txt"; then
-    grep -q "^VIPD_SANITIZE:BOOL=ON" "$VIPD_BINARY_DIR/CMakeCache.txt" &&
-        skip "sanitizer build: the package is tested with the release build"
     build="$VIPD_TEST_DIR/package"
     mkdir -p "$build"
     log "running cpack on the tested build $VIPD_BINARY_DIR"
