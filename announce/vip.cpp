@@ -2,6 +2,7 @@
 #include "announce/vip.hpp"
 
 #include <map>
+#include <set>
 
 #include <fmt/format.h>
 
@@ -97,12 +98,11 @@ tl::expected<void, VipConfigError> validate(const VipConfig& v, std::size_t inde
                                 v.name, max_vip_name));
     if (v.prefixes.empty())
         return fail(index, "prefixes", "at least one prefix is needed");
+    std::set<bgp::Prefix> seen;
     for (std::size_t i = 0; i < v.prefixes.size(); ++i) {
-        for (std::size_t j = 0; j < i; ++j) {
-            if (v.prefixes[j] == v.prefixes[i])
-                return fail(index, fmt::format("prefixes/{}", i),
-                            fmt::format("{} is listed twice", v.prefixes[i].to_string()));
-        }
+        if (!seen.insert(v.prefixes[i]).second)
+            return fail(index, fmt::format("prefixes/{}", i),
+                        fmt::format("{} is listed twice", v.prefixes[i].to_string()));
     }
     if (auto nh = validate_next_hops(v, index); !nh)
         return nh;

@@ -10,8 +10,7 @@ ROOT=$(cd "$(dirname "$0")/.." && pwd)
 SHARED=${SHARED_BENCH:-$ROOT/../shared/bench}
 [ -x "$SHARED/run-anchors.sh" ] || { echo "no shared bench at $SHARED" >&2; exit 1; }
 "$ROOT/scripts/setup.sh"
-cmake -S "$ROOT" -B "$ROOT/build/release" -G Ninja -DCMAKE_BUILD_TYPE=Release -DVIPD_TESTS=OFF \
-    -DVIPD_BENCH=OFF >/dev/null
+cmake -S "$ROOT" -B "$ROOT/build/release" -G Ninja -DCMAKE_BUILD_TYPE=Release -DVIPD_TESTS=OFF >/dev/null
 cmake --build "$ROOT/build/release" --target vipd vipctl
 export VIPD_BIN_DIR="$ROOT/build/release"
 export OUT="${OUT:-$ROOT/bench/results/speakers-$(date +%Y%m%d-%H%M%S)}"

@@ -128,6 +128,7 @@ void read_prefixes(const Object& o, announce::VipConfig& c, VipOrigin& origin)
         if (items.empty())
             v.expected("at least one prefix");
     }
+    std::set<bgp::Prefix> seen;  // a VIP may hold 100,000 prefixes: no linear search
     for (const auto& item : items) {
         auto text = as_string(item);
         if (!text)
@@ -137,7 +138,7 @@ void read_prefixes(const Object& o, announce::VipConfig& c, VipOrigin& origin)
             item.error(p.error());
             continue;
         }
-        if (std::find(c.prefixes.begin(), c.prefixes.end(), *p) != c.prefixes.end()) {
+        if (!seen.insert(*p).second) {
             item.error(fmt::format("{} is listed twice", p->to_string()));
             continue;
         }

@@ -256,9 +256,8 @@ void Daemon::on_transition(const health::Transition& t)
 
 void Daemon::on_probe(const health::Probe& p)
 {
-    // Maintenance (file, HAProxy MAINT/DRAIN) is not a failed probe.
-    metrics_.on_probe(p.check, p.outcome.took, p.outcome.status != health::Status::down,
-                      p.outcome.detail);
+    // Counted like the Monitor's failures: any result but up (maintenance has its own cause).
+    metrics_.on_probe(p.check, p.outcome.took, p.outcome.up(), p.outcome.detail);
 }
 
 void Daemon::on_error(std::string_view check, std::string_view what)
