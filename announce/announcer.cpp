@@ -55,7 +55,7 @@ void Announcer::evaluate(Vip& vip, TimePoint now)
         (void)vip.damper.feed(vip.evaluation.result == RuleResult::up, now);
 }
 
-void Announcer::update(Vip& vip, TimePoint now)
+void Announcer::update(Vip& vip, TimePoint now, const Applied* before)
 {
     AdminState admin;
     admin.now = now;
@@ -80,26 +80,68 @@ void Announcer::update(Vip& vip, TimePoint now)
             emit(vip, old.state, now);
     }
     if (ready_)
-        apply(vip);
+        apply(vip, before);
 }
 
-void Announcer::apply(const Vip& vip)
+namespace {
+
+std::size_t family_index(const bgp::Prefix& p)
 {
-    for (const auto& prefix : vip.config.prefixes) {
-        const auto it = applied_.find(prefix);
-        if (!vip.intent.attributes) {
-            if (it != applied_.end()) {
-                applied_.erase(it);
-                sink_->withdraw(prefix);
-            }
+    return p.afi() == bgp::Afi::ipv4 ? 0 : 1;
+}
+
+bool same_spec(const std::shared_ptr<const bgp::RouteSpec>& a,
+               const std::shared_ptr<const bgp::RouteSpec>& b)
+{
+    return a == b || (a && b && *a == *b);
+}
+
+} // namespace
+
+// Hands the sink what changed for `vip`, family by family. Normally the VIP's own applied specs
+// say what its prefixes have; after a reconfiguration `before` says it per prefix (prefixes can
+// move between VIPs, VIPs gain prefixes).
+void Announcer::apply(Vip& vip, const Applied* before)
+{
+    for (std::size_t f = 0; f < 2; ++f) {
+        if (vip.first[f] >= vip.config.prefixes.size()) {
+            vip.applied[f].reset();
             continue;
         }
-        bgp::RouteSpec spec = route_spec(vip.config, *vip.intent.attributes, prefix);
-        if (it != applied_.end() && it->second == spec)
+        // route_spec depends on the prefix only through its family's next hop.
+        std::shared_ptr<const bgp::RouteSpec> want;
+        if (vip.intent.attributes)
+            want = std::make_shared<const bgp::RouteSpec>(route_spec(
+                vip.config, *vip.intent.attributes, vip.config.prefixes[vip.first[f]]));
+        if (!before && same_spec(want, vip.applied[f]))
             continue;
-        sink_->announce(prefix, spec);
-        applied_.insert_or_assign(prefix, std::move(spec));
+        for (const auto& prefix : vip.config.prefixes) {
+            if (family_index(prefix) != f)
+                continue;
+            std::shared_ptr<const bgp::RouteSpec> had = vip.applied[f];
+            if (before) {
+                const auto it = before->find(prefix);
+                had = it == before->end() ? nullptr : it->second;
+            }
+            if (same_spec(want, had))
+                continue;
+            if (want)
+                sink_->announce(prefix, *want);
+            else
+                sink_->withdraw(prefix);
+        }
+        vip.applied[f] = std::move(want);
     }
+}
+
+std::map<bgp::Prefix, bgp::RouteSpec> Announcer::applied() const
+{
+    std::map<bgp::Prefix, bgp::RouteSpec> out;
+    for (const auto& v : vips_)
+        for (const auto& p : v.config.prefixes)
+            if (const auto& spec = v.applied[family_index(p)])
+                out.emplace(p, *spec);
+    return out;
 }
 
 void Announcer::check_gate(TimePoint now)
@@ -150,6 +192,20 @@ tl::expected<void, VipConfigError> Announcer::reconfigure(std::vector<VipConfig>
             on_event_(VipEvent{old.config.name, old.intent.state, VipState::withdrawn,
                                "removed from the configuration", to_string(old.evaluation), now});
     }
+    // What the sink has now, per prefix; what no new VIP owns is withdrawn.
+    Applied before;
+    for (const auto& old : vips_)
+        for (const auto& p : old.config.prefixes)
+            if (const auto& spec = old.applied[family_index(p)])
+                before.emplace(p, spec);
+    for (auto it = before.begin(); it != before.end();) {
+        if (owned.count(it->first) != 0) {
+            ++it;
+            continue;
+        }
+        sink_->withdraw(it->first);
+        it = before.erase(it);
+    }
     std::vector<Vip> next;
     next.reserve(vips.size());
     for (auto& c : vips) {
@@ -162,22 +218,21 @@ tl::expected<void, VipConfigError> Announcer::reconfigure(std::vector<VipConfig>
         }
         v.config = std::move(c);
         v.deps = leaves(v.config.rule);
+        for (std::size_t f = 0; f < 2; ++f) {
+            const auto& ps = v.config.prefixes;
+            v.first[f] = static_cast<std::size_t>(
+                std::find_if(ps.begin(), ps.end(),
+                             [f](const bgp::Prefix& p) { return family_index(p) == f; }) -
+                ps.begin());
+        }
         next.push_back(std::move(v));
     }
     vips_ = std::move(next);
     configured_ = true;
     rebuild_dependents();
-    for (auto it = applied_.begin(); it != applied_.end();) {
-        if (owned.count(it->first) != 0) {
-            ++it;
-            continue;
-        }
-        sink_->withdraw(it->first);
-        it = applied_.erase(it);
-    }
     for (auto& v : vips_) {
         evaluate(v, now);
-        update(v, now);
+        update(v, now, &before);
     }
     check_gate(now);
     return {};

@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -123,8 +124,8 @@ public:
     [[nodiscard]] std::optional<VipStatus> status(std::string_view vip, TimePoint now) const;
     /// The last known status of a leaf (unknown if never reported).
     [[nodiscard]] LeafStatus leaf(const Reference& ref) const;
-    /// What was applied to the sink, per prefix.
-    [[nodiscard]] const std::map<bgp::Prefix, bgp::RouteSpec>& applied() const { return applied_; }
+    /// What is at the sink now, per prefix (built on demand: for tests and diagnostics).
+    [[nodiscard]] std::map<bgp::Prefix, bgp::RouteSpec> applied() const;
 
 private:
     struct Vip
@@ -137,13 +138,19 @@ private:
         RouteIntent intent;
         std::optional<TimePoint> last_change;
         std::uint64_t evaluations = 0;
+        /// What every prefix of this VIP has at the sink, per family (0: IPv4, 1: IPv6); null:
+        /// withdrawn. One spec for up to 100,000 prefixes, and an unchanged decision costs O(1).
+        std::shared_ptr<const bgp::RouteSpec> applied[2];
+        /// Index in config.prefixes of the first prefix of each family (size(): none).
+        std::size_t first[2] = {0, 0};
     };
+    using Applied = std::map<bgp::Prefix, std::shared_ptr<const bgp::RouteSpec>>;
 
     Vip* find(std::string_view name);
     [[nodiscard]] const Vip* find(std::string_view name) const;
     void evaluate(Vip& vip, TimePoint now);
-    void update(Vip& vip, TimePoint now);
-    void apply(const Vip& vip);
+    void update(Vip& vip, TimePoint now, const Applied* before = nullptr);
+    void apply(Vip& vip, const Applied* before);
     void check_gate(TimePoint now);
     void emit(const Vip& vip, VipState from, TimePoint now);
     void rebuild_dependents();
@@ -158,7 +165,6 @@ private:
     std::vector<Vip> vips_;
     std::map<Reference, LeafStatus> leaves_;
     std::map<Reference, std::vector<std::size_t>> dependents_; ///< leaf -> indices in vips_
-    std::map<bgp::Prefix, bgp::RouteSpec> applied_;
 };
 
 } // namespace vipd::announce

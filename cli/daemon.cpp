@@ -2,6 +2,7 @@
 #include "cli/daemon.hpp"
 
 #include <fstream>
+#include <malloc.h>
 #include <system_error>
 
 #include <boost/asio/post.hpp>
@@ -38,6 +39,13 @@ announce::AnnouncerOptions announcer_options(const Config& c)
 }
 
 }  // namespace
+
+void release_free_memory()
+{
+    // glibc keeps freed memory (a parsed configuration's JSON tree, the initial table's
+    // buffers) in the heap; give it back so that RSS is what the daemon holds.
+    ::malloc_trim(0);
+}
 
 announce::LeafStatus leaf_status(health::State state, bool serving, bool settled,
                                  std::string_view cause)
@@ -286,6 +294,8 @@ void Daemon::after_announcer_change()
     if (announcer_.ready() && !speaker_.ready()) {
         log_.write(LogLevel::info, "daemon", {{"event", "initial table ready"}});
         speaker_.set_ready();
+        // The initial table's UPDATEs are written: their buffers go back to the system.
+        speaker_.when_flushed([](const std::map<std::string, std::string>&) { release_free_memory(); });
     }
     schedule_tick();
     persist();
@@ -422,6 +432,7 @@ tl::expected<ConfigDiff, std::string> Daemon::reload()
     config_ = std::move(next);
     log_.write(LogLevel::info, "config", {{"event", "reloaded"}, {"changes", to_string(d)}});
     after_announcer_change();
+    release_free_memory();
     return d;
 }
 

@@ -20,6 +20,7 @@ int run_daemon(const std::filesystem::path& config_path)
         log.write(LogLevel::error, "daemon", {{"event", "start failed"}, {"error", r.error()}});
         return 1;
     }
+    release_free_memory();
     io.run();
     return 0;
 }

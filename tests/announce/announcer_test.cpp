@@ -399,3 +399,46 @@ TEST_CASE("announcer: a VIP added after start-up waits for its own verdicts", "[
     CHECK(f.announcer.leaf(api) == up);
     CHECK(f.announcer.leaf(Reference::check("never-seen")) == LeafStatus{});
 }
+
+TEST_CASE("announcer: a prefix moved to another VIP on reload is not withdrawn", "[announce]")
+{
+    Fixture f;
+    f.load({vip("a", {"192.0.2.1", "192.0.2.2"}, "web"), vip("b", {"192.0.2.3"}, "web")});
+    f.announcer.leaf_changed(web, up, t0);
+    CHECK(f.sink.take() ==
+          Lines{"announce 192.0.2.1/32", "announce 192.0.2.2/32", "announce 192.0.2.3/32"});
+    // .2 moves from a to b with the same attributes: nothing to send for it; .4 is new.
+    f.load({vip("a", {"192.0.2.1"}, "web"), vip("b", {"192.0.2.3", "192.0.2.2", "192.0.2.4"}, "web")},
+           t0 + 1s);
+    CHECK(f.sink.take() == Lines{"announce 192.0.2.4/32"});
+    CHECK(f.announcer.applied().size() == 4);
+    // b goes down: its three prefixes are withdrawn, a's stays.
+    VipConfig b = vip("b", {"192.0.2.3", "192.0.2.2", "192.0.2.4"}, "api");
+    f.load({vip("a", {"192.0.2.1"}, "web"), b}, t0 + 2s);
+    f.announcer.leaf_changed(api, down, t0 + 3s);
+    CHECK(f.sink.take() ==
+          Lines{"withdraw 192.0.2.3/32", "withdraw 192.0.2.2/32", "withdraw 192.0.2.4/32"});
+    CHECK(f.announcer.applied().size() == 1);
+}
+
+TEST_CASE("announcer: one spec per family; each prefix gets its family's next hop", "[announce]")
+{
+    Fixture f;
+    VipConfig v = vip("many", {}, "web");
+    for (int i = 0; i < 1000; ++i)
+        v.prefixes.push_back(*bgp::Prefix::parse(fmt::format("10.0.{}.{}/32", i / 256, i % 256)));
+    v.prefixes.push_back(*bgp::Prefix::parse("2001:db8::1/128"));
+    v.next_hop_ipv4 = bgp::Address::parse("192.0.2.254");
+    v.next_hop_ipv6 = bgp::Address::parse("2001:db8::fe");
+    f.load({v});
+    f.announcer.leaf_changed(web, up, t0);
+    const auto sent = f.sink.take();
+    REQUIRE(sent.size() == 1001);
+    CHECK(sent.front() == "announce 10.0.0.0/32 nh=192.0.2.254");
+    CHECK(sent.back() == "announce 2001:db8::1/128 nh=2001:db8::fe");
+    f.announcer.leaf_changed(web, {LeafState::up, "still up"}, t0 + 1s);
+    CHECK(f.sink.calls.empty());
+    f.announcer.leaf_changed(web, down, t0 + 2s);
+    CHECK(f.sink.take().size() == 1001);
+    CHECK(f.announcer.applied().empty());
+}
