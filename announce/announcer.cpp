@@ -38,6 +38,30 @@ const Announcer::Vip* Announcer::find(std::string_view name) const
     return nullptr;
 }
 
+std::vector<const VipConfig*> Announcer::configs() const
+{
+    std::vector<const VipConfig*> out;
+    out.reserve(vips_.size());
+    for (const auto& v : vips_)
+        out.push_back(&v.config);
+    return out;
+}
+
+const VipConfig* Announcer::config(std::string_view vip) const
+{
+    const Vip* v = find(vip);
+    return v ? &v->config : nullptr;
+}
+
+const VipConfig* Announcer::owner(const bgp::Prefix& prefix) const
+{
+    for (const auto& v : vips_)
+        if (std::find(v.config.prefixes.begin(), v.config.prefixes.end(), prefix) !=
+            v.config.prefixes.end())
+            return &v.config;
+    return nullptr;
+}
+
 LeafStatus Announcer::leaf(const Reference& ref) const
 {
     const auto it = leaves_.find(ref);

@@ -97,6 +97,13 @@ public:
     [[nodiscard]] tl::expected<void, VipConfigError> reconfigure(std::vector<VipConfig> vips,
                                                                  TimePoint now);
 
+    /// The VIP list in force, in configuration order (the Announcer owns it: a VIP may hold
+    /// 100,000 prefixes, kept once).
+    [[nodiscard]] std::vector<const VipConfig*> configs() const;
+    [[nodiscard]] const VipConfig* config(std::string_view vip) const;
+    /// The VIP that lists `prefix`, or null.
+    [[nodiscard]] const VipConfig* owner(const bgp::Prefix& prefix) const;
+
     /// A leaf's state or cause changed. Re-evaluates only the VIPs that use it.
     void leaf_changed(const Reference& leaf, LeafStatus status, TimePoint now);
     /// Time passed: ends damping holds, drains and the start-up grace period that are due.

@@ -29,7 +29,7 @@ public:
             return nullptr;
         for (std::size_t i = home(p);; i = next(i)) {
             Slot& s = slots_[i];
-            if (!s.used)
+            if (!s.used())
                 return nullptr;
             if (s.key == p)
                 return &s.value;
@@ -44,8 +44,7 @@ public:
             grow();
         for (std::size_t i = home(p);; i = next(i)) {
             Slot& s = slots_[i];
-            if (!s.used) {
-                s.used = true;
+            if (!s.used()) {
                 s.key = p;
                 s.value = std::move(v);
                 ++size_;
@@ -65,7 +64,7 @@ public:
             return std::nullopt;
         std::size_t i = home(p);
         for (;; i = next(i)) {
-            if (!slots_[i].used)
+            if (!slots_[i].used())
                 return std::nullopt;
             if (slots_[i].key == p)
                 break;
@@ -73,7 +72,7 @@ public:
         std::optional<V> old(std::move(slots_[i].value));
         // Backward-shift deletion: pull later members of the probe run into the hole.
         std::size_t hole = i;
-        for (std::size_t j = next(i); slots_[j].used; j = next(j)) {
+        for (std::size_t j = next(i); slots_[j].used(); j = next(j)) {
             const std::size_t h = home(slots_[j].key);
             const bool movable = hole <= j ? (h <= hole || h > j) : (h <= hole && h > j);
             if (movable) {
@@ -97,23 +96,26 @@ public:
     void for_each(F&& f)
     {
         for (Slot& s : slots_)
-            if (s.used)
+            if (s.used())
                 f(static_cast<const Prefix&>(s.key), s.value);
     }
     template <typename F>
     void for_each(F&& f) const
     {
         for (const Slot& s : slots_)
-            if (s.used)
+            if (s.used())
                 f(s.key, s.value);
     }
 
 private:
+    // An empty slot has a prefix length no prefix can have (no separate flag: 24 bytes a slot
+    // for a 4-byte value instead of 28).
+    static constexpr std::uint8_t empty_length = 0xFF;
     struct Slot
     {
-        Prefix key;
-        bool used = false;
+        Prefix key{Address{}, empty_length};
         V value{};
+        [[nodiscard]] bool used() const { return key.length != empty_length; }
     };
 
     [[nodiscard]] std::size_t home(const Prefix& p) const
@@ -128,7 +130,7 @@ private:
         slots_.assign(old.empty() ? 16 : old.size() * 2, Slot{});
         size_ = 0;
         for (Slot& s : old)
-            if (s.used)
+            if (s.used())
                 put(s.key, std::move(s.value));
     }
 

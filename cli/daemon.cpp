@@ -99,7 +99,7 @@ Daemon::Daemon(asio::io_context& io, std::filesystem::path config_path, Config c
                                  {"cause", e.reason},
                                  {"rule", e.rule}});
                  }),
-      signals_(io, SIGHUP, SIGTERM, SIGINT), tick_timer_(io), watchdog_timer_(io)
+      signals_(io, SIGHUP, SIGTERM, SIGINT), tick_timer_(io), watchdog_timer_(io), trim_timer_(io)
 {
     monitor_.add_observer(*this);
 }
@@ -131,7 +131,8 @@ tl::expected<void, std::string> Daemon::start()
             return tl::unexpected(fmt::format("check {}: {}", c.name, r.error()));
     if (config_.global.loopback.enabled)
         loopback_ = std::make_unique<LoopbackAddresses>(config_.global.loopback.interface);
-    if (auto r = announcer_.reconfigure(config_.vips, now()); !r)
+    // The Announcer keeps the VIP list (prefixes are kept once); config_.vips stays empty.
+    if (auto r = announcer_.reconfigure(std::exchange(config_.vips, {}), now()); !r)
         return tl::unexpected(announce::to_string(r.error()));
     restore();
     control_ = std::make_unique<ControlServer>(io_, config_.global.control_socket, *this);
@@ -156,7 +157,7 @@ tl::expected<void, std::string> Daemon::start()
                 {"config", config_path_.string()},
                 {"neighbors", std::to_string(config_.neighbors.size())},
                 {"checks", std::to_string(config_.checks.size())},
-                {"vips", std::to_string(config_.vips.size())}});
+                {"vips", std::to_string(announcer_.configs().size())}});
     sd_notify("READY=1\nSTATUS=running");
     return {};
 }
@@ -197,6 +198,7 @@ void Daemon::shutdown(const std::string& reason)
     signals_.cancel();
     tick_timer_.cancel();
     watchdog_timer_.cancel();
+    trim_timer_.cancel();
     monitor_.stop();
     if (control_)
         control_->stop();
@@ -216,6 +218,8 @@ void Daemon::on_state_change(const std::string& neighbor, std::string_view from,
                              std::string_view to, const std::string& cause)
 {
     metrics_.on_session_transition(neighbor, from, to, cause, std::chrono::system_clock::now());
+    if (to == "Established")
+        trim_soon(); // the initial table goes out now; its buffers are freed once written
     log_.write(to == "Established" || from == "Established" ? LogLevel::info : LogLevel::debug,
                "bgp",
                {{"peer", neighbor}, {"from", std::string(from)}, {"to", std::string(to)},
@@ -252,8 +256,8 @@ void Daemon::on_transition(const health::Transition& t)
                                  t.cause, std::chrono::system_clock::now());
     // The Monitor names checks as the config does; rule leaves map onto those names.
     std::set<announce::Reference> refs;
-    for (const auto& vip : config_.vips)
-        for (const auto& ref : announce::leaves(vip.rule))
+    for (const auto* vip : announcer_.configs())
+        for (const auto& ref : announce::leaves(vip->rule))
             if (leaf_name(ref) == t.check)
                 refs.insert(ref);
     const announce::LeafStatus status = leaf_status(t.to, t.serving, t.settled, t.cause);
@@ -294,11 +298,25 @@ void Daemon::after_announcer_change()
     if (announcer_.ready() && !speaker_.ready()) {
         log_.write(LogLevel::info, "daemon", {{"event", "initial table ready"}});
         speaker_.set_ready();
-        // The initial table's UPDATEs are written: their buffers go back to the system.
-        speaker_.when_flushed([](const std::map<std::string, std::string>&) { release_free_memory(); });
+        trim_soon();
     }
     schedule_tick();
     persist();
+}
+
+void Daemon::trim_soon()
+{
+    // One trim for a burst of events, once the writes they caused are done (a table of 100,000
+    // routes leaves megabytes of freed buffers behind).
+    if (trim_armed_ || stopping_)
+        return;
+    trim_armed_ = true;
+    trim_timer_.expires_after(std::chrono::milliseconds(500));
+    trim_timer_.async_wait([this](boost::system::error_code ec) {
+        trim_armed_ = false;
+        if (!ec)
+            release_free_memory();
+    });
 }
 
 void Daemon::schedule_tick()
@@ -382,14 +400,6 @@ void Daemon::restore()
             disabled_checks_.insert(name);
 }
 
-std::string Daemon::vip_of(const bgp::Prefix& p) const
-{
-    for (const auto& v : config_.vips)
-        for (const auto& q : v.prefixes)
-            if (q == p)
-                return v.name;
-    return {};
-}
 
 // ---- reload ----------------------------------------------------------------------------------
 
@@ -405,7 +415,10 @@ tl::expected<ConfigDiff, std::string> Daemon::reload()
         return tl::unexpected(text);
     }
     Config next = std::move(*loaded);
-    ConfigDiff d = diff(config_, next);
+    Config current = config_;
+    for (const auto* v : announcer_.configs())
+        current.vips.push_back(*v);
+    ConfigDiff d = diff(current, next);
     // Applied live: log-level and log-format (below), rhi-file (its rules are part of the VIPs);
     // startup-grace only matters at start-up. The rest is bound at start.
     std::string keys;
@@ -427,12 +440,12 @@ tl::expected<ConfigDiff, std::string> Daemon::reload()
             if (auto r = speaker_.reconfigure_neighbor(n); !r)
                 log_.write(LogLevel::error, "config", {{"neighbor", n.name}, {"error", r.error()}});
     apply_checks(config_, next, d);
-    if (auto r = announcer_.reconfigure(next.vips, now()); !r)
+    if (auto r = announcer_.reconfigure(std::exchange(next.vips, {}), now()); !r)
         log_.write(LogLevel::error, "config", {{"error", announce::to_string(r.error())}});
     config_ = std::move(next);
     log_.write(LogLevel::info, "config", {{"event", "reloaded"}, {"changes", to_string(d)}});
     after_announcer_change();
-    release_free_memory();
+    trim_soon();
     return d;
 }
 

@@ -79,13 +79,14 @@ private:
 
     void apply_checks(const Config& before, const Config& after, const ConfigDiff& d);
     void after_announcer_change();
+    /// Return freed heap to the system a moment from now (after big tables were written).
+    void trim_soon();
     void schedule_tick();
     void start_watchdog(std::chrono::microseconds interval);
     void wait_signals();
     void persist();
     void restore();
     [[nodiscard]] announce::TimePoint now() const { return std::chrono::steady_clock::now(); }
-    [[nodiscard]] std::string vip_of(const bgp::Prefix& p) const;
 
     // control commands (daemon_control.cpp)
     nlohmann::json neighbors_json() const;
@@ -101,7 +102,7 @@ private:
 
     boost::asio::io_context& io_;
     std::filesystem::path config_path_;
-    Config config_;
+    Config config_;  ///< in force; its vips are moved into the Announcer, which keeps them
     Log& log_;
     bgp::Speaker speaker_;
     health::Monitor monitor_;
@@ -110,6 +111,8 @@ private:
     boost::asio::signal_set signals_;
     boost::asio::steady_timer tick_timer_;
     boost::asio::steady_timer watchdog_timer_;
+    boost::asio::steady_timer trim_timer_;
+    bool trim_armed_ = false;
     std::optional<announce::TimePoint> tick_at_;
     std::unique_ptr<ControlServer> control_;
     std::unique_ptr<HttpStatusServer> http_;  ///< only with "http-status" configured

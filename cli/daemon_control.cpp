@@ -1,6 +1,7 @@
 // The daemon's answers to control-socket commands (docs/control-protocol.md): status, routes,
 // manual announce/withdraw, drain, check admin, explain, reload.
 #include <ctime>
+#include <set>
 
 #include <fmt/format.h>
 
@@ -125,9 +126,8 @@ json Daemon::vip_json(const announce::VipStatus& v) const
     j["reason"] = v.reason;
     j["attributes"] = v.attributes ? attributes_json(*v.attributes) : json(nullptr);
     j["neighbors"] = json::array();
-    for (const auto& vc : config_.vips)
-        if (vc.name == v.name)
-            j["neighbors"] = vc.neighbors;
+    if (const auto* vc = announcer_.config(v.name))
+        j["neighbors"] = vc->neighbors;
     j["damping"] = {{"flaps", v.damping.flaps},
                     {"suppressed", v.damping.suppressed},
                     {"held_until", optional_time(v.damping.held_until)}};
@@ -316,12 +316,18 @@ void Daemon::cmd_announce(const json& args, Respond respond, bool withdraw_route
         attrs.next_hop = a->next_hop;
         spec.neighbors = std::move(a->neighbors);
     }
-    for (const auto& p : prefixes)
-        if (auto owner = vip_of(p); !owner.empty()) {
-            respond(error_reply(fmt::format("{} belongs to VIP \"{}\" (use drain/undrain)",
-                                            p.to_string(), owner)));
-            return;
-        }
+    // Rule-driven prefixes are not for manual routes. One pass over the VIPs' prefixes (a
+    // file of 100,000 prefixes against a VIP of 100,000 must not be quadratic).
+    if (const auto vips = announcer_.configs(); !vips.empty()) {
+        const std::set<bgp::Prefix> asked(prefixes.begin(), prefixes.end());
+        for (const auto* v : vips)
+            for (const auto& q : v->prefixes)
+                if (asked.count(q) != 0) {
+                    respond(error_reply(fmt::format(
+                        "{} belongs to VIP \"{}\" (use drain/undrain)", q.to_string(), v->name)));
+                    return;
+                }
+    }
     for (const auto& p : prefixes) {
         if (withdraw_routes) {
             speaker_.withdraw(p);
@@ -335,8 +341,9 @@ void Daemon::cmd_announce(const json& args, Respond respond, bool withdraw_route
                {{"command", withdraw_routes ? "withdraw" : "announce"},
                 {"prefixes", std::to_string(prefixes.size())},
                 {"first", prefixes.empty() ? "" : prefixes.front().to_string()}});
-    speaker_.when_flushed([respond](std::map<std::string, std::string> results) {
+    speaker_.when_flushed([this, respond](std::map<std::string, std::string> results) {
         respond({{"ok", true}, {"results", results}});
+        trim_soon();
     });
 }
 
@@ -344,8 +351,8 @@ void Daemon::cmd_drain(const json& args, Respond respond, bool drain)
 {
     std::vector<std::string> names;
     if (args.value("all", false)) {
-        for (const auto& v : config_.vips)
-            names.push_back(v.name);
+        for (const auto* v : announcer_.configs())
+            names.push_back(v->name);
         drain ? announcer_.drain_all(now()) : announcer_.undrain_all(now());
     } else {
         const std::string vip = args.at("vip").get<std::string>();

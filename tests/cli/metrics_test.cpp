@@ -473,3 +473,12 @@ TEST_CASE("format_utc: milliseconds, UTC", "[metrics]")
     CHECK(vipd::cli::format_utc(at(0)) == "1970-01-01T00:00:00.000Z");
     CHECK(vipd::cli::format_utc(at(1'700'000'000'999)) == "2023-11-14T22:13:20.999Z");
 }
+
+TEST_CASE("metrics: sub-millisecond probe latency is written in whole microseconds", "[metrics]")
+{
+    auto in = small_input(nullptr);
+    in.checks[0].latency_ms = 0.086; // as the daemon reports 86 us
+    const auto text = render_metrics(in);
+    CHECK(lines_with(text, "vipd_check_last_probe_duration_seconds{check=\"http\"} 8.6e-05").size() ==
+          1);
+}

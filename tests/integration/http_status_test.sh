@@ -98,7 +98,7 @@ for line in text.splitlines():
         assert kind in ("counter", "gauge", "histogram"), line
         types[name] = kind
     else:
-        m = re.fullmatch(r'([a-z_]+)(\{[^}]*\})? (-?[0-9.e+]+|\+Inf)', line)
+        m = re.fullmatch(r'([a-z_]+)(\{[^}]*\})? (-?[0-9.]+(e[+-]?[0-9]+)?|\+Inf)', line)
         assert m, f"bad sample line {line!r}"
         samples.append(m.group(1))
 assert helps == set(types), helps ^ set(types)
