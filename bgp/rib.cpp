@@ -117,6 +117,25 @@ bool LocRib::announce(const Prefix& p, const RouteSpec& spec)
     return true;
 }
 
+std::size_t LocRib::announce(std::span<const Prefix> prefixes, const RouteSpec& spec)
+{
+    const SpecId id = specs_.intern(spec); // one reference held for the loop
+    std::size_t changes = 0;
+    for (const Prefix& p : prefixes) {
+        SpecId* cur = routes_.find(p);
+        if (cur != nullptr && *cur == id)
+            continue;
+        const SpecId old = cur != nullptr ? *cur : no_spec;
+        specs_.retain(id);
+        routes_.put(p, id);
+        changed(p, old);
+        specs_.release(old);
+        ++changes;
+    }
+    specs_.release(id);
+    return changes;
+}
+
 bool LocRib::withdraw(const Prefix& p)
 {
     auto old = routes_.erase(p);

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <cstdint>
+#include <span>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -79,6 +80,8 @@ class LocRib
 public:
     /// Add or change a route; returns false when nothing changed (no neighbor is touched).
     bool announce(const Prefix& p, const RouteSpec& spec);
+    /// The same for many prefixes with one spec (interned once); returns how many changed.
+    std::size_t announce(std::span<const Prefix> prefixes, const RouteSpec& spec);
     /// Remove a route; returns false when it was not there.
     bool withdraw(const Prefix& p);
     [[nodiscard]] SpecId find(const Prefix& p) const;

@@ -195,6 +195,14 @@ bool Speaker::announce(const Prefix& prefix, const RouteSpec& spec)
     return true;
 }
 
+std::size_t Speaker::announce(std::span<const Prefix> prefixes, const RouteSpec& spec)
+{
+    const std::size_t changes = rib_.announce(prefixes, spec);
+    if (changes != 0)
+        schedule_flush();
+    return changes;
+}
+
 bool Speaker::withdraw(const Prefix& prefix)
 {
     if (!rib_.withdraw(prefix))

@@ -9,6 +9,7 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <span>
 #include <map>
 #include <memory>
 #include <optional>
@@ -128,6 +129,8 @@ public:
     /// Announce (or change) a route; written to every established neighbor as soon as the
     /// event loop runs, bursts coalesced. Returns false when nothing changed.
     bool announce(const Prefix& prefix, const RouteSpec& spec);
+    /// Many routes with one spec (`vipctl announce --file`); returns how many changed.
+    std::size_t announce(std::span<const Prefix> prefixes, const RouteSpec& spec);
     /// Withdraw a route; returns false when it was not announced.
     bool withdraw(const Prefix& prefix);
     [[nodiscard]] const LocRib& rib() const { return rib_; }

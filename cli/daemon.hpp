@@ -117,7 +117,6 @@ private:
     std::unique_ptr<ControlServer> control_;
     std::unique_ptr<HttpStatusServer> http_;  ///< only with "http-status" configured
     std::unique_ptr<LoopbackAddresses> loopback_;  ///< when global.loopback is enabled
-    std::set<bgp::Prefix> manual_routes_;     ///< vipctl announce, beside the VIP routes
     std::set<std::string> disabled_checks_;   ///< persisted operator disables
     std::string persisted_drained_;   ///< last text written to state_dir/drained
     std::string persisted_disabled_;  ///< last text written to state_dir/disabled-checks

@@ -328,14 +328,11 @@ void Daemon::cmd_announce(const json& args, Respond respond, bool withdraw_route
                     return;
                 }
     }
-    for (const auto& p : prefixes) {
-        if (withdraw_routes) {
+    if (withdraw_routes) {
+        for (const auto& p : prefixes)
             speaker_.withdraw(p);
-            manual_routes_.erase(p);
-        } else {
-            speaker_.announce(p, spec);
-            manual_routes_.insert(p);
-        }
+    } else {
+        speaker_.announce(std::span<const bgp::Prefix>(prefixes), spec);
     }
     log_.write(LogLevel::info, "control",
                {{"command", withdraw_routes ? "withdraw" : "announce"},

@@ -157,3 +157,27 @@ TEST_CASE("prefix map: insert, erase with backward shift, grow", "[rib]")
     }
     CHECK_FALSE(m.erase(Prefix::masked(Address::v4(1u << 30), 32)));
 }
+
+TEST_CASE("rib: many prefixes with one spec share it; reference counts stay exact", "[rib]")
+{
+    LocRib rib;
+    AdjRibOut out(rib, "r1");
+    out.mark_synced();
+    const std::vector<Prefix> batch{pfx("192.0.2.1/32"), pfx("192.0.2.2/32"),
+                                    pfx("2001:db8::1/128")};
+    CHECK(rib.announce(std::span<const Prefix>(batch), spec(10)) == 3);
+    CHECK(rib.specs().live() == 1);
+    CHECK(rib.announce(std::span<const Prefix>(batch), spec(10)) == 0); // nothing new
+    CHECK(rib.specs().live() == 1);
+    CHECK(rib.announce(std::span<const Prefix>(batch).first(1), spec(20)) == 1);
+    CHECK(rib.specs().live() == 2);
+    auto plan = out.take_changes();
+    REQUIRE(plan.groups.size() == 3); // spec 10 for IPv4 and IPv6, spec 20 for one prefix
+    std::size_t nlri = 0;
+    for (const auto& g : plan.groups)
+        nlri += g.nlri.size();
+    CHECK(nlri == 3);
+    for (const auto& p : batch)
+        CHECK(rib.withdraw(p));
+    CHECK(rib.specs().live() == 0);
+}
