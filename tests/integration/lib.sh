@@ -338,8 +338,10 @@ _vipd_wpid() {
 # _vipd_pid_alive PID: exists and is not a zombie.
 _vipd_pid_alive() {
     local st
-    [[ -n ${1:-} && -r /proc/$1/stat ]] || return 1
-    st=$(<"/proc/$1/stat") || return 1
+    [[ -n ${1:-} ]] || return 1
+    # Not $(<file): when the process exits between the check and the read, a failed $(<...)
+    # ends the whole script under `set -e`, even inside a condition.
+    { read -r st <"/proc/$1/stat"; } 2>/dev/null || return 1
     st=${st##*) }
     st=${st%% *}
     [[ -n $st && $st != Z && $st != X ]]
