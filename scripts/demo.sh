@@ -31,8 +31,9 @@ $(bird_conf_bgp vipd --local 127.0.0.1 --local-port 17917 --local-as 65000 \
 
 say "3. Starting the web service on http://127.0.0.1:8080/"
 mkdir -p "$DIR/www" && echo "hello from the demo service" >"$DIR/www/index.html"
-start_web() { start_daemon web python3 -m http.server 8080 --bind 127.0.0.1 --directory "$DIR/www"; }
-start_web
+# start_web NAME: a restarted service is a new daemon with a new name.
+start_web() { start_daemon "$1" python3 -m http.server 8080 --bind 127.0.0.1 --directory "$DIR/www"; }
+start_web web
 wait_or_fail 10 "the web service" curl -sf -o /dev/null http://127.0.0.1:8080/
 
 say "4. Starting vipd with examples/demo.json (VIP $VIP follows the HTTP check 'web')"
@@ -42,6 +43,8 @@ bird_wait_established router vipd 20
 bird_wait_route router vipd "$VIP" 20
 say "   The router has the VIP:  birdc show route"
 bird_cli router show route
+echo "   ('unreachable': this BIRD has no kernel protocol and no route to the next hop 127.0.0.2,"
+echo "    so it installs nothing on this machine; a real router resolves the next hop.)"
 
 CTL=("$VIPD_BINARY_DIR/vipctl" -s "$DIR/vipd-state/vipd.sock")
 "${CTL[@]}" status || true
@@ -54,13 +57,14 @@ awk -v a="$t0" -v b="$EPOCHREALTIME" 'BEGIN { printf "   VIP withdrawn %.1f s af
 bird_cli router show route
 
 say "6. Starting the web service again: the VIP comes back after 2 good checks"
-start_web
+start_web web-again
+wait_or_fail 10 "the web service" curl -sf -o /dev/null http://127.0.0.1:8080/
 bird_wait_route router vipd "$VIP" 20
 bird_cli router show route
 "${CTL[@]}" explain demo || true
 
 say "7. Stopping everything the demo started"
 stop_daemon vipd
-stop_daemon web
+stop_daemon web-again
 stop_daemon router
 echo "demo: done"
