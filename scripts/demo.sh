@@ -10,12 +10,19 @@ cd "$ROOT"
 
 say() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 
-say "1. Installing Debian packages if missing, building vipd"
-scripts/setup.sh
-cmake -S . -B build/demo -G Ninja -DCMAKE_BUILD_TYPE=Release -DVIPD_TESTS=OFF -DVIPD_BENCH=OFF >/dev/null
-cmake --build build/demo --target vipd vipctl
+# VIPD_DEMO_BIN=DIR: use the vipd and vipctl already built in DIR (the test suite runs the demo
+# this way, against the build it tests) instead of setting up and building build/demo.
+if [ -n "${VIPD_DEMO_BIN:-}" ]; then
+    BIN=$VIPD_DEMO_BIN
+else
+    say "1. Installing Debian packages if missing, building vipd"
+    scripts/setup.sh
+    cmake -S . -B build/demo -G Ninja -DCMAKE_BUILD_TYPE=Release -DVIPD_TESTS=OFF -DVIPD_BENCH=OFF >/dev/null
+    cmake --build build/demo --target vipd vipctl
+    BIN=$ROOT/build/demo
+fi
 
-export VIPD_BINARY_DIR=$ROOT/build/demo VIPD_STOP_WAIT_S=5 VIPD_DAEMON_MAX_S=300
+export VIPD_BINARY_DIR=$BIN VIPD_STOP_WAIT_S=5 VIPD_DAEMON_MAX_S=300
 . tests/integration/lib.sh
 DIR=$VIPD_TEST_DIR
 VIP=192.0.2.10/32
