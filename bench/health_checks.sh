@@ -64,10 +64,28 @@ nt0=$(date +%s.%N)
 bash "$TMP/nc_loop.sh" >"$TMP/nc.out"
 nt1=$(date +%s.%N)
 
+# The kernel's own share: a bare loop of blocking connect + reset (SO_LINGER 0) to the same
+# listener, as many as the TCP checks make in RUN_SECONDS would be 10k/s; its system time per
+# connect is what any prober pays the kernel on this machine (loopback runs both ends of the
+# handshake in the prober's context).
+floor=$(python3 - "$TCP_PORT" <<'FLOOR'
+import resource, socket, struct, sys
+port, n = int(sys.argv[1]), 50000
+r0 = resource.getrusage(resource.RUSAGE_SELF)
+for _ in range(n):
+    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+    s.connect(("127.0.0.1", port))
+    s.close()
+r1 = resource.getrusage(resource.RUSAGE_SELF)
+print(f"{(r1.ru_stime - r0.ru_stime) / n * 1e6:.2f}")
+FLOOR
+)
+
 python3 - "$HZ" "$window" "$s0" "$s1" "$nt0" "$nt1" "$TMP/nc.out" "$N_TCP" "$N_HTTP" \
-    "$INTERVAL_MS" "$tw" "$final" <<'PY'
+    "$INTERVAL_MS" "$tw" "$final" "$floor" <<'PY'
 import re, sys
-hz, window, s0, s1, nt0, nt1, nc_out, n_tcp, n_http, interval, tw, final = sys.argv[1:]
+hz, window, s0, s1, nt0, nt1, nc_out, n_tcp, n_http, interval, tw, final, floor = sys.argv[1:]
 hz = float(hz)
 w = {k: float(v) for k, v in re.findall(r"(\w+)=([\d.]+)", window)}
 wall, probes = w["wall"], int(w["probes"])
@@ -98,5 +116,8 @@ print(f"| nc -z, one process per probe | {nc_n} | {nc_n / nc_wall:.0f} | "
 print(f"ratio (nc CPU per probe / vipd CPU per probe): {nc_us / vipd_us:.0f}x")
 print(f"failed probes in the window: {int(w['failures'])}; listener process: "
       f"{100 * srv_cpu / wall:.1f} % of one core; TIME-WAIT sockets at the end: {tw}")
+print(f"kernel floor: a bare blocking connect + reset costs {float(floor):.1f} us of system time; "
+      f"{n_tcp} TCP probes/s alone need {float(floor) * int(n_tcp) * 1000 / int(interval) / 1e4:.1f} % "
+      f"of one core in the kernel (vipd's system time: {1e6 * w['cpu_sys'] / probes:.1f} us/probe)")
 print(f"checker summary: {final}")
 PY
