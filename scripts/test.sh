@@ -31,7 +31,7 @@ run_ctest() {
     fi
     nfail=$(sed -E 's/.* ([0-9]+) tests? failed.*/\1/' <<<"$line")
     total=$(sed -E 's/.*out of ([0-9]+).*/\1/' <<<"$line")
-    nskip=$(grep -cE '^ *[0-9]+ - .*\(Skipped\)$' "$log" || true)
+    nskip=$(grep -cE '^[[:space:]]*[0-9]+ - .*\(Skipped\)$' "$log" || true)
     passed=$((passed + total - nfail - nskip))
     failed=$((failed + nfail))
     skipped=$((skipped + nskip))
