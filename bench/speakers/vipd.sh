@@ -46,7 +46,14 @@ start)
     write_config
     "$VIPD" -c "$D/vipd.json" </dev/null >"$D/vipd.log" 2>&1 &
     echo $! >"$PIDF"
-    wait_cmd 30 "$VIPCTL" -s "$SOCK" version >/dev/null || die "vipd not answering: $(tail -3 "$D/vipd.log")"
+    # Return as soon as the control socket answers (2 ms steps, not wait_cmd's 20 ms): vipd
+    # reaches Established within milliseconds of starting, and the harness only starts polling
+    # the receiver once this returns.
+    for ((i = 0; i < 15000; i++)); do
+        "$VIPCTL" -s "$SOCK" version >/dev/null 2>&1 && exit 0
+        sleep 0.002
+    done
+    die "vipd not answering: $(tail -3 "$D/vipd.log")"
     ;;
 pids) print_pids "$PIDF" ;;
 announce | withdraw)
