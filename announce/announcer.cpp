@@ -53,15 +53,6 @@ const VipConfig* Announcer::config(std::string_view vip) const
     return v ? &v->config : nullptr;
 }
 
-const VipConfig* Announcer::owner(const bgp::Prefix& prefix) const
-{
-    for (const auto& v : vips_)
-        if (std::find(v.config.prefixes.begin(), v.config.prefixes.end(), prefix) !=
-            v.config.prefixes.end())
-            return &v.config;
-    return nullptr;
-}
-
 LeafStatus Announcer::leaf(const Reference& ref) const
 {
     const auto it = leaves_.find(ref);

@@ -101,8 +101,6 @@ public:
     /// 100,000 prefixes, kept once).
     [[nodiscard]] std::vector<const VipConfig*> configs() const;
     [[nodiscard]] const VipConfig* config(std::string_view vip) const;
-    /// The VIP that lists `prefix`, or null.
-    [[nodiscard]] const VipConfig* owner(const bgp::Prefix& prefix) const;
 
     /// A leaf's state or cause changed. Re-evaluates only the VIPs that use it.
     void leaf_changed(const Reference& leaf, LeafStatus status, TimePoint now);

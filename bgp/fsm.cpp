@@ -384,9 +384,7 @@ void Fsm::on_open_sent(const Event& e, Actions& out)
         lose_primary(fmt::format("TCP connection failed: {}", fail->reason), State::active,
                      Damp::no, out);
     } else if (const auto* err = std::get_if<MessageError>(&e)) {
-        send_error(primary_->id, err->error, out);
-        lose_primary(fmt::format("sent NOTIFICATION: {}", to_string(err->error)), State::idle,
-                     Damp::yes, out);
+        on_message_error(*err, out);
     } else if (const auto* n = std::get_if<NotificationReceived>(&e)) {
         on_notification(*n, out);
     } else {
@@ -448,6 +446,15 @@ void Fsm::on_established(const Event& e, Actions& out)
 
 // ---- Shared handlers ----------------------------------------------------------------------
 
+// An error found in a message on the primary connection: NOTIFICATION, then Idle with damping
+// (§8.2.2, events 21-25 and 28 in every state that reads messages).
+void Fsm::on_message_error(const MessageError& err, Actions& out)
+{
+    send_error(primary_->id, err.error, out);
+    lose_primary(fmt::format("sent NOTIFICATION: {}", to_string(err.error)), State::idle,
+                 Damp::yes, out);
+}
+
 // Events handled alike in OpenConfirm and Established (§8.2.2): the KeepaliveTimer, the
 // HoldTimer, a failed connection (event 18), an error found in a message, a NOTIFICATION.
 // Returns true when `e` was one of them.
@@ -462,9 +469,7 @@ bool Fsm::on_connected(const Event& e, Actions& out)
         lose_primary(fmt::format("TCP connection failed: {}", fail->reason), State::idle, Damp::yes,
                      out);
     } else if (const auto* err = std::get_if<MessageError>(&e)) {
-        send_error(primary_->id, err->error, out);
-        lose_primary(fmt::format("sent NOTIFICATION: {}", to_string(err->error)), State::idle,
-                     Damp::yes, out);
+        on_message_error(*err, out);
     } else if (const auto* n = std::get_if<NotificationReceived>(&e)) {
         on_notification(*n, out);
     } else {
@@ -515,9 +520,7 @@ void Fsm::on_pre_open(const Event& e, Actions& out)
         lose_primary(fmt::format("TCP connection failed before OPEN: {}", fail->reason),
                      State::active, Damp::no, out);
     } else if (const auto* err = std::get_if<MessageError>(&e)) {
-        send_error(primary_->id, err->error, out);
-        lose_primary(fmt::format("sent NOTIFICATION: {}", to_string(err->error)), State::idle,
-                     Damp::yes, out);
+        on_message_error(*err, out);
     } else if (const auto* n = std::get_if<NotificationReceived>(&e)) {
         on_notification(*n, out);
     } else {

@@ -357,6 +357,7 @@ private:
     // Shared pieces of the per-state handlers.
     bool on_common(const Event& e, Actions& out);
     bool on_connected(const Event& e, Actions& out);
+    void on_message_error(const MessageError& err, Actions& out);
     void on_secondary(const Event& e, Actions& out);
     void on_pre_open(const Event& e, Actions& out);
     void on_open(const OpenReceived& ev, Actions& out);

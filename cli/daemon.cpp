@@ -52,21 +52,19 @@ announce::LeafStatus leaf_status(health::State state, bool serving, bool settled
 {
     using health::State;
     using announce::LeafState;
-    LeafState s = LeafState::unknown;
-    // Counting towards the first verdict (init, or rising/falling out of init) is no verdict:
-    // the start-up gate keeps waiting, so a healthy service is in the first table sent. A check
-    // configured initially up counts as up meanwhile.
-    if (!settled && (state == State::init || state == State::rising || state == State::falling))
-        return {serving ? LeafState::up : LeafState::unknown, std::string(cause)};
+    LeafState s = serving ? LeafState::up : LeafState::down;
     switch (state) {
     case State::init:
-        s = serving ? LeafState::up : LeafState::unknown;
+    case State::rising:
+    case State::falling:
+        // Counting towards the first verdict is no verdict: the start-up gate keeps waiting,
+        // so a healthy service is in the first table sent. A check configured initially up
+        // counts as up meanwhile.
+        if (!settled && !serving)
+            s = LeafState::unknown;
         break;
     case State::up:
-    case State::falling:
-    case State::rising:
     case State::down:
-        s = serving ? LeafState::up : LeafState::down;
         break;
     case State::disabled:
         s = LeafState::disabled;

@@ -199,12 +199,7 @@ milliseconds Monitor::draw_jitter(milliseconds bound)
 
 void Monitor::report_error(std::string_view name, std::string_view text)
 {
-    const auto observers = observers_;
-    for (auto* o : observers) {
-        if (std::find(observers_.begin(), observers_.end(), o) != observers_.end()) {
-            o->on_error(name, text);
-        }
-    }
+    notify([&](Observer& o) { o.on_error(name, text); });
 }
 
 void Monitor::publish(CheckEntry& entry, const Change& change, std::chrono::microseconds took)
@@ -214,12 +209,7 @@ void Monitor::publish(CheckEntry& entry, const Change& change, std::chrono::micr
     const Transition t{
         entry.spec.name, entry.kind, change.from, change.to, change.cause, took,
         entry.rise_fall.serving(), entry.rise_fall.settled()};
-    const auto observers = observers_;
-    for (auto* o : observers) {
-        if (std::find(observers_.begin(), observers_.end(), o) != observers_.end()) {
-            o->on_transition(t);
-        }
-    }
+    notify([&](Observer& o) { o.on_transition(t); });
 }
 
 void Monitor::record(CheckEntry& entry, Outcome outcome, bool timed_out)
@@ -231,12 +221,7 @@ void Monitor::record(CheckEntry& entry, Outcome outcome, bool timed_out)
     auto change = entry.rise_fall.observe(outcome);
     const Probe probe{entry.spec.name, entry.kind, outcome, timed_out,
                       entry.rise_fall.admin_disabled()};
-    const auto observers = observers_;
-    for (auto* o : observers) {
-        if (std::find(observers_.begin(), observers_.end(), o) != observers_.end()) {
-            o->on_probe(probe);
-        }
-    }
+    notify([&](Observer& o) { o.on_probe(probe); });
     entry.last = std::move(outcome);
     if (change) {
         publish(entry, *change, took);

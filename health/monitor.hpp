@@ -9,6 +9,7 @@
 // peers.
 #pragma once
 
+#include <algorithm>
 #include <chrono>
 #include <cstdint>
 #include <exception>
@@ -146,6 +147,16 @@ private:
     void start(const std::shared_ptr<CheckEntry>& entry);
     void start(const std::shared_ptr<InstanceEntry>& entry);
     void record(CheckEntry& entry, Outcome outcome, bool timed_out);
+    /// Calls f(Observer&) for each observer, over a copy of the list, skipping any that a
+    /// callback removed meanwhile.
+    template <typename F>
+    void notify(F&& f)
+    {
+        const auto observers = observers_;
+        for (auto* o : observers)
+            if (std::find(observers_.begin(), observers_.end(), o) != observers_.end())
+                f(*o);
+    }
     void publish(CheckEntry& entry, const Change& change, std::chrono::microseconds took);
     void report_error(std::string_view name, std::string_view what);
     std::chrono::milliseconds draw_jitter(std::chrono::milliseconds bound);
