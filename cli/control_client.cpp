@@ -205,12 +205,16 @@ tl::expected<json, ClientError> ControlClient::read_reply(Deadline deadline)
     }
 }
 
+std::string request_line(std::string_view command, const json& args)
+{
+    const json request = {{"command", command}, {"args", args}};
+    return request.dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
 tl::expected<json, ClientError> ControlClient::call(std::string_view command, const json& args,
                                                     Deadline deadline)
 {
-    const json request = {{"command", command}, {"args", args}};
-    const std::string line = request.dump(-1, ' ', false, json::error_handler_t::replace);
-    if (auto sent = send_line(line, deadline); !sent) {
+    if (auto sent = send_line(request_line(command, args), deadline); !sent) {
         // The daemon may have refused the connection with a reply before closing it.
         if (auto reply = read_reply(Clock::now() + std::chrono::milliseconds(100)))
             return reply;

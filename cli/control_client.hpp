@@ -33,6 +33,9 @@ struct ClientError
 /// Longest reply line the client accepts (a `routes` reply of a large table fits).
 inline constexpr std::size_t max_reply_bytes = std::size_t{512} << 20;
 
+/// The request line for `command` and `args`, without the newline: the bytes call() sends.
+[[nodiscard]] std::string request_line(std::string_view command, const nlohmann::json& args);
+
 class ControlClient
 {
 public:
@@ -41,6 +44,11 @@ public:
     /// Connects to the socket at `path`.
     [[nodiscard]] static tl::expected<ControlClient, ClientError>
     connect(const std::filesystem::path& path, Deadline deadline);
+    /// Takes over `fd`, a non-blocking connection to `path` (vipctl's early request).
+    [[nodiscard]] static ControlClient adopt(int fd, const std::filesystem::path& path)
+    {
+        return {fd, path};
+    }
 
     ControlClient(ControlClient&& other) noexcept;
     ControlClient& operator=(ControlClient&& other) noexcept;

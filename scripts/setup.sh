@@ -15,6 +15,8 @@ PKGS=(
     dpkg-dev file
     # the status page is checked in headless Chromium
     chromium
+    # vipctl's early request is checked by the order of its system calls
+    strace
 )
 
 missing=()
