@@ -232,7 +232,8 @@ bool build(int argc, char* const* argv, char* const* envp, Request& out) noexcep
 
 namespace {
 
-Sent sent_early; // written by the entry point, before the C library starts
+// constinit: in the image as loaded; a dynamic initialiser would run after the entry point.
+constinit Sent sent_early; // written by the entry point, before the C library starts
 
 } // namespace
 
