@@ -3,7 +3,6 @@
 // Must not: read clocks, sockets or the daemon; every value comes in through MetricsInput.
 #include "cli/metrics.hpp"
 
-#include <cmath>
 #include <ctime>
 #include <iterator>
 
@@ -11,6 +10,7 @@
 
 #include "announce/policy.hpp"
 #include "bgp/fsm.hpp"
+#include "bgp/rounding.hpp"
 #include "health/rise_fall.hpp"
 
 namespace vipd::cli {
@@ -252,9 +252,9 @@ void render_checks(Exposition& e, const MetricsInput& in)
     e.family("vipd_check_last_probe_duration_seconds", "gauge",
              "Latency of the last finished probe.");
     for (const auto& c : in.checks)
-        if (c.latency_ms)
+        if (c.latency_ms) // whole microseconds: 8.6e-05
             e.sample("vipd_check_last_probe_duration_seconds", {{"check", c.name}},
-                     std::round(*c.latency_ms * 1000.0) / 1e6); // whole microseconds: 8.6e-05
+                     bgp::round_half_away(*c.latency_ms * 1000.0) / 1e6);
     e.family("vipd_check_probes_total", "counter", "Probes finished.");
     for (const auto& c : in.checks)
         e.sample("vipd_check_probes_total", {{"check", c.name}}, c.probes);

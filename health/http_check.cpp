@@ -1,6 +1,7 @@
 // HTTP(S) client and check. The only translation unit that includes Beast (its HTTP/1 parser,
 // driven sans-I/O with put()); the socket and TLS I/O are plain Asio operations, so the
-// monitor's per-operation cancellation reaches every wait.
+// monitor's per-operation cancellation reaches every wait. OpenSSL is not linked: the first
+// https target loads it (openssl_lazy.hpp).
 #include "health/http_check.hpp"
 
 // GCC 12 false positive on coroutine frames (GCC bug 109224).
@@ -17,10 +18,11 @@
 #include <boost/beast/http/basic_parser.hpp>
 #include <boost/beast/http/error.hpp>
 #include <fmt/format.h>
-#include <openssl/evp.h>
 #include <openssl/x509v3.h>
 
+#include "health/base64.hpp"
 #include "health/net.hpp"
+#include "health/openssl_lazy.hpp"
 
 namespace vipd::health {
 
@@ -90,16 +92,6 @@ bool has_ctl(std::string_view s)
     return std::any_of(s.begin(), s.end(), [](char c) { return c == '\r' || c == '\n' || c == 0; });
 }
 
-std::string base64(std::string_view in)
-{
-    std::string out(4 * ((in.size() + 2) / 3) + 1, '\0');
-    const auto n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                                   reinterpret_cast<const unsigned char*>(in.data()),
-                                   static_cast<int>(in.size()));
-    out.resize(static_cast<std::size_t>(n));
-    return out;
-}
-
 // The name part of a Host header value ("example.com:8080" -> "example.com", "[::1]" -> "::1").
 std::string host_name(std::string_view host)
 {
@@ -133,8 +125,8 @@ tl::expected<std::string, std::string> build_request(const HttpTarget& t, std::u
                                       "Accept: */*\r\nConnection: close\r\n",
                                       t.method, t.path, host);
     if (!t.username.empty()) {
-        request +=
-            fmt::format("Authorization: Basic {}\r\n", base64(t.username + ":" + t.password));
+        const auto credentials = base64_encode(t.username + ":" + t.password); // RFC 7617 §2
+        request += fmt::format("Authorization: Basic {}\r\n", credentials);
     }
     for (const auto& h : t.headers) {
         if (!is_token(h.name) || has_ctl(h.value)) {
@@ -146,8 +138,12 @@ tl::expected<std::string, std::string> build_request(const HttpTarget& t, std::u
     return request;
 }
 
+// The TLS context of an https target. The first one loads OpenSSL (see openssl_lazy.hpp).
 tl::expected<std::shared_ptr<asio::ssl::context>, std::string> make_tls(const HttpTarget& t)
 {
+    if (auto loaded = load_tls_library(); !loaded) {
+        return tl::unexpected(std::move(loaded.error()));
+    }
     auto ctx = std::make_shared<asio::ssl::context>(asio::ssl::context::tls_client);
     error_code ec;
     if (t.verify_tls) {

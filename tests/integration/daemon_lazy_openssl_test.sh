@@ -1,0 +1,131 @@
+#!/usr/bin/env bash
+# OpenSSL and libm stay out of an idle vipd (health/openssl_lazy.hpp): with a BGP session and an
+# http check with basic authentication, /proc/PID/maps holds no libssl, libcrypto or libm; a
+# reload that adds an https check (a local TLS server, certificate made here by `openssl req`,
+# verified with ca-file) loads libssl and libcrypto, and the check goes up. A libssl.so.3 that
+# cannot be loaded is that check's configuration error, naming the library.
+set -euo pipefail
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+require_cmd openssl curl "$VIPD_PY"
+
+rtr=127.0.0.1 me=127.0.0.5
+port=$(free_port "$rtr")
+web_port=$(free_port 127.0.0.1)
+tls_port=$(free_port 127.0.0.1)
+start_bird rtr "$(bird_conf_global --router-id "$rtr")
+$(bird_conf_bgp vipd --local "$rtr" --local-port "$port" --local-as 65000 --neighbor "$me" \
+    --peer-as 65001 --no-ipv6 --hold 90)"
+
+www=$VIPD_TEST_DIR/www
+mkdir -p "$www"
+echo ok >"$www/index.html"
+# server.py PORT USER:PASSWORD|"" [CERT KEY]: python's http.server serving $www, answering 401
+# without those basic credentials (python's own base64), behind TLS when given a certificate.
+cat >"$VIPD_TEST_DIR/server.py" <<'PY'
+import base64, http.server, ssl, sys
+port, credentials, root = int(sys.argv[1]), sys.argv[2], sys.argv[3]
+expected = "Basic " + base64.b64encode(credentials.encode()).decode()
+class Handler(http.server.SimpleHTTPRequestHandler):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, directory=root, **kwargs)
+    def do_GET(self):
+        if credentials and self.headers.get("Authorization") != expected:
+            self.send_error(401)
+        else:
+            super().do_GET()
+server = http.server.ThreadingHTTPServer(("127.0.0.1", port), Handler)
+if len(sys.argv) > 4:
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(sys.argv[4], sys.argv[5])
+    server.socket = context.wrap_socket(server.socket, server_side=True)
+server.serve_forever()
+PY
+start_daemon web "$VIPD_PY" "$VIPD_TEST_DIR/server.py" "$web_port" vipd:s3cret "$www"
+# A throw-away self-signed certificate for IP 127.0.0.1.
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 1 -subj /CN=vipd-test \
+    -addext subjectAltName=IP:127.0.0.1 -keyout "$VIPD_TEST_DIR/key.pem" \
+    -out "$VIPD_TEST_DIR/cert.pem" 2>/dev/null
+start_daemon tls "$VIPD_PY" "$VIPD_TEST_DIR/server.py" "$tls_port" "" "$www" \
+    "$VIPD_TEST_DIR/cert.pem" "$VIPD_TEST_DIR/key.pem"
+wait_or_fail 10 "web service" curl -sf -u vipd:s3cret -o /dev/null "http://127.0.0.1:$web_port/"
+assert_eq 401 "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$web_port/")" \
+    "web service without credentials"
+wait_or_fail 10 "TLS service" curl -sf --cacert "$VIPD_TEST_DIR/cert.pem" -o /dev/null \
+    "https://127.0.0.1:$tls_port/"
+
+conf=$VIPD_TEST_DIR/vipd.json
+write_conf() {  # write_conf EXTRA_CHECKS_JSON RULE
+    cat >"$conf" <<JSON
+{
+  // written by daemon_lazy_openssl_test.sh
+  "global": { "router-id": "$me", "local-as": 65001, "state-dir": "$VIPD_TEST_DIR/state",
+              "control-socket": { "path": "$VIPD_TEST_DIR/vipd.sock" }, "startup-grace": "1s" },
+  "neighbors": [ { "name": "rtr", "address": "$rtr", "port": $port, "local-address": "$me",
+                   "remote-as": 65000, "families": ["ipv4"], "hold-time": 90, "connect-retry": "1s",
+                   "export": { "next-hop-v4": "192.0.2.1" } } ],
+  "checks": {
+    "web": { "kind": "http", "url": "http://127.0.0.1:$web_port/", "username": "vipd",
+             "password": "s3cret", "interval": "300ms", "timeout": "1s" }
+    $1
+  },
+  "vips": [ { "name": "site", "prefixes": ["198.51.100.50/32"], "rule": "$2", "damping": false } ]
+}
+JSON
+}
+ctl() { "$VIPD_BINARY_DIR/vipctl" -s "$VIPD_TEST_DIR/vipd.sock" "$@"; }
+check_state() {  # check_state NAME: its state in `vipctl --json checks`
+    ctl --json checks | "$VIPD_PY" -c '
+import json, sys
+print(next((c["state"] for c in json.load(sys.stdin)["checks"] if c["name"] == sys.argv[1]), "none"))
+' "$1"
+}
+check_is() { [[ $(check_state "$1") == "$2" ]]; }
+mapped() {  # mapped PID LIBRARY_PREFIX: the library is in the process's maps
+    grep -q "/$2[.-][^/]*\$" "/proc/$1/maps"
+}
+tls_check=', "tls": { "kind": "https", "url": "https://127.0.0.1:'$tls_port'/",
+             "ca-file": "'$VIPD_TEST_DIR/cert.pem'", "interval": "300ms", "timeout": "1s" }'
+
+log "a libssl.so.3 that cannot be loaded is the https check's configuration error"
+write_conf "$tls_check" "all(web, tls)"
+mkdir -p "$VIPD_TEST_DIR/badlib"
+echo "not a library" >"$VIPD_TEST_DIR/badlib/libssl.so.3"
+rc=0
+out=$(LD_LIBRARY_PATH="$VIPD_TEST_DIR/badlib" "$VIPD_BINARY_DIR/vipd" --check-config "$conf" 2>&1) || rc=$?
+assert_ne 0 "$rc" "vipd --check-config with an unloadable libssl.so.3"
+assert_contains "$out" "/checks/tls"
+assert_contains "$out" "cannot load OpenSSL for https (Debian package libssl3): "
+assert_contains "$out" "$VIPD_TEST_DIR/badlib/libssl.so.3"
+"$VIPD_BINARY_DIR/vipd" --check-config "$conf" >/dev/null
+
+log "no https check: the daemon maps no OpenSSL and no libm"
+write_conf "" "all(web)"
+start_daemon vipd "$VIPD_BINARY_DIR/vipd" -c "$conf"
+bird_wait_established rtr vipd 20
+wait_or_fail 15 "the http check to be up" check_is web up
+bird_wait_route rtr vipd 198.51.100.50/32 20
+pid=$(daemon_pid vipd)
+for lib in libssl libcrypto; do
+    ! mapped "$pid" "$lib" || fail "$lib is mapped without any https check: $(grep "$lib" "/proc/$pid/maps" | head -n 1)"
+done
+if mapped "$pid" libstdc++ || mapped "$pid" libasan; then
+    # Without VIPD_LEAN_LINK (sanitizer builds) libstdc++ and libasan bring libm themselves.
+    log "libm not checked: this vipd is not lean-linked (libstdc++ or libasan mapped)"
+else
+    ! mapped "$pid" libm || fail "libm is mapped: $(grep libm "/proc/$pid/maps" | head -n 1)"
+fi
+
+log "reload with an https check: OpenSSL is loaded and the check goes up"
+write_conf "$tls_check" "all(web, tls)"
+ctl reload >/dev/null
+wait_or_fail 15 "the https check to be up" check_is tls up
+assert_eq "$pid" "$(daemon_pid vipd)" "same vipd process after the reload"
+mapped "$pid" libssl || fail "libssl is not mapped with an https check up"
+mapped "$pid" libcrypto || fail "libcrypto is not mapped with an https check up"
+bird_has_route rtr vipd 198.51.100.50/32 || fail "VIP lost after the reload"
+
+log "the TLS server goes away: the https check goes down"
+stop_daemon tls
+wait_or_fail 15 "the https check to be down" check_is tls down
+bird_wait_no_route rtr vipd 198.51.100.50/32 10
