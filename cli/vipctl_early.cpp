@@ -6,6 +6,7 @@
 
 #include <cstddef>
 
+#include <poll.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/un.h>
@@ -248,6 +249,8 @@ Sent take_sent() noexcept
 
 namespace {
 
+constexpr long early_reply_wait_ms = 1000;
+
 long raw_syscall(long number, long a, long b, long c, long d = 0, long e = 0, long f = 0) noexcept
 {
     long result = 0;
@@ -289,6 +292,13 @@ void send_early(int argc, char* const* argv, char* const* envp) noexcept
         raw_syscall(SYS_close, fd, 0, 0);
         return;
     }
+    // Off the CPU until the reply (the daemon writes it after the UPDATE): the C library's
+    // start-up would otherwise compete with the daemon and the router for the CPUs right when
+    // they act on the request. Bounded: main() then waits as usual.
+    static pollfd reply{};
+    reply.fd = static_cast<int>(fd);
+    reply.events = POLLIN;
+    raw_syscall(SYS_poll, reinterpret_cast<long>(&reply), 1, early_reply_wait_ms);
     sent_early.fd = static_cast<int>(fd);
     sent_early.command = request.command;
     sent_early.prefix = request.prefix;
