@@ -62,7 +62,9 @@ announce | withdraw)
     op="$1"
     shift
     mark_api
-    "$VIPCTL" -s "$SOCK" "$op" "$@" >/dev/null
+    # exec: the API call is vipctl's own process start, not a fork of this shell as well (as
+    # the stock FIFO-fed plugins, exabgp and gobgp-grpc, spawn nothing at all).
+    exec "$VIPCTL" -s "$SOCK" "$op" "$@" >/dev/null
     ;;
 prepare-file) : ;;
 announce-file) "$VIPCTL" -s "$SOCK" --timeout 120 announce --file "$2" >/dev/null ;;
