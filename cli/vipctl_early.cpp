@@ -217,9 +217,12 @@ bool build(int argc, char* const* argv, char* const* envp, Request& out) noexcep
     const char* prefix = argv[i + 1];
     if (!valid_prefix(prefix))
         return false;
+    // $VIPD_SOCKET as main() reads it: getenv's first entry, unless that one is empty.
     for (; socket == nullptr && envp != nullptr && *envp != nullptr; ++envp)
-        if (const char* v = after(*envp, "VIPD_SOCKET="); v != nullptr && *v != 0)
-            socket = v;
+        if (const char* v = after(*envp, "VIPD_SOCKET="); v != nullptr) {
+            socket = *v != 0 ? v : default_socket_path;
+            break;
+        }
     if (socket == nullptr)
         socket = default_socket_path;
     out.socket = socket;
@@ -246,6 +249,12 @@ Sent take_sent() noexcept
 }
 
 #if defined(VIPCTL_EARLY_ENTRY) && defined(__x86_64__) && defined(__linux__)
+
+// Instrumentation calls into its runtime, which is not running yet (cli/CMakeLists.txt enables
+// the entry point only for builds without sanitizers).
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+#error "vipctl's early entry point cannot run sanitizer-instrumented code"
+#endif
 
 namespace {
 

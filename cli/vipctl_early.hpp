@@ -6,7 +6,8 @@
 // control socket and writes the request before the C library starts, then sleeps in poll()
 // until the reply is there (at most 1 s), so its start-up does not compete for the CPUs with
 // the daemon and the router while they act on the request; main() then parses the command line
-// as usual, checks it is the request already sent, and only reads and prints the reply. Everything else, and any failure on the early path, takes the normal path.
+// as usual, checks it is the request already sent, and only reads and prints the reply.
+// Everything else, and any failure on the early path, takes the normal path.
 // The early path takes only prefixes the normal path accepts (a subset of bgp::Prefix::parse's
 // forms, checked by its own small parser here), so mistakes are still reported before the
 // daemon is asked; the request is then byte for byte what the normal path sends for the

@@ -118,7 +118,8 @@ int main(int argc, char** argv)
         }
         if (const early::Sent sent = early::take_sent(); sent.fd >= 0) {
             // The entry point took the same words as this parse (tests/cli/vipctl_early_test.cpp);
-            // the check keeps a future change of either from pairing a reply with another command.
+            // the check keeps a future change of either from pairing a reply with another
+            // command. It cannot undo the send: on a mismatch the daemon acts on both requests.
             if (name == sent.command && args.size() == 1 && args.front() == sent.prefix &&
                 opts.socket == sent.socket)
                 opts.request_sent_on = sent.fd;

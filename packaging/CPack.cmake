@@ -46,7 +46,7 @@ set(CPACK_DEBIAN_COMPRESSION_TYPE "xz")
 # dlopen()s libssl.so.3 for its first https check (health/openssl_lazy.hpp), which
 # dpkg-shlibdeps cannot see.
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
-set(CPACK_DEBIAN_PACKAGE_DEPENDS "adduser, libssl3")
+set(CPACK_DEBIAN_PACKAGE_DEPENDS "adduser, libssl3 | libssl3t64")
 set(CPACK_DEBIAN_PACKAGE_SUGGESTS "haproxy")
 set(CPACK_DEBIAN_PACKAGE_CONTROL_EXTRA
     "${CMAKE_CURRENT_LIST_DIR}/conffiles"

@@ -180,6 +180,11 @@ TEST_CASE("vipctl early request: the socket main() would use", "[cli][vipctl]")
           "/tmp/env.sock");
     CHECK(normal_of(words, "/tmp/env.sock")->socket == "/tmp/env.sock");
     CHECK(socket(early_of(words, {"VIPD_SOCKET="})) == vipd::cli::default_socket);
+    // getenv's answer: the first entry, even an empty one.
+    CHECK(socket(early_of(words, {"VIPD_SOCKET=", "VIPD_SOCKET=/tmp/x.sock"})) ==
+          vipd::cli::default_socket);
+    CHECK(socket(early_of(words, {"VIPD_SOCKET=/tmp/a.sock", "VIPD_SOCKET=/tmp/b.sock"})) ==
+          "/tmp/a.sock");
     const Words with_s{"-s", "/tmp/opt.sock", "withdraw", "192.0.2.10/32"};
     CHECK(socket(early_of(with_s, {"VIPD_SOCKET=/tmp/env.sock"})) == "/tmp/opt.sock");
     CHECK(normal_of(with_s, "/tmp/env.sock")->socket == "/tmp/opt.sock");

@@ -92,8 +92,13 @@ ctl announce 198.51.100.40/32 >/dev/null
 bird_wait_route rtr vipd 198.51.100.40/32 10
 entry=$(readelf -h "$VIPCTL" | awk '/Entry point address/ {print $4}')
 early=$(nm "$VIPCTL" 2>/dev/null | awk '$3 == "vipctl_entry" {print "0x" $1}')
+static=yes
+readelf -l "$VIPCTL" | grep -q INTERP && static=no
 if [ -z "$early" ] || [ $((entry)) -ne $((early)) ]; then
-    log "vipctl has no early entry point (sanitizer or non-x86-64 build): order not checked"
+    # VIPD_LEAN_LINK builds vipctl static and, on x86-64, with the early entry point.
+    [ "$static" = yes ] && [ "$(uname -m)" = x86_64 ] &&
+        fail "a static x86-64 vipctl without the early entry point (vipctl_entry)"
+    log "vipctl has no early entry point (dynamic: sanitizer build): order not checked"
     ctl withdraw 198.51.100.40/32 >/dev/null
 elif ! strace -qq -o /dev/null true 2>/dev/null; then
     log "strace cannot trace here (ptrace refused): order not checked"
