@@ -53,6 +53,15 @@ const VipConfig* Announcer::config(std::string_view vip) const
     return v ? &v->config : nullptr;
 }
 
+std::vector<Reference> Announcer::references() const
+{
+    std::vector<Reference> out;
+    out.reserve(dependents_.size());
+    for (const auto& [ref, vips] : dependents_)
+        out.push_back(ref);
+    return out;
+}
+
 LeafStatus Announcer::leaf(const Reference& ref) const
 {
     const auto it = leaves_.find(ref);
@@ -149,13 +158,21 @@ void Announcer::apply(Vip& vip, const Applied* before)
     }
 }
 
-std::map<bgp::Prefix, bgp::RouteSpec> Announcer::applied() const
+Announcer::Applied Announcer::applied_specs() const
 {
-    std::map<bgp::Prefix, bgp::RouteSpec> out;
+    Applied out;
     for (const auto& v : vips_)
         for (const auto& p : v.config.prefixes)
             if (const auto& spec = v.applied[family_index(p)])
-                out.emplace(p, *spec);
+                out.emplace(p, spec);
+    return out;
+}
+
+std::map<bgp::Prefix, bgp::RouteSpec> Announcer::applied() const
+{
+    std::map<bgp::Prefix, bgp::RouteSpec> out;
+    for (const auto& [p, spec] : applied_specs())
+        out.emplace(p, *spec);
     return out;
 }
 
@@ -208,11 +225,7 @@ tl::expected<void, VipConfigError> Announcer::reconfigure(std::vector<VipConfig>
                                "removed from the configuration", to_string(old.evaluation), now});
     }
     // What the sink has now, per prefix; what no new VIP owns is withdrawn.
-    Applied before;
-    for (const auto& old : vips_)
-        for (const auto& p : old.config.prefixes)
-            if (const auto& spec = old.applied[family_index(p)])
-                before.emplace(p, spec);
+    Applied before = applied_specs();
     for (auto it = before.begin(); it != before.end();) {
         if (owned.count(it->first) != 0) {
             ++it;

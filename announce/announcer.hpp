@@ -101,6 +101,8 @@ public:
     /// 100,000 prefixes, kept once).
     [[nodiscard]] std::vector<const VipConfig*> configs() const;
     [[nodiscard]] const VipConfig* config(std::string_view vip) const;
+    /// Every leaf some VIP's rule uses, once each.
+    [[nodiscard]] std::vector<Reference> references() const;
 
     /// A leaf's state or cause changed. Re-evaluates only the VIPs that use it.
     void leaf_changed(const Reference& leaf, LeafStatus status, TimePoint now);
@@ -156,6 +158,8 @@ private:
     void evaluate(Vip& vip, TimePoint now);
     void update(Vip& vip, TimePoint now, const Applied* before = nullptr);
     void apply(Vip& vip, const Applied* before);
+    /// What the sink has, per prefix, from the VIPs' per-family specs.
+    [[nodiscard]] Applied applied_specs() const;
     void check_gate(TimePoint now);
     void emit(const Vip& vip, VipState from, TimePoint now);
     void rebuild_dependents();

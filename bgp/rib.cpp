@@ -104,17 +104,7 @@ std::size_t UpdatePlan::prefixes() const
 
 bool LocRib::announce(const Prefix& p, const RouteSpec& spec)
 {
-    const SpecId id = specs_.intern(spec);
-    SpecId* cur = routes_.find(p);
-    if (cur != nullptr && *cur == id) {
-        specs_.release(id);
-        return false;
-    }
-    const SpecId old = cur != nullptr ? *cur : no_spec;
-    routes_.put(p, id);
-    changed(p, old);
-    specs_.release(old);
-    return true;
+    return announce(std::span<const Prefix>(&p, 1), spec) != 0;
 }
 
 std::size_t LocRib::announce(std::span<const Prefix> prefixes, const RouteSpec& spec)

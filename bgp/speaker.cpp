@@ -189,10 +189,7 @@ std::vector<std::string> Speaker::neighbor_names() const
 
 bool Speaker::announce(const Prefix& prefix, const RouteSpec& spec)
 {
-    if (!rib_.announce(prefix, spec))
-        return false;
-    schedule_flush();
-    return true;
+    return announce(std::span<const Prefix>(&prefix, 1), spec) != 0;
 }
 
 std::size_t Speaker::announce(std::span<const Prefix> prefixes, const RouteSpec& spec)

@@ -253,14 +253,10 @@ void Daemon::on_transition(const health::Transition& t)
     metrics_.on_check_transition(t.check, health::to_string(t.from), health::to_string(t.to),
                                  t.cause, std::chrono::system_clock::now());
     // The Monitor names checks as the config does; rule leaves map onto those names.
-    std::set<announce::Reference> refs;
-    for (const auto* vip : announcer_.configs())
-        for (const auto& ref : announce::leaves(vip->rule))
-            if (leaf_name(ref) == t.check)
-                refs.insert(ref);
     const announce::LeafStatus status = leaf_status(t.to, t.serving, t.settled, t.cause);
-    for (const auto& ref : refs)
-        announcer_.leaf_changed(ref, status, now());
+    for (const auto& ref : announcer_.references())
+        if (leaf_name(ref) == t.check)
+            announcer_.leaf_changed(ref, status, now());
     after_announcer_change();
 }
 
