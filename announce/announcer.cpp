@@ -135,8 +135,8 @@ void Announcer::apply(Vip& vip, const Applied* before)
         // route_spec depends on the prefix only through its family's next hop.
         std::shared_ptr<const bgp::RouteSpec> want;
         if (vip.intent.attributes)
-            want = std::make_shared<const bgp::RouteSpec>(route_spec(
-                vip.config, *vip.intent.attributes, vip.config.prefixes[vip.first[f]]));
+            want = std::make_shared<const bgp::RouteSpec>(
+                route_spec(vip.config, *vip.intent.attributes, vip.config.prefixes[vip.first[f]]));
         if (!before && same_spec(want, vip.applied[f]))
             continue;
         for (const auto& prefix : vip.config.prefixes) {

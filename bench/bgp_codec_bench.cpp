@@ -145,7 +145,7 @@ void bm_single(benchmark::State& state)
     state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations()));
 }
 
-}  // namespace
+} // namespace
 
 // Args: {4 = IPv4 /32, 6 = IPv6 /128} x {0 = 4096-octet, 1 = 65535-octet messages}.
 BENCHMARK(bm_encode)->ArgsProduct({{4, 6}, {0, 1}})->Unit(benchmark::kMillisecond);

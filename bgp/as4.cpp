@@ -40,7 +40,7 @@ void append_segments(AsPath& head, const AsPath& tail)
     }
 }
 
-}  // namespace
+} // namespace
 
 std::size_t AsPath::length() const
 {
@@ -112,7 +112,7 @@ void encode_as_path(const AsPath& path, Writer& w, std::size_t width, bool skip_
                 const Asn asn = seg.asns[k];
                 if (width == four_octet)
                     w.u32(asn);
-                else  // RFC 6793 §4.2.2: non-mappable AS numbers become AS_TRANS
+                else // RFC 6793 §4.2.2: non-mappable AS numbers become AS_TRANS
                     w.u16(static_cast<std::uint16_t>(asn > max_two_octet_asn ? as_trans : asn));
             }
         }
@@ -157,7 +157,7 @@ void reconcile_as4(PathAttributes& a)
     // confed segment that leads or is adjacent to a taken segment, then append AS4_PATH.
     std::size_t need = a.as_path->length() - as4.length();
     AsPath merged;
-    bool prev_whole = true;  // the segment before this one was taken whole (or none yet)
+    bool prev_whole = true; // the segment before this one was taken whole (or none yet)
     for (const auto& seg : a.as_path->segments) {
         if (is_confed(seg.type)) {
             if (need == 0 && !prev_whole)
@@ -184,4 +184,4 @@ void reconcile_as4(PathAttributes& a)
     a.as_path = std::move(merged);
 }
 
-}  // namespace vipd::bgp
+} // namespace vipd::bgp

@@ -44,4 +44,4 @@ void encode_as_path(const AsPath& path, Writer& w, std::size_t width, bool skip_
 /// (not AS_TRANS) or when AS4_PATH is longer than AS_PATH.
 void reconcile_as4(PathAttributes& a);
 
-}  // namespace vipd::bgp
+} // namespace vipd::bgp

@@ -33,7 +33,7 @@ constexpr std::size_t ipv4_size = 4;
 constexpr std::size_t ipv6_size = 16;
 constexpr std::size_t ipv6_pair_size = 32;
 
-constexpr std::uint8_t wk = attr_flag::transitive;  // well-known (RFC 4271 §5)
+constexpr std::uint8_t wk = attr_flag::transitive; // well-known (RFC 4271 §5)
 constexpr std::uint8_t opt_trans = attr_flag::optional | attr_flag::transitive;
 constexpr std::uint8_t opt = attr_flag::optional;
 
@@ -118,7 +118,7 @@ std::optional<AttributeFault> decode_origin(Reader& v, PathAttributes& out, cons
 std::optional<AttributeFault> decode_as_path_attr(Reader& v, PathAttributes& out,
                                                   const CodecContext& ctx)
 {
-    auto path = decode_as_path(v, as_width(ctx));  // RFC 7606 §7.2
+    auto path = decode_as_path(v, as_width(ctx)); // RFC 7606 §7.2
     if (!path)
         return fault(path.error().subcode, path.error().offset, "AS_PATH " + path.error().what);
     out.as_path = std::move(*path);
@@ -237,7 +237,7 @@ std::optional<AttributeFault> decode_as4_path(Reader& v, PathAttributes& out, co
     if (v.empty())
         return length_fault("AS4_PATH", 0, "at least 6");
     const std::size_t at = v.offset();
-    auto path = decode_as_path(v, four_octet);  // RFC 6793 §6: malformed → attribute discard
+    auto path = decode_as_path(v, four_octet); // RFC 6793 §6: malformed → attribute discard
     if (!path)
         return fault(update_error::optional_attribute_error, path.error().offset,
                      "AS4_PATH " + path.error().what);
@@ -312,7 +312,7 @@ std::optional<AttributeFault> decode_mp_reach(Reader& v, PathAttributes& out,
     const std::size_t nh_len = *v.u8();
     if (!unicast_family(afi, safi))
         return foreign_family("MP_REACH_NLRI", at, afi, safi,
-                              v.remaining() != nh_len + 1);  // anything beyond Reserved is NLRI
+                              v.remaining() != nh_len + 1); // anything beyond Reserved is NLRI
     MpReach mp;
     mp.family = AfiSafi{static_cast<Afi>(afi), Safi::unicast};
     // RFC 7606 §7.11: a next hop length the family does not allow hides the NLRI. IPv4 takes 4,
@@ -337,16 +337,16 @@ std::optional<AttributeFault> decode_mp_reach(Reader& v, PathAttributes& out,
             mp.link_local_next_hop = Address::v6(b);
         }
     }
-    (void)v.skip(1);  // RFC 4760 §3: Reserved, ignored on receipt
+    (void)v.skip(1); // RFC 4760 §3: Reserved, ignored on receipt
     auto nlri = decode_nlri(v, mp.family.afi, ctx.add_path(mp.family.afi));
-    if (!nlri)  // RFC 7606 §5.3 / RFC 4760 §7: Optional Attribute Error
+    if (!nlri) // RFC 7606 §5.3 / RFC 4760 §7: Optional Attribute Error
         return fault(update_error::optional_attribute_error, nlri.error().offset,
                      "MP_REACH_NLRI: " + nlri.error().what);
     mp.nlri = std::move(*nlri);
     const bool bad_nh = mp.next_hop.is_v4() ? bad_ipv4_next_hop(mp.next_hop.v4_value())
                                             : bad_ipv6_next_hop(mp.next_hop);
     const std::string nh_text = mp.next_hop.to_string();
-    out.mp_reach = std::move(mp);  // kept even with a bad next hop: its NLRI must be withdrawn
+    out.mp_reach = std::move(mp); // kept even with a bad next hop: its NLRI must be withdrawn
     // RFC 4271 §6.3 (as for NEXT_HOP): an unusable next hop withdraws the routes.
     if (bad_nh)
         return fault(
@@ -370,7 +370,7 @@ std::optional<AttributeFault> decode_mp_unreach(Reader& v, PathAttributes& out,
     MpUnreach mp;
     mp.family = AfiSafi{static_cast<Afi>(afi), Safi::unicast};
     auto nlri = decode_nlri(v, mp.family.afi, ctx.add_path(mp.family.afi));
-    if (!nlri)  // RFC 7606 §5.3 / RFC 4760 §7: Optional Attribute Error
+    if (!nlri) // RFC 7606 §5.3 / RFC 4760 §7: Optional Attribute Error
         return fault(update_error::optional_attribute_error, nlri.error().offset,
                      "MP_UNREACH_NLRI: " + nlri.error().what);
     mp.withdrawn_routes = std::move(*nlri);
@@ -382,7 +382,7 @@ std::optional<AttributeFault> decode_mp_unreach(Reader& v, PathAttributes& out,
 
 template <typename T> bool has_items(const std::optional<std::vector<T>>& v)
 {
-    return v && !v->empty();  // RFC 7606 §4: an empty list would be a zero-length attribute
+    return v && !v->empty(); // RFC 7606 §4: an empty list would be a zero-length attribute
 }
 
 void write_address(const Address& a, Writer& w)
@@ -553,7 +553,7 @@ void for_each_attribute(const PathAttributes& a, const CodecContext& ctx, bool i
             done.set(type);
             const std::size_t size = d.size(a, ctx);
             std::uint8_t flags = d.flags;
-            if (d.flags == opt_trans)  // keep a received Partial bit (RFC 4271 §5)
+            if (d.flags == opt_trans) // keep a received Partial bit (RFC 4271 §5)
                 flags |= recorded & attr_flag::partial;
             if (size > max_short_attribute_length || (recorded & attr_flag::extended_length))
                 flags |= attr_flag::extended_length;
@@ -586,7 +586,7 @@ void for_each_attribute(const PathAttributes& a, const CodecContext& ctx, bool i
         visit(t, 0);
 }
 
-}  // namespace
+} // namespace
 
 const AttributeDescriptor& attribute_descriptor(std::uint8_t type)
 {
@@ -637,7 +637,7 @@ void encode_mp_reach_head(const MpReach& mp, Writer& w)
     write_address(mp.next_hop, w);
     if (mp.link_local_next_hop)
         write_address(*mp.link_local_next_hop, w);
-    w.u8(0);  // RFC 4760 §3: Reserved, MUST be 0
+    w.u8(0); // RFC 4760 §3: Reserved, MUST be 0
 }
 
-}  // namespace vipd::bgp
+} // namespace vipd::bgp

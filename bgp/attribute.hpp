@@ -18,7 +18,7 @@
 
 namespace vipd::bgp {
 
-struct CodecContext;  // message.hpp
+struct CodecContext; // message.hpp
 
 /// IANA path attribute type codes.
 enum class AttrType : std::uint8_t {
@@ -47,7 +47,7 @@ inline constexpr std::uint8_t optional = 0x80;
 inline constexpr std::uint8_t transitive = 0x40;
 inline constexpr std::uint8_t partial = 0x20;
 inline constexpr std::uint8_t extended_length = 0x10;
-}  // namespace attr_flag
+} // namespace attr_flag
 
 /// RFC 4271 §4.3: the largest attribute value a one-octet Attribute Length can describe.
 inline constexpr std::size_t max_short_attribute_length = 255;
@@ -85,20 +85,20 @@ struct AsPath
 struct Aggregator
 {
     Asn asn = 0;
-    std::uint32_t address = 0;  ///< IPv4, host order
+    std::uint32_t address = 0; ///< IPv4, host order
     bool operator==(const Aggregator&) const = default;
 };
 
 /// RFC 1997 community, "A:B" = (A << 16) | B.
 using Community = std::uint32_t;
 namespace community {
-inline constexpr Community graceful_shutdown = 0xFFFF0000;    // RFC 8326 §3: 65535:0
-inline constexpr Community blackhole = 0xFFFF029A;            // RFC 7999 §5: 65535:666
-inline constexpr Community no_export = 0xFFFFFF01;            // RFC 1997
-inline constexpr Community no_advertise = 0xFFFFFF02;         // RFC 1997
-inline constexpr Community no_export_subconfed = 0xFFFFFF03;  // RFC 1997
-inline constexpr Community no_peer = 0xFFFFFF04;              // RFC 3765
-}  // namespace community
+inline constexpr Community graceful_shutdown = 0xFFFF0000;   // RFC 8326 §3: 65535:0
+inline constexpr Community blackhole = 0xFFFF029A;           // RFC 7999 §5: 65535:666
+inline constexpr Community no_export = 0xFFFFFF01;           // RFC 1997
+inline constexpr Community no_advertise = 0xFFFFFF02;        // RFC 1997
+inline constexpr Community no_export_subconfed = 0xFFFFFF03; // RFC 1997
+inline constexpr Community no_peer = 0xFFFFFF04;             // RFC 3765
+} // namespace community
 
 /// RFC 4360 extended community: 8 opaque octets (type, subtype, value).
 struct ExtendedCommunity
@@ -122,7 +122,7 @@ struct MpReach
 {
     AfiSafi family;
     Address next_hop;
-    std::optional<Address> link_local_next_hop;  ///< RFC 2545 §3 (32-octet next hop)
+    std::optional<Address> link_local_next_hop; ///< RFC 2545 §3 (32-octet next hop)
     std::vector<Nlri> nlri;
     bool operator==(const MpReach&) const = default;
 };
@@ -161,7 +161,7 @@ struct PathAttributes
 {
     std::optional<Origin> origin;
     std::optional<AsPath> as_path;
-    std::optional<std::uint32_t> next_hop;  ///< IPv4 NEXT_HOP, host order
+    std::optional<std::uint32_t> next_hop; ///< IPv4 NEXT_HOP, host order
     std::optional<std::uint32_t> multi_exit_disc;
     std::optional<std::uint32_t> local_pref;
     bool atomic_aggregate = false;
@@ -175,7 +175,7 @@ struct PathAttributes
     std::optional<AsPath> as4_path;
     std::optional<Aggregator> as4_aggregator;
     std::optional<std::vector<LargeCommunity>> large_communities;
-    std::optional<Asn> only_to_customer;  ///< RFC 9234 §5 OTC
+    std::optional<Asn> only_to_customer; ///< RFC 9234 §5 OTC
     std::vector<UnknownAttribute> unknown;
     /// Type codes in the order they were received (first occurrence of each).
     std::vector<std::uint8_t> order;
@@ -201,7 +201,7 @@ struct AttributeFault
     /// Absolute offset of the offending octet; nullopt: the Attribute Length field.
     std::optional<std::size_t> offset;
     std::string what;
-    std::optional<Rfc7606> action;  ///< overrides the descriptor's on_malformed when set
+    std::optional<Rfc7606> action; ///< overrides the descriptor's on_malformed when set
     /// With afisafi_disable: the MP family to ignore, and whether its MP_REACH_NLRI carried
     /// NLRI (reachable routes, for RFC 7606 §5.2).
     std::optional<AfiSafi> family;
@@ -222,12 +222,12 @@ using AttrWriteFn = void (*)(const PathAttributes& a, Writer& w, const CodecCont
 /// One row of the attribute descriptor table (STYLE §3), indexed by type code.
 struct AttributeDescriptor
 {
-    std::string_view name;   ///< RFC name, e.g. "AS_PATH"; empty for types we do not know
-    std::uint8_t flags = 0;  ///< required Optional and Transitive bits (RFC 4271 §5)
-    Rfc7606 on_malformed = Rfc7606::treat_as_withdraw;  ///< RFC 7606 §7 action
-    Rfc7606 on_bad_flags = Rfc7606::treat_as_withdraw;  ///< RFC 7606 §3.c (MP: §5.3)
-    bool internal_only = false;   ///< RFC 7606 §7.5/7.9/7.10: discarded from external peers
-    bool two_octet_only = false;  ///< RFC 6793 §4.1: discarded between 4-octet speakers
+    std::string_view name;  ///< RFC name, e.g. "AS_PATH"; empty for types we do not know
+    std::uint8_t flags = 0; ///< required Optional and Transitive bits (RFC 4271 §5)
+    Rfc7606 on_malformed = Rfc7606::treat_as_withdraw; ///< RFC 7606 §7 action
+    Rfc7606 on_bad_flags = Rfc7606::treat_as_withdraw; ///< RFC 7606 §3.c (MP: §5.3)
+    bool internal_only = false;  ///< RFC 7606 §7.5/7.9/7.10: discarded from external peers
+    bool two_octet_only = false; ///< RFC 6793 §4.1: discarded between 4-octet speakers
     AttrDecodeFn decode = nullptr;
     AttrPresentFn present = nullptr;
     AttrSizeFn size = nullptr;
@@ -256,4 +256,4 @@ void encode_mp_reach_head(const MpReach& mp, Writer& w);
 /// Octets encode_mp_reach_head appends.
 [[nodiscard]] std::size_t mp_reach_head_size(const MpReach& mp);
 
-}  // namespace vipd::bgp
+} // namespace vipd::bgp

@@ -29,7 +29,8 @@ constexpr std::size_t role_value_size = 1;
 DecodeError malformed(std::size_t offset, std::string what)
 {
     // RFC 4271 §6.2: a recognized optional parameter that is malformed → subcode 0 (Unspecific).
-    return DecodeError{static_cast<std::uint8_t>(ErrorCode::open_message), open_error::unspecific,
+    return DecodeError{static_cast<std::uint8_t>(ErrorCode::open_message),
+                       open_error::unspecific,
                        {},
                        offset,
                        Rfc7606::session_reset,
@@ -67,30 +68,30 @@ std::string_view code_name(std::uint8_t code)
 bool length_ok(std::uint8_t code, std::size_t len, std::string_view& expected)
 {
     switch (static_cast<CapabilityCode>(code)) {
-    case CapabilityCode::multiprotocol:  // RFC 4760 §8
+    case CapabilityCode::multiprotocol: // RFC 4760 §8
         expected = "4";
         return len == multiprotocol_value_size;
-    case CapabilityCode::route_refresh:           // RFC 2918 §2
-    case CapabilityCode::enhanced_route_refresh:  // RFC 7313 §3
-    case CapabilityCode::extended_message:        // RFC 8654 §3
+    case CapabilityCode::route_refresh:          // RFC 2918 §2
+    case CapabilityCode::enhanced_route_refresh: // RFC 7313 §3
+    case CapabilityCode::extended_message:       // RFC 8654 §3
         expected = "0";
         return len == 0;
-    case CapabilityCode::four_octet_as:  // RFC 6793 §3
+    case CapabilityCode::four_octet_as: // RFC 6793 §3
         expected = "4";
         return len == four_octet_as_value_size;
-    case CapabilityCode::graceful_restart:  // RFC 4724 §3
+    case CapabilityCode::graceful_restart: // RFC 4724 §3
         expected = "2 + 4n";
         return len >= gr_header_size && (len - gr_header_size) % gr_family_size == 0;
-    case CapabilityCode::add_path:  // RFC 7911 §4
+    case CapabilityCode::add_path: // RFC 7911 §4
         expected = "a multiple of 4";
         return len % add_path_family_size == 0;
-    case CapabilityCode::extended_next_hop:  // RFC 8950 §3
+    case CapabilityCode::extended_next_hop: // RFC 8950 §3
         expected = "a multiple of 6";
         return len % extended_next_hop_entry_size == 0;
-    case CapabilityCode::bgp_role:  // RFC 9234 §4.1
+    case CapabilityCode::bgp_role: // RFC 9234 §4.1
         expected = "1";
         return len == role_value_size;
-    case CapabilityCode::fqdn:  // checked field by field in decode_fqdn
+    case CapabilityCode::fqdn: // checked field by field in decode_fqdn
         return true;
     }
     return true;
@@ -136,8 +137,8 @@ tl::expected<FqdnCap, DecodeError> decode_fqdn(Reader& v)
     }
     if (!v.empty()) {
         return tl::unexpected(malformed(
-            v.offset(), fmt::format("capability fqdn (73): {} octets after the domain name",
-                                    v.remaining())));
+            v.offset(),
+            fmt::format("capability fqdn (73): {} octets after the domain name", v.remaining())));
     }
     return cap;
 }
@@ -148,9 +149,9 @@ tl::expected<Capability, DecodeError> decode_one(std::uint8_t code, Reader& v,
 {
     const std::size_t len = v.remaining();
     if (std::string_view expected; !length_ok(code, len, expected)) {
-        return tl::unexpected(malformed(length_offset,
-                                        fmt::format("capability {} ({}) length {}, expected {}",
-                                                    code_name(code), code, len, expected)));
+        return tl::unexpected(
+            malformed(length_offset, fmt::format("capability {} ({}) length {}, expected {}",
+                                                 code_name(code), code, len, expected)));
     }
     switch (static_cast<CapabilityCode>(code)) {
     case CapabilityCode::multiprotocol: {
@@ -264,14 +265,15 @@ void encode_value(const Capability& c, Writer& w)
                 w.u8(static_cast<std::uint8_t>(domain));
                 w.bytes({reinterpret_cast<const std::uint8_t*>(cap.domain.data()), domain});
             } else if constexpr (std::is_same_v<T, UnknownCap>) {
-                w.bytes(ByteView(cap.value).first(std::min(cap.value.size(), max_capability_value)));
+                w.bytes(
+                    ByteView(cap.value).first(std::min(cap.value.size(), max_capability_value)));
             }
             // RouteRefreshCap, EnhancedRouteRefreshCap, ExtendedMessageCap: no value.
         },
         c);
 }
 
-}  // namespace
+} // namespace
 
 tl::expected<std::vector<Capability>, DecodeError> decode_capabilities(Reader& value)
 {
@@ -358,4 +360,4 @@ std::string capability_name(const Capability& c)
     return std::string(code_name(code));
 }
 
-}  // namespace vipd::bgp
+} // namespace vipd::bgp

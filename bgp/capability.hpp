@@ -61,12 +61,12 @@ struct GracefulRestartCap
     struct Family
     {
         AfiSafi family;
-        bool forwarding_state = false;  ///< F bit
+        bool forwarding_state = false; ///< F bit
         bool operator==(const Family&) const = default;
     };
-    bool restart_state = false;  ///< R bit
-    bool notification = false;   ///< N bit (RFC 8538)
-    std::uint16_t restart_time = 0;  ///< seconds, 12 bits
+    bool restart_state = false;     ///< R bit
+    bool notification = false;      ///< N bit (RFC 8538)
+    std::uint16_t restart_time = 0; ///< seconds, 12 bits
     std::vector<Family> families;
     bool operator==(const GracefulRestartCap&) const = default;
 };
@@ -102,7 +102,13 @@ struct ExtendedNextHopCap
     bool operator==(const ExtendedNextHopCap&) const = default;
 };
 /// RFC 9234 §4.1 BGP roles.
-enum class Role : std::uint8_t { provider = 0, route_server = 1, rs_client = 2, customer = 3, peer = 4 };
+enum class Role : std::uint8_t {
+    provider = 0,
+    route_server = 1,
+    rs_client = 2,
+    customer = 3,
+    peer = 4
+};
 struct BgpRoleCap
 {
     Role role = Role::peer;
@@ -123,25 +129,23 @@ struct UnknownCap
     bool operator==(const UnknownCap&) const = default;
 };
 
-using Capability =
-    std::variant<MultiprotocolCap, RouteRefreshCap, EnhancedRouteRefreshCap, FourOctetAsCap,
-                 GracefulRestartCap, ExtendedMessageCap, AddPathCap, ExtendedNextHopCap,
-                 BgpRoleCap, FqdnCap, UnknownCap>;
+using Capability = std::variant<MultiprotocolCap, RouteRefreshCap, EnhancedRouteRefreshCap,
+                                FourOctetAsCap, GracefulRestartCap, ExtendedMessageCap, AddPathCap,
+                                ExtendedNextHopCap, BgpRoleCap, FqdnCap, UnknownCap>;
 
 /// RFC 4724 §3 flag bits (restart flags are the top 4 bits of the 16-bit flags+time field).
 namespace gr_flag {
-inline constexpr std::uint16_t restart_state = 0x8000;  ///< R bit (RFC 4724 §3)
-inline constexpr std::uint16_t notification = 0x4000;   ///< N bit (RFC 8538 §2)
+inline constexpr std::uint16_t restart_state = 0x8000; ///< R bit (RFC 4724 §3)
+inline constexpr std::uint16_t notification = 0x4000;  ///< N bit (RFC 8538 §2)
 inline constexpr std::uint16_t restart_time_mask = 0x0fff;
-inline constexpr std::uint8_t forwarding_state = 0x80;  ///< per-family F bit
-}  // namespace gr_flag
+inline constexpr std::uint8_t forwarding_state = 0x80; ///< per-family F bit
+} // namespace gr_flag
 
 /// Decode the capability list that fills `value` (the value of an OPEN optional parameter of
 /// type 2, RFC 5492 §4) until it is exhausted. Unknown codes become UnknownCap. A capability
 /// whose length runs past the parameter, or whose value has the wrong size for its code, is an
 /// OPEN Message Error / Unspecific (2/0, RFC 4271 §6.2: "recognized, but malformed").
-[[nodiscard]] tl::expected<std::vector<Capability>, DecodeError> decode_capabilities(
-    Reader& value);
+[[nodiscard]] tl::expected<std::vector<Capability>, DecodeError> decode_capabilities(Reader& value);
 /// Append one capability as <code, length, value> (RFC 5492 §4). Lists and strings longer than
 /// the 1-octet capability length can carry are cut to the entries that fit.
 void encode_capability(const Capability& c, Writer& w);
@@ -153,4 +157,4 @@ void encode_capabilities(const std::vector<Capability>& caps, Writer& w);
 /// Short name ("multiprotocol", "four-octet-as", "unknown-128", …).
 [[nodiscard]] std::string capability_name(const Capability& c);
 
-}  // namespace vipd::bgp
+} // namespace vipd::bgp

@@ -56,4 +56,4 @@ tl::expected<std::optional<ByteView>, DecodeError> Framer::next()
     return pending.first(header->length);
 }
 
-}  // namespace vipd::bgp
+} // namespace vipd::bgp

@@ -50,11 +50,11 @@ public:
 
 private:
     std::vector<std::uint8_t> buf_;
-    std::size_t begin_ = 0;  ///< first unconsumed octet
-    std::size_t end_ = 0;    ///< one past the last received octet
+    std::size_t begin_ = 0; ///< first unconsumed octet
+    std::size_t end_ = 0;   ///< one past the last received octet
     std::size_t consumed_ = 0;
     bool extended_message_ = false;
     std::optional<DecodeError> error_;
 };
 
-}  // namespace vipd::bgp
+} // namespace vipd::bgp

@@ -452,8 +452,8 @@ void Fsm::on_established(const Event& e, Actions& out)
 void Fsm::on_message_error(const MessageError& err, Actions& out)
 {
     send_error(primary_->id, err.error, out);
-    lose_primary(fmt::format("sent NOTIFICATION: {}", to_string(err.error)), State::idle,
-                 Damp::yes, out);
+    lose_primary(fmt::format("sent NOTIFICATION: {}", to_string(err.error)), State::idle, Damp::yes,
+                 out);
 }
 
 // Events handled alike in OpenConfirm and Established (§8.2.2): the KeepaliveTimer, the

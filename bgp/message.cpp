@@ -19,11 +19,14 @@ constexpr std::size_t length_offset = 16;
 constexpr std::size_t type_offset = 18;
 constexpr std::uint8_t marker_octet = 0xff;
 
-DecodeError header_error_at(std::uint8_t subcode, std::size_t offset, Bytes data,
-                            std::string what)
+DecodeError header_error_at(std::uint8_t subcode, std::size_t offset, Bytes data, std::string what)
 {
-    return DecodeError{static_cast<std::uint8_t>(ErrorCode::message_header), subcode,
-                       std::move(data), offset, Rfc7606::session_reset, std::move(what)};
+    return DecodeError{static_cast<std::uint8_t>(ErrorCode::message_header),
+                       subcode,
+                       std::move(data),
+                       offset,
+                       Rfc7606::session_reset,
+                       std::move(what)};
 }
 
 DecodeError bad_length(ByteView wire, std::string what)
@@ -63,7 +66,7 @@ std::optional<std::string> length_for_type(MessageType type, std::size_t length)
         if (length != header_size)
             return fmt::format("KEEPALIVE length {} != {}", length, header_size);
         return std::nullopt;
-    case MessageType::route_refresh:  // RFC 7313 §5: checked in decode_route_refresh (7/1)
+    case MessageType::route_refresh: // RFC 7313 §5: checked in decode_route_refresh (7/1)
         return std::nullopt;
     }
     return std::nullopt;
@@ -78,7 +81,7 @@ tl::expected<Message, DecodeError> decode_update_message(ByteView wire, const De
     return Message{std::move(outcome.update)};
 }
 
-}  // namespace
+} // namespace
 
 std::string to_string(MessageType t)
 {
@@ -118,9 +121,9 @@ tl::expected<Header, DecodeError> decode_header(ByteView wire, const DecodeConte
     // RFC 4271 §6.1: a marker that is not all ones → Connection Not Synchronized.
     for (std::size_t i = 0; i < marker_size; ++i) {
         if (wire[i] != marker_octet) {
-            return tl::unexpected(header_error_at(
-                header_error::connection_not_synchronized, i, {},
-                fmt::format("marker octet {} is 0x{:02x}, not 0xff", i, wire[i])));
+            return tl::unexpected(
+                header_error_at(header_error::connection_not_synchronized, i, {},
+                                fmt::format("marker octet {} is 0x{:02x}, not 0xff", i, wire[i])));
         }
     }
     Reader r(wire.subspan(length_offset), length_offset);
@@ -130,14 +133,12 @@ tl::expected<Header, DecodeError> decode_header(ByteView wire, const DecodeConte
     // RFC 8654 §4: the maximum is 65535 once extended messages are negotiated.
     if (length < min_message_size || length > ctx.max_message()) {
         return tl::unexpected(bad_length(wire, fmt::format("length {} outside {}..{}", length,
-                                                           min_message_size,
-                                                           ctx.max_message())));
+                                                           min_message_size, ctx.max_message())));
     }
     // RFC 4271 §6.1: an unrecognized type → Bad Message Type, data = the type octet.
     if (!known_type(type)) {
-        return tl::unexpected(header_error_at(header_error::bad_message_type, type_offset,
-                                              {type}, fmt::format("unknown message type {}",
-                                                                  type)));
+        return tl::unexpected(header_error_at(header_error::bad_message_type, type_offset, {type},
+                                              fmt::format("unknown message type {}", type)));
     }
     const auto t = static_cast<MessageType>(type);
     // RFC 4271 §6.1: a length too small (or wrong) for the type → Bad Message Length.
@@ -153,9 +154,9 @@ tl::expected<Message, DecodeError> decode_message(ByteView wire, const DecodeCon
         return tl::unexpected(std::move(header.error()));
     if (wire.size() != header->length) {
         // The Length field must describe exactly the bytes handed over (RFC 4271 §4.1).
-        return tl::unexpected(bad_length(
-            wire, fmt::format("length field {} but the message has {} octets", header->length,
-                              wire.size())));
+        return tl::unexpected(
+            bad_length(wire, fmt::format("length field {} but the message has {} octets",
+                                         header->length, wire.size())));
     }
     Reader body(wire.subspan(header_size), header_size);
     switch (header->type) {
@@ -294,4 +295,4 @@ Update make_end_of_rib(AfiSafi family)
     return u;
 }
 
-}  // namespace vipd::bgp
+} // namespace vipd::bgp

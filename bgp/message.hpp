@@ -61,10 +61,10 @@ enum class MessageType : std::uint8_t {
 /// Facts negotiated for a session that change the wire format.
 struct CodecContext
 {
-    bool four_octet_as = true;      ///< RFC 6793: both sides sent the capability
-    bool extended_message = false;  ///< RFC 8654: both sides sent the capability
-    bool add_path_ipv4 = false;     ///< RFC 7911: path identifiers present for IPv4 unicast
-    bool add_path_ipv6 = false;     ///< RFC 7911: path identifiers present for IPv6 unicast
+    bool four_octet_as = true;     ///< RFC 6793: both sides sent the capability
+    bool extended_message = false; ///< RFC 8654: both sides sent the capability
+    bool add_path_ipv4 = false;    ///< RFC 7911: path identifiers present for IPv4 unicast
+    bool add_path_ipv6 = false;    ///< RFC 7911: path identifiers present for IPv6 unicast
 
     [[nodiscard]] bool add_path(Afi afi) const
     {
@@ -96,11 +96,11 @@ using OptionalParameter = std::variant<CapabilitiesParameter, UnknownParameter>;
 struct Open
 {
     std::uint8_t version = 4;
-    std::uint16_t my_as = 0;  ///< AS_TRANS when the real AS needs 4 octets
+    std::uint16_t my_as = 0; ///< AS_TRANS when the real AS needs 4 octets
     std::uint16_t hold_time = 0;
     std::uint32_t bgp_identifier = 0;
     std::vector<OptionalParameter> optional_parameters;
-    bool extended_parameters_length = false;  ///< RFC 9072 encoding (decoded or forced)
+    bool extended_parameters_length = false; ///< RFC 9072 encoding (decoded or forced)
 
     /// All capabilities across all capability parameters, in order.
     [[nodiscard]] std::vector<Capability> capabilities() const;
@@ -142,7 +142,7 @@ using Message = std::variant<Open, Update, Notification, Keepalive, RouteRefresh
 /// RFC 4271 §4.1 message header, after the checks of §6.1.
 struct Header
 {
-    std::uint16_t length = 0;  ///< whole message, header included
+    std::uint16_t length = 0; ///< whole message, header included
     MessageType type = MessageType::keepalive;
     bool operator==(const Header&) const = default;
 };
@@ -185,4 +185,4 @@ void encode(const RouteRefresh& m, Writer& w);
 /// UPDATE holding only an empty MP_UNREACH_NLRI).
 [[nodiscard]] Update make_end_of_rib(AfiSafi family);
 
-}  // namespace vipd::bgp
+} // namespace vipd::bgp

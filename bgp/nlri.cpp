@@ -33,7 +33,7 @@ DecodeError nlri_error(std::size_t offset, std::string what)
                        std::move(what)};
 }
 
-}  // namespace
+} // namespace
 
 tl::expected<std::vector<Nlri>, DecodeError> decode_nlri(Reader& r, Afi afi, bool add_path)
 {
@@ -104,4 +104,4 @@ std::size_t nlri_size(const std::vector<Nlri>& nlri, bool add_path)
     return n;
 }
 
-}  // namespace vipd::bgp
+} // namespace vipd::bgp

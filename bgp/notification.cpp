@@ -22,25 +22,25 @@ struct SubcodeText
 
 // RFC 4271 §4.5: subcode 0 means "Unspecific" wherever no other meaning is defined.
 constexpr std::array header_subcodes{
-    SubcodeText{1, "Connection Not Synchronized"},  // RFC 4271 §6.1
+    SubcodeText{1, "Connection Not Synchronized"}, // RFC 4271 §6.1
     SubcodeText{2, "Bad Message Length"},
     SubcodeText{3, "Bad Message Type"},
 };
 constexpr std::array open_subcodes{
-    SubcodeText{1, "Unsupported Version Number"},  // RFC 4271 §6.2
+    SubcodeText{1, "Unsupported Version Number"}, // RFC 4271 §6.2
     SubcodeText{2, "Bad Peer AS"},
     SubcodeText{3, "Bad BGP Identifier"},
     SubcodeText{4, "Unsupported Optional Parameter"},
     SubcodeText{5, "Authentication Failure (deprecated)"},
     SubcodeText{6, "Unacceptable Hold Time"},
-    SubcodeText{7, "Unsupported Capability"},  // RFC 5492 §5
+    SubcodeText{7, "Unsupported Capability"}, // RFC 5492 §5
     SubcodeText{8, "Deprecated (8)"},
     SubcodeText{9, "Deprecated (9)"},
     SubcodeText{10, "Deprecated (10)"},
-    SubcodeText{11, "Role Mismatch"},  // RFC 9234 §4.2
+    SubcodeText{11, "Role Mismatch"}, // RFC 9234 §4.2
 };
 constexpr std::array update_subcodes{
-    SubcodeText{1, "Malformed Attribute List"},  // RFC 4271 §6.3
+    SubcodeText{1, "Malformed Attribute List"}, // RFC 4271 §6.3
     SubcodeText{2, "Unrecognized Well-known Attribute"},
     SubcodeText{3, "Missing Well-known Attribute"},
     SubcodeText{4, "Attribute Flags Error"},
@@ -53,13 +53,13 @@ constexpr std::array update_subcodes{
     SubcodeText{11, "Malformed AS_PATH"},
 };
 constexpr std::array fsm_subcodes{
-    SubcodeText{0, "Unspecified Error"},  // RFC 6608 §3
+    SubcodeText{0, "Unspecified Error"}, // RFC 6608 §3
     SubcodeText{1, "Receive Unexpected Message in OpenSent State"},
     SubcodeText{2, "Receive Unexpected Message in OpenConfirm State"},
     SubcodeText{3, "Receive Unexpected Message in Established State"},
 };
 constexpr std::array cease_subcodes{
-    SubcodeText{1, "Maximum Number of Prefixes Reached"},  // RFC 4486 §4
+    SubcodeText{1, "Maximum Number of Prefixes Reached"}, // RFC 4486 §4
     SubcodeText{2, "Administrative Shutdown"},
     SubcodeText{3, "Peer De-configured"},
     SubcodeText{4, "Administrative Reset"},
@@ -67,11 +67,11 @@ constexpr std::array cease_subcodes{
     SubcodeText{6, "Other Configuration Change"},
     SubcodeText{7, "Connection Collision Resolution"},
     SubcodeText{8, "Out of Resources"},
-    SubcodeText{9, "Hard Reset"},  // RFC 8538 §3
-    SubcodeText{10, "BFD Down"},   // RFC 9384 §4
+    SubcodeText{9, "Hard Reset"}, // RFC 8538 §3
+    SubcodeText{10, "BFD Down"},  // RFC 9384 §4
 };
 constexpr std::array route_refresh_subcodes{
-    SubcodeText{1, "Invalid Message Length"},  // RFC 7313 §5
+    SubcodeText{1, "Invalid Message Length"}, // RFC 7313 §5
 };
 
 struct CodeText
@@ -149,7 +149,7 @@ bool carries_shutdown_communication(std::uint8_t code, std::uint8_t subcode)
            (subcode == cease::administrative_shutdown || subcode == cease::administrative_reset);
 }
 
-}  // namespace
+} // namespace
 
 std::string describe(std::uint8_t code, std::uint8_t subcode)
 {
@@ -161,7 +161,8 @@ std::string describe(std::uint8_t code, std::uint8_t subcode)
                 return fmt::format("{} / {}", c.text, s.text);
         }
         if (subcode == 0)
-            return c.subcodes.empty() ? std::string(c.text) : fmt::format("{} / Unspecific", c.text);
+            return c.subcodes.empty() ? std::string(c.text)
+                                      : fmt::format("{} / Unspecific", c.text);
         return fmt::format("{} / unknown subcode {}", c.text, subcode);
     }
     return fmt::format("unknown error code {} / subcode {}", code, subcode);
@@ -186,8 +187,8 @@ std::string_view to_string(Rfc7606 action)
 
 std::string to_string(const DecodeError& e)
 {
-    return fmt::format("{} byte {}: {} ({}/{} {})", error_context(e.code), e.offset, e.what,
-                       e.code, e.subcode, to_string(e.action));
+    return fmt::format("{} byte {}: {} ({}/{} {})", error_context(e.code), e.offset, e.what, e.code,
+                       e.subcode, to_string(e.action));
 }
 
 Notification make_cease(std::uint8_t subcode, std::string_view text)
@@ -239,4 +240,4 @@ Notification to_notification(const DecodeError& e)
     return Notification{e.code, e.subcode, e.data};
 }
 
-}  // namespace vipd::bgp
+} // namespace vipd::bgp

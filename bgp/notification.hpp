@@ -22,7 +22,7 @@ enum class ErrorCode : std::uint8_t {
     hold_timer_expired = 4,
     fsm = 5,
     cease = 6,
-    route_refresh = 7,  // RFC 7313 §5
+    route_refresh = 7, // RFC 7313 §5
 };
 
 /// RFC 4271 §6.1 Message Header Error subcodes.
@@ -30,7 +30,7 @@ namespace header_error {
 inline constexpr std::uint8_t connection_not_synchronized = 1;
 inline constexpr std::uint8_t bad_message_length = 2;
 inline constexpr std::uint8_t bad_message_type = 3;
-}  // namespace header_error
+} // namespace header_error
 
 /// RFC 4271 §6.2 OPEN Message Error subcodes (+ RFC 5492 §5, RFC 9234 §4.2).
 namespace open_error {
@@ -42,7 +42,7 @@ inline constexpr std::uint8_t unsupported_optional_parameter = 4;
 inline constexpr std::uint8_t unacceptable_hold_time = 6;
 inline constexpr std::uint8_t unsupported_capability = 7;
 inline constexpr std::uint8_t role_mismatch = 11;
-}  // namespace open_error
+} // namespace open_error
 
 /// RFC 4271 §6.3 UPDATE Message Error subcodes.
 namespace update_error {
@@ -56,7 +56,7 @@ inline constexpr std::uint8_t invalid_next_hop_attribute = 8;
 inline constexpr std::uint8_t optional_attribute_error = 9;
 inline constexpr std::uint8_t invalid_network_field = 10;
 inline constexpr std::uint8_t malformed_as_path = 11;
-}  // namespace update_error
+} // namespace update_error
 
 /// RFC 6608 §3 Finite State Machine Error subcodes.
 namespace fsm_error {
@@ -64,7 +64,7 @@ inline constexpr std::uint8_t unspecified = 0;
 inline constexpr std::uint8_t unexpected_in_open_sent = 1;
 inline constexpr std::uint8_t unexpected_in_open_confirm = 2;
 inline constexpr std::uint8_t unexpected_in_established = 3;
-}  // namespace fsm_error
+} // namespace fsm_error
 
 /// RFC 4486 §4 Cease subcodes (+ RFC 8538 hard reset).
 namespace cease {
@@ -77,35 +77,35 @@ inline constexpr std::uint8_t other_configuration_change = 6;
 inline constexpr std::uint8_t connection_collision_resolution = 7;
 inline constexpr std::uint8_t out_of_resources = 8;
 inline constexpr std::uint8_t hard_reset = 9;
-}  // namespace cease
+} // namespace cease
 
 /// RFC 7313 §5 ROUTE-REFRESH Message Error subcodes.
 namespace route_refresh_error {
 inline constexpr std::uint8_t invalid_message_length = 1;
-}  // namespace route_refresh_error
+} // namespace route_refresh_error
 
 /// Human text for a code/subcode pair, e.g. "Cease / Administrative Shutdown".
 [[nodiscard]] std::string describe(std::uint8_t code, std::uint8_t subcode);
 
 /// RFC 7606 §2 error-handling approaches, ordered by severity (the strongest one found wins).
 enum class Rfc7606 : std::uint8_t {
-    none = 0,           ///< no error
-    attribute_discard,  ///< drop the attribute, keep the UPDATE
-    treat_as_withdraw,  ///< treat the UPDATE's NLRI as withdrawn
-    afisafi_disable,    ///< disable the AFI/SAFI (RFC 4760 §7)
-    session_reset,      ///< send the NOTIFICATION and close
+    none = 0,          ///< no error
+    attribute_discard, ///< drop the attribute, keep the UPDATE
+    treat_as_withdraw, ///< treat the UPDATE's NLRI as withdrawn
+    afisafi_disable,   ///< disable the AFI/SAFI (RFC 4760 §7)
+    session_reset,     ///< send the NOTIFICATION and close
 };
 [[nodiscard]] std::string_view to_string(Rfc7606 action);
 
 /// The codec's single error type: what went wrong, where, and what the session must do.
 struct DecodeError
 {
-    std::uint8_t code = 0;     ///< NOTIFICATION error code (meaningful for session_reset)
-    std::uint8_t subcode = 0;  ///< NOTIFICATION error subcode
-    Bytes data;                ///< NOTIFICATION data (RFC 4271 §6 says what each error carries)
-    std::size_t offset = 0;    ///< byte offset from the start of the message (marker = 0)
+    std::uint8_t code = 0;    ///< NOTIFICATION error code (meaningful for session_reset)
+    std::uint8_t subcode = 0; ///< NOTIFICATION error subcode
+    Bytes data;               ///< NOTIFICATION data (RFC 4271 §6 says what each error carries)
+    std::size_t offset = 0;   ///< byte offset from the start of the message (marker = 0)
     Rfc7606 action = Rfc7606::session_reset;
-    std::string what;  ///< readable reason, e.g. "ORIGIN value 7 is not IGP/EGP/INCOMPLETE"
+    std::string what; ///< readable reason, e.g. "ORIGIN value 7 is not IGP/EGP/INCOMPLETE"
 
     bool operator==(const DecodeError&) const = default;
 };
@@ -136,4 +136,4 @@ inline constexpr std::size_t max_shutdown_communication = 255;
 /// Notification that carries a DecodeError to the peer.
 [[nodiscard]] Notification to_notification(const DecodeError& e);
 
-}  // namespace vipd::bgp
+} // namespace vipd::bgp

@@ -11,8 +11,12 @@ namespace {
 
 DecodeError open_error_at(std::uint8_t subcode, std::size_t offset, std::string what)
 {
-    return DecodeError{static_cast<std::uint8_t>(ErrorCode::open_message), subcode, {}, offset,
-                       Rfc7606::session_reset, std::move(what)};
+    return DecodeError{static_cast<std::uint8_t>(ErrorCode::open_message),
+                       subcode,
+                       {},
+                       offset,
+                       Rfc7606::session_reset,
+                       std::move(what)};
 }
 
 // Reads the parameters that fill `params`; `extended` selects 2-octet parameter lengths.
@@ -59,7 +63,7 @@ tl::expected<std::vector<OptionalParameter>, DecodeError> decode_parameters(Read
     return out;
 }
 
-}  // namespace
+} // namespace
 
 tl::expected<Open, DecodeError> decode_open(Reader& body)
 {
@@ -73,17 +77,19 @@ tl::expected<Open, DecodeError> decode_open(Reader& body)
     auto opt_len = body.u8();
     if (!opt_len) {
         // decode_header guarantees 10 body octets (RFC 4271 §6.1); a shorter body is 1/2.
-        return tl::unexpected(
-            DecodeError{static_cast<std::uint8_t>(ErrorCode::message_header),
-                        header_error::bad_message_length, {}, version_at, Rfc7606::session_reset,
-                        "OPEN body shorter than its 10 fixed octets"});
+        return tl::unexpected(DecodeError{static_cast<std::uint8_t>(ErrorCode::message_header),
+                                          header_error::bad_message_length,
+                                          {},
+                                          version_at,
+                                          Rfc7606::session_reset,
+                                          "OPEN body shorter than its 10 fixed octets"});
     }
     if (*version != bgp_version) {
         // RFC 4271 §6.2: data = the largest locally supported version below the one bid, or
         // the smallest supported if all are above it; vipd speaks only version 4.
-        auto e = open_error_at(open_error::unsupported_version_number, version_at,
-                               fmt::format("version {}, only {} is supported", *version,
-                                           bgp_version));
+        auto e =
+            open_error_at(open_error::unsupported_version_number, version_at,
+                          fmt::format("version {}, only {} is supported", *version, bgp_version));
         e.data = {0, bgp_version};
         return tl::unexpected(std::move(e));
     }
@@ -94,8 +100,8 @@ tl::expected<Open, DecodeError> decode_open(Reader& body)
 
     // RFC 9072 §2: a non-zero Non-Ext OP Len followed by type 255 selects the extended
     // encoding; the Non-Ext OP Len value itself is then ignored.
-    const bool extended = *opt_len != 0 && !body.empty() &&
-                          body.rest()[0] == extended_parameters_marker;
+    const bool extended =
+        *opt_len != 0 && !body.empty() && body.rest()[0] == extended_parameters_marker;
     std::size_t params_len = *opt_len;
     std::size_t params_len_at = opt_len_at;
     if (extended) {
@@ -103,19 +109,19 @@ tl::expected<Open, DecodeError> decode_open(Reader& body)
         params_len_at = body.offset();
         auto ext_len = body.u16();
         if (!ext_len) {
-            return tl::unexpected(open_error_at(
-                open_error::unspecific, params_len_at,
-                "extended optional parameters length (RFC 9072) truncated"));
+            return tl::unexpected(
+                open_error_at(open_error::unspecific, params_len_at,
+                              "extended optional parameters length (RFC 9072) truncated"));
         }
         params_len = *ext_len;
     }
     if (params_len != body.remaining()) {
         // RFC 4271 §6.2: Optional Parameters that disagree with the message length are
         // malformed → OPEN Message Error / Unspecific.
-        return tl::unexpected(open_error_at(
-            open_error::unspecific, params_len_at,
-            fmt::format("optional parameters length {} but {} octets follow", params_len,
-                        body.remaining())));
+        return tl::unexpected(
+            open_error_at(open_error::unspecific, params_len_at,
+                          fmt::format("optional parameters length {} but {} octets follow",
+                                      params_len, body.remaining())));
     }
     auto params = decode_parameters(body, extended);
     if (!params)
@@ -188,4 +194,4 @@ std::vector<Capability> Open::capabilities() const
     return out;
 }
 
-}  // namespace vipd::bgp
+} // namespace vipd::bgp

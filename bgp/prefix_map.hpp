@@ -15,8 +15,7 @@
 
 namespace vipd::bgp {
 
-template <typename V>
-class PrefixMap
+template <typename V> class PrefixMap
 {
 public:
     [[nodiscard]] std::size_t size() const { return size_; }
@@ -35,7 +34,10 @@ public:
                 return &s.value;
         }
     }
-    [[nodiscard]] const V* find(const Prefix& p) const { return const_cast<PrefixMap*>(this)->find(p); }
+    [[nodiscard]] const V* find(const Prefix& p) const
+    {
+        return const_cast<PrefixMap*>(this)->find(p);
+    }
 
     /// Insert or overwrite; returns true when the key was new.
     bool put(const Prefix& p, V v)
@@ -92,15 +94,13 @@ public:
     }
 
     /// Calls f(const Prefix&, V&) for every entry.
-    template <typename F>
-    void for_each(F&& f)
+    template <typename F> void for_each(F&& f)
     {
         for (Slot& s : slots_)
             if (s.used())
                 f(static_cast<const Prefix&>(s.key), s.value);
     }
-    template <typename F>
-    void for_each(F&& f) const
+    template <typename F> void for_each(F&& f) const
     {
         for (const Slot& s : slots_)
             if (s.used())
@@ -138,4 +138,4 @@ private:
     std::size_t size_ = 0;
 };
 
-}  // namespace vipd::bgp
+} // namespace vipd::bgp

@@ -19,7 +19,8 @@ std::size_t hash_spec(const RouteSpec& s)
     for (auto c : a.communities)
         mix(c);
     for (const auto& c : a.large_communities)
-        mix((std::uint64_t{c.global_administrator} << 32) ^ c.local_data_1 ^ (std::uint64_t{c.local_data_2} << 16));
+        mix((std::uint64_t{c.global_administrator} << 32) ^ c.local_data_1 ^
+            (std::uint64_t{c.local_data_2} << 16));
     for (const auto& c : a.extended_communities)
         for (auto b : c.value)
             mix(b);
@@ -30,7 +31,7 @@ std::size_t hash_spec(const RouteSpec& s)
     return h;
 }
 
-}  // namespace
+} // namespace
 
 SpecId SpecTable::intern(const RouteSpec& spec)
 {
@@ -185,8 +186,7 @@ void AdjRibOut::note_change(const Prefix& p, SpecId old_spec)
 
 void AdjRibOut::reset()
 {
-    pending_.for_each(
-        [this](const Prefix&, SpecId old) { rib_.specs_.release(old); });
+    pending_.for_each([this](const Prefix&, SpecId old) { rib_.specs_.release(old); });
     pending_.clear();
     synced_ = false;
 }
@@ -212,7 +212,7 @@ struct Grouper
     }
 };
 
-}  // namespace
+} // namespace
 
 UpdatePlan AdjRibOut::full_table() const
 {
@@ -252,4 +252,4 @@ SpecId AdjRibOut::sent(const Prefix& p) const
     return effective(rib_.find(p));
 }
 
-}  // namespace vipd::bgp
+} // namespace vipd::bgp

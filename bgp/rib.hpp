@@ -67,7 +67,7 @@ struct UpdateGroup
 /// What one neighbor must be sent now.
 struct UpdatePlan
 {
-    std::vector<UpdateGroup> groups;  ///< withdrawals first, then announcements by spec
+    std::vector<UpdateGroup> groups; ///< withdrawals first, then announcements by spec
     [[nodiscard]] bool empty() const { return groups.empty(); }
     [[nodiscard]] std::size_t prefixes() const;
 };
@@ -93,8 +93,7 @@ public:
     void detach(AdjRibOut& out);
 
     /// Calls f(prefix, spec id) for every route.
-    template <typename F>
-    void for_each(F&& f) const
+    template <typename F> void for_each(F&& f) const
     {
         routes_.for_each([&](const Prefix& p, SpecId id) { f(p, id); });
     }
@@ -133,8 +132,7 @@ public:
     /// The spec currently at the neighbor for `p` (no_spec if none or not synced).
     [[nodiscard]] SpecId sent(const Prefix& p) const;
     /// Calls f(prefix, spec id) for every route the neighbor holds (the Adj-RIB-Out as sent).
-    template <typename F>
-    void for_each_sent(F&& f) const;
+    template <typename F> void for_each_sent(F&& f) const;
 
 private:
     friend class LocRib;
@@ -144,11 +142,10 @@ private:
     LocRib& rib_;
     std::string neighbor_;
     bool synced_ = false;
-    PrefixMap<SpecId> pending_;  ///< prefix -> spec the neighbor had before the change
+    PrefixMap<SpecId> pending_; ///< prefix -> spec the neighbor had before the change
 };
 
-template <typename F>
-void AdjRibOut::for_each_sent(F&& f) const
+template <typename F> void AdjRibOut::for_each_sent(F&& f) const
 {
     if (!synced_)
         return;
@@ -162,4 +159,4 @@ void AdjRibOut::for_each_sent(F&& f) const
     });
 }
 
-}  // namespace vipd::bgp
+} // namespace vipd::bgp

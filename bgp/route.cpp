@@ -7,8 +7,7 @@ namespace vipd::bgp {
 
 namespace {
 
-template <typename T>
-std::vector<T> merged(std::vector<T> a, const std::vector<T>& b)
+template <typename T> std::vector<T> merged(std::vector<T> a, const std::vector<T>& b)
 {
     a.insert(a.end(), b.begin(), b.end());
     std::sort(a.begin(), a.end());
@@ -26,7 +25,7 @@ std::optional<Address> pick_next_hop(const RouteAttributes& route, const ExportP
     return policy.next_hop_v6 ? policy.next_hop_v6 : session.local_v6;
 }
 
-}  // namespace
+} // namespace
 
 tl::expected<PathAttributes, std::string> export_attributes(const RouteAttributes& route,
                                                             const ExportPolicy& policy, Afi afi,
@@ -41,7 +40,8 @@ tl::expected<PathAttributes, std::string> export_attributes(const RouteAttribute
     const std::size_t copies =
         (policy.ibgp ? 0u : 1u) + std::size_t{route.prepend} + std::size_t{policy.prepend};
     if (copies > 0)
-        path.segments.push_back({SegmentType::as_sequence, std::vector<Asn>(copies, policy.local_as)});
+        path.segments.push_back(
+            {SegmentType::as_sequence, std::vector<Asn>(copies, policy.local_as)});
     a.as_path = std::move(path);
 
     if (policy.med)
@@ -61,7 +61,7 @@ tl::expected<PathAttributes, std::string> export_attributes(const RouteAttribute
 
     if (afi == Afi::ipv4) {
         if (auto nh = pick_next_hop(route, policy, Afi::ipv4, session)) {
-            a.next_hop = nh->v4_value();  // RFC 4271 §5.1.3
+            a.next_hop = nh->v4_value(); // RFC 4271 §5.1.3
             return a;
         }
         // RFC 8950: IPv4 NLRI with an IPv6 next hop, when negotiated.
@@ -79,9 +79,9 @@ tl::expected<PathAttributes, std::string> export_attributes(const RouteAttribute
             "no IPv6 next hop: set next-hop-v6 (the session has no local IPv6 address)"));
     MpReach mp{ipv6_unicast, *nh, std::nullopt, {}};
     if (policy.next_hop_v6_link_local)
-        mp.link_local_next_hop = policy.next_hop_v6_link_local;  // RFC 2545 §3
+        mp.link_local_next_hop = policy.next_hop_v6_link_local; // RFC 2545 §3
     a.mp_reach = std::move(mp);
     return a;
 }
 
-}  // namespace vipd::bgp
+} // namespace vipd::bgp

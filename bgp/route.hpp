@@ -19,12 +19,12 @@ struct RouteAttributes
 {
     Origin origin = Origin::igp;
     std::optional<std::uint32_t> med;
-    std::optional<std::uint32_t> local_pref;  ///< iBGP only; default from the neighbor
-    std::uint8_t prepend = 0;                 ///< extra copies of the local AS
+    std::optional<std::uint32_t> local_pref; ///< iBGP only; default from the neighbor
+    std::uint8_t prepend = 0;                ///< extra copies of the local AS
     std::vector<Community> communities;
     std::vector<LargeCommunity> large_communities;
     std::vector<ExtendedCommunity> extended_communities;
-    std::optional<Address> next_hop;  ///< overrides the neighbor's next hop for this route
+    std::optional<Address> next_hop; ///< overrides the neighbor's next hop for this route
 
     bool operator==(const RouteAttributes&) const = default;
 };
@@ -34,13 +34,13 @@ struct ExportPolicy
 {
     Asn local_as = 0;
     bool ibgp = false;
-    std::optional<Address> next_hop_v4;         ///< default: the session's local IPv4 address
-    std::optional<Address> next_hop_v6;         ///< default: the session's local IPv6 address
-    std::optional<Address> next_hop_v6_link_local;  ///< RFC 2545 §3 second next hop
-    std::optional<std::uint32_t> med;           ///< overrides the route's MED when set
-    std::uint32_t default_local_pref = 100;     ///< iBGP LOCAL_PREF when the route has none
-    std::uint8_t prepend = 0;                   ///< added to the route's own prepends
-    std::vector<Community> communities;         ///< added to the route's
+    std::optional<Address> next_hop_v4;            ///< default: the session's local IPv4 address
+    std::optional<Address> next_hop_v6;            ///< default: the session's local IPv6 address
+    std::optional<Address> next_hop_v6_link_local; ///< RFC 2545 §3 second next hop
+    std::optional<std::uint32_t> med;              ///< overrides the route's MED when set
+    std::uint32_t default_local_pref = 100;        ///< iBGP LOCAL_PREF when the route has none
+    std::uint8_t prepend = 0;                      ///< added to the route's own prepends
+    std::vector<Community> communities;            ///< added to the route's
     std::vector<LargeCommunity> large_communities;
     std::vector<ExtendedCommunity> extended_communities;
 
@@ -61,4 +61,4 @@ struct SessionAddresses
 export_attributes(const RouteAttributes& route, const ExportPolicy& policy, Afi afi,
                   const SessionAddresses& session, bool extended_next_hop = false);
 
-}  // namespace vipd::bgp
+} // namespace vipd::bgp

@@ -22,8 +22,7 @@ namespace {
 /// Bound on writing a final NOTIFICATION to a peer that may not read (RFC 9687 spirit).
 constexpr std::chrono::milliseconds close_linger{2000};
 
-
-}  // namespace
+} // namespace
 
 LocalPeer make_local_peer(const NeighborConfig& n, const SpeakerConfig& s)
 {
@@ -63,8 +62,8 @@ LocalPeer make_local_peer(const NeighborConfig& n, const SpeakerConfig& s)
 FsmConfig make_fsm_config(const NeighborConfig& n)
 {
     FsmConfig f;
-    f.connect_retry_time = std::max(std::chrono::seconds(1),
-                                    std::chrono::duration_cast<std::chrono::seconds>(n.connect_retry));
+    f.connect_retry_time = std::max(
+        std::chrono::seconds(1), std::chrono::duration_cast<std::chrono::seconds>(n.connect_retry));
     f.passive = n.passive;
     f.jitter_seed = std::hash<std::string>{}(n.name);
     return f;
@@ -271,7 +270,7 @@ asio::awaitable<void> Session::connect_attempt(std::shared_ptr<Session> self, st
     }
     auto [cec] = co_await sock->async_connect(remote, asio::as_tuple(asio::use_awaitable));
     if (attempt != self->attempt_)
-        co_return;  // cancelled: the FSM no longer expects this attempt
+        co_return; // cancelled: the FSM no longer expects this attempt
     self->pending_connect_.reset();
     if (cec) {
         self->dispatch(ConnectFailed{cec.message()});
@@ -312,4 +311,4 @@ bool Session::closed() const
     return true;
 }
 
-}  // namespace vipd::bgp
+} // namespace vipd::bgp

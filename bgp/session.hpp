@@ -113,4 +113,4 @@ private:
 [[nodiscard]] LocalPeer make_local_peer(const NeighborConfig& n, const SpeakerConfig& s);
 [[nodiscard]] FsmConfig make_fsm_config(const NeighborConfig& n);
 
-}  // namespace vipd::bgp
+} // namespace vipd::bgp

@@ -71,8 +71,8 @@ void Session::on_update(ConnectionId id, ByteView message)
                                     to_string(outcome.error->action),
                                     withdraw_all ? "treated as withdrawn" : "kept"));
     for (const AfiSafi& f : outcome.disabled_families)
-        note("warning", fmt::format("UPDATE for {} ignored: family disabled (RFC 4760 §7)",
-                                    to_string(f)));
+        note("warning",
+             fmt::format("UPDATE for {} ignored: family disabled (RFC 4760 §7)", to_string(f)));
     auto add = [&](const std::vector<Nlri>& v) {
         prefixes_received_total_ += v.size();
         if (!track_rib_in_)
@@ -101,10 +101,10 @@ void Session::on_update(ConnectionId id, ByteView message)
     if (config_.max_prefixes > 0 && rib_in_.size() > config_.max_prefixes) {
         note("error", fmt::format("received {} prefixes, limit {}: closing with Cease/1",
                                   rib_in_.size(), config_.max_prefixes));
-        const AfiSafi fam = u.path_attributes.mp_reach ? u.path_attributes.mp_reach->family
-                                                       : ipv4_unicast;
-        dispatch(AutomaticStop{
-            max_prefix_cease(fam, static_cast<std::uint32_t>(config_.max_prefixes))});
+        const AfiSafi fam =
+            u.path_attributes.mp_reach ? u.path_attributes.mp_reach->family : ipv4_unicast;
+        dispatch(
+            AutomaticStop{max_prefix_cease(fam, static_cast<std::uint32_t>(config_.max_prefixes))});
     }
 }
 
@@ -215,7 +215,8 @@ std::size_t Session::encode_plan(const UpdatePlan& plan, Bytes& out)
             auto attrs = export_attributes(spec.attributes, config_.export_policy, g.afi, addrs,
                                            n->extended_next_hop);
             if (!attrs) {
-                note("error", fmt::format("{} prefixes not sent: {}", g.nlri.size(), attrs.error()));
+                note("error",
+                     fmt::format("{} prefixes not sent: {}", g.nlri.size(), attrs.error()));
                 continue;
             }
             auto enc = EncodedAttributes::make(*attrs, family, n->encode);
@@ -359,4 +360,4 @@ NeighborStatus Session::status() const
     return s;
 }
 
-}  // namespace vipd::bgp
+} // namespace vipd::bgp

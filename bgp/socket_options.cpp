@@ -1,15 +1,14 @@
 // Linux socket options for BGP sessions (see socket_options.hpp).
 #include "bgp/socket_options.hpp"
 
-#include <netinet/in.h>
-#include <netinet/tcp.h>
-#include <sys/socket.h>
-
-#include <cerrno>
 #include <algorithm>
+#include <cerrno>
 #include <cstring>
 
 #include <fmt/format.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
 
 namespace vipd::bgp {
 
@@ -22,7 +21,7 @@ tl::expected<void, std::string> check(int rc, std::string_view what)
     return tl::unexpected(fmt::format("{}: {}", what, std::strerror(errno)));
 }
 
-}  // namespace
+} // namespace
 
 tl::expected<void, std::string> set_tcp_md5(int fd, const Address& peer, std::string_view key)
 {
@@ -67,4 +66,4 @@ tl::expected<void, std::string> set_nodelay(int fd)
     return check(setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one), "TCP_NODELAY");
 }
 
-}  // namespace vipd::bgp
+} // namespace vipd::bgp

@@ -27,4 +27,4 @@ namespace vipd::bgp {
 /// Disable Nagle: BGP messages are written whole and must leave at once.
 [[nodiscard]] tl::expected<void, std::string> set_nodelay(int fd);
 
-}  // namespace vipd::bgp
+} // namespace vipd::bgp

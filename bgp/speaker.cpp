@@ -31,7 +31,6 @@ struct Speaker::Listener
 
 namespace {
 
-
 /// Fields whose change needs a new session (everything but export and local limits).
 bool same_session(NeighborConfig a, NeighborConfig b)
 {
@@ -41,12 +40,11 @@ bool same_session(NeighborConfig a, NeighborConfig b)
     return a == b;
 }
 
-}  // namespace
+} // namespace
 
 Speaker::Speaker(asio::io_context& io, SpeakerConfig config, SpeakerObserver& observer)
     : io_(io), config_(std::move(config)), observer_(observer)
-{
-}
+{}
 
 Speaker::~Speaker()
 {
@@ -75,8 +73,8 @@ tl::expected<void, std::string> Speaker::start()
         if (!ec)
             l->acceptor.listen(asio::socket_base::max_listen_connections, ec);
         if (ec)
-            return tl::unexpected(fmt::format("listen on {} port {}: {}", addr.to_string(), port,
-                                              ec.message()));
+            return tl::unexpected(
+                fmt::format("listen on {} port {}: {}", addr.to_string(), port, ec.message()));
         listeners_.push_back(std::move(l));
     }
     running_ = true;
@@ -104,9 +102,8 @@ void Speaker::accept_loop(std::size_t index)
             boost::system::error_code rec;
             auto remote = sock.remote_endpoint(rec);
             const Address from = rec ? Address{} : from_asio(remote.address());
-            auto it = std::find_if(sessions_.begin(), sessions_.end(), [&](const auto& s) {
-                return s->config().address == from;
-            });
+            auto it = std::find_if(sessions_.begin(), sessions_.end(),
+                                   [&](const auto& s) { return s->config().address == from; });
             if (it == sessions_.end()) {
                 observer_.on_event(from.to_string(), "warning",
                                    fmt::format("closed connection from {}: not a configured "
@@ -132,8 +129,8 @@ tl::expected<void, std::string> Speaker::add_neighbor(const NeighborConfig& conf
         if (s->name() == c.name)
             return tl::unexpected(fmt::format("neighbor {}: name already used", c.name));
         if (s->config().address == c.address)
-            return tl::unexpected(fmt::format("neighbor {}: address {} already used by {}",
-                                              c.name, c.address.to_string(), s->name()));
+            return tl::unexpected(fmt::format("neighbor {}: address {} already used by {}", c.name,
+                                              c.address.to_string(), s->name()));
     }
     LocalPeer local = make_local_peer(c, config_);
     if (auto problem = check_local_peer(local))
@@ -143,7 +140,8 @@ tl::expected<void, std::string> Speaker::add_neighbor(const NeighborConfig& conf
     if (running_) {
         for (auto& l : listeners_)
             if (l->address.afi == c.address.afi && !c.md5_password.empty())
-                if (auto r = set_tcp_md5(l->acceptor.native_handle(), c.address, c.md5_password); !r)
+                if (auto r = set_tcp_md5(l->acceptor.native_handle(), c.address, c.md5_password);
+                    !r)
                     observer_.on_event(c.name, "error", "listener: " + r.error());
         session->start();
     }
@@ -283,7 +281,7 @@ void Speaker::shutdown(const std::string& reason, std::chrono::milliseconds limi
         const bool all_closed = std::all_of(sessions_.begin(), sessions_.end(),
                                             [](const auto& s) { return s->closed(); });
         if (all_closed || std::chrono::steady_clock::now() >= deadline) {
-            auto finish = std::move(*poll);  // break the self-reference
+            auto finish = std::move(*poll); // break the self-reference
             done();
             return;
         }
@@ -313,4 +311,4 @@ void Speaker::for_each_sent(const std::string& name,
                 [&](const Prefix& p, SpecId id) { f(p, rib_.specs().get(id)); });
 }
 
-}  // namespace vipd::bgp
+} // namespace vipd::bgp

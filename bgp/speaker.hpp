@@ -9,10 +9,10 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
-#include <span>
 #include <map>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -30,19 +30,19 @@ namespace vipd::bgp {
 /// Everything configured for one neighbor. Defaults are what an operator expects.
 struct NeighborConfig
 {
-    std::string name;  ///< unique; defaults to the address text
+    std::string name; ///< unique; defaults to the address text
     Address address;
     std::uint16_t port = 179;
-    std::optional<Address> local_address;  ///< bind address for outgoing connections
+    std::optional<Address> local_address; ///< bind address for outgoing connections
     Asn remote_as = 0;
-    std::optional<Asn> local_as;  ///< overrides the speaker's AS for this neighbor
-    bool passive = false;         ///< wait for the router to connect
-    std::string md5_password;     ///< RFC 2385; empty = none
+    std::optional<Asn> local_as; ///< overrides the speaker's AS for this neighbor
+    bool passive = false;        ///< wait for the router to connect
+    std::string md5_password;    ///< RFC 2385; empty = none
     std::uint16_t hold_time = 90;
-    std::optional<std::uint16_t> keepalive;  ///< default hold/3
+    std::optional<std::uint16_t> keepalive; ///< default hold/3
     std::chrono::milliseconds connect_retry{std::chrono::seconds(5)};
-    std::optional<std::uint8_t> ttl_security;  ///< GTSM: accept only peers within N hops
-    std::optional<std::uint8_t> multihop;      ///< outgoing TTL; eBGP default 1, iBGP 64
+    std::optional<std::uint8_t> ttl_security; ///< GTSM: accept only peers within N hops
+    std::optional<std::uint8_t> multihop;     ///< outgoing TTL; eBGP default 1, iBGP 64
     bool ipv4_unicast = true;
     bool ipv6_unicast = true;
     bool graceful_restart = false;
@@ -51,9 +51,9 @@ struct NeighborConfig
     bool four_octet_as = true;
     std::optional<Role> role;
     bool role_strict = false;
-    std::size_t max_prefixes = 0;          ///< 0 = no limit; Cease/1 when exceeded
-    std::size_t adj_rib_in_limit = 0;      ///< routes kept for display; 0 = keep none
-    ExportPolicy export_policy;            ///< next hop, MED, prepend, communities, …
+    std::size_t max_prefixes = 0;     ///< 0 = no limit; Cease/1 when exceeded
+    std::size_t adj_rib_in_limit = 0; ///< routes kept for display; 0 = keep none
+    ExportPolicy export_policy;       ///< next hop, MED, prepend, communities, …
 
     bool operator==(const NeighborConfig&) const = default;
 };
@@ -63,8 +63,8 @@ struct SpeakerConfig
 {
     RouterId router_id;
     Asn local_as = 0;
-    std::vector<std::pair<Address, std::uint16_t>> listen;  ///< empty = no listener
-    std::string hostname;  ///< FQDN capability; empty = not sent
+    std::vector<std::pair<Address, std::uint16_t>> listen; ///< empty = no listener
+    std::string hostname;                                  ///< FQDN capability; empty = not sent
 };
 
 /// Counters and state of one neighbor, for status output and metrics.
@@ -81,7 +81,7 @@ struct NeighborStatus
     std::uint64_t established_count = 0;
     std::uint64_t messages_sent = 0, messages_received = 0;
     std::uint64_t updates_sent = 0, updates_received = 0;
-    std::uint64_t prefixes_announced = 0;  ///< in the Adj-RIB-Out as sent
+    std::uint64_t prefixes_announced = 0; ///< in the Adj-RIB-Out as sent
     std::uint64_t prefixes_received = 0;
     std::vector<std::string> peer_capabilities;
     std::vector<std::string> families;
@@ -97,8 +97,7 @@ public:
     virtual void on_state_change(const std::string& neighbor, std::string_view from,
                                  std::string_view to, const std::string& cause) = 0;
     /// A NOTIFICATION we sent (sent=true) or received.
-    virtual void on_notification(const std::string& neighbor, bool sent,
-                                 const Notification& n) = 0;
+    virtual void on_notification(const std::string& neighbor, bool sent, const Notification& n) = 0;
     /// Anything else worth a log line: RFC 7606 outcomes, rejected connections, socket errors.
     virtual void on_event(const std::string& neighbor, std::string_view level,
                           const std::string& text) = 0;
@@ -123,7 +122,8 @@ public:
     void remove_neighbor(const std::string& name);
     /// Apply a changed configuration: the session is reset only when a session parameter
     /// changed; an export-only change re-sends the neighbor's table without a reset.
-    [[nodiscard]] tl::expected<void, std::string> reconfigure_neighbor(const NeighborConfig& config);
+    [[nodiscard]] tl::expected<void, std::string>
+    reconfigure_neighbor(const NeighborConfig& config);
     [[nodiscard]] std::vector<std::string> neighbor_names() const;
 
     /// Announce (or change) a route; written to every established neighbor as soon as the
@@ -176,4 +176,4 @@ private:
     std::vector<std::function<void(std::map<std::string, std::string>)>> flush_waiters_;
 };
 
-}  // namespace vipd::bgp
+} // namespace vipd::bgp

@@ -42,12 +42,11 @@ std::string endpoint_text(const asio::ip::tcp::socket& s)
                                 : fmt::format("{}:{}", ep.address().to_string(), ep.port());
 }
 
-}  // namespace
+} // namespace
 
 Connection::Connection(asio::ip::tcp::socket socket, ConnectionId id, ConnectionHandler* handler)
     : socket_(std::move(socket)), id_(id), handler_(handler), remote_(endpoint_text(socket_))
-{
-}
+{}
 
 void Connection::start()
 {
@@ -163,4 +162,4 @@ void Connection::report_closed(const std::string& reason)
         h->on_closed(id_, reason);
 }
 
-}  // namespace vipd::bgp
+} // namespace vipd::bgp

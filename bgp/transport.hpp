@@ -85,4 +85,4 @@ private:
     std::string remote_;
 };
 
-}  // namespace vipd::bgp
+} // namespace vipd::bgp

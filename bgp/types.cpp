@@ -2,7 +2,6 @@
 #include "bgp/types.hpp"
 
 #include <arpa/inet.h>
-
 #include <fmt/format.h>
 
 namespace vipd::bgp {
@@ -22,7 +21,8 @@ std::string to_string(AfiSafi f)
 {
     if ((f.afi == Afi::ipv4 || f.afi == Afi::ipv6) && f.safi == Safi::unicast)
         return fmt::format("{}-unicast", to_string(f.afi));
-    return fmt::format("afi-{}-safi-{}", static_cast<unsigned>(f.afi), static_cast<unsigned>(f.safi));
+    return fmt::format("afi-{}-safi-{}", static_cast<unsigned>(f.afi),
+                       static_cast<unsigned>(f.safi));
 }
 
 Address Address::v4(std::uint32_t host_order)
@@ -130,8 +130,8 @@ tl::expected<Prefix, std::string> Prefix::parse(std::string_view text, bool bare
     }
     Prefix p = masked(*addr, static_cast<std::uint8_t>(length));
     if (p.addr != *addr)
-        return tl::unexpected(fmt::format("\"{}\": host bits set (did you mean {}?)", text,
-                                          p.to_string()));
+        return tl::unexpected(
+            fmt::format("\"{}\": host bits set (did you mean {}?)", text, p.to_string()));
     return p;
 }
 
@@ -140,4 +140,4 @@ std::string Prefix::to_string() const
     return fmt::format("{}/{}", addr.to_string(), length);
 }
 
-}  // namespace vipd::bgp
+} // namespace vipd::bgp

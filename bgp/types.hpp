@@ -49,9 +49,9 @@ struct Address
     static std::optional<Address> parse(std::string_view text);
 
     [[nodiscard]] bool is_v4() const { return afi == Afi::ipv4; }
-    [[nodiscard]] std::uint32_t v4_value() const;  ///< host order; only for IPv4
+    [[nodiscard]] std::uint32_t v4_value() const; ///< host order; only for IPv4
     [[nodiscard]] std::size_t size() const { return is_v4() ? 4 : 16; }
-    [[nodiscard]] bool is_v6_link_local() const;  ///< fe80::/10
+    [[nodiscard]] bool is_v6_link_local() const; ///< fe80::/10
     [[nodiscard]] bool is_unspecified() const;
     [[nodiscard]] std::string to_string() const;
     auto operator<=>(const Address&) const = default;
@@ -96,10 +96,9 @@ struct Nlri
     auto operator<=>(const Nlri&) const = default;
 };
 
-}  // namespace vipd::bgp
+} // namespace vipd::bgp
 
-template <>
-struct std::hash<vipd::bgp::Prefix>
+template <> struct std::hash<vipd::bgp::Prefix>
 {
     std::size_t operator()(const vipd::bgp::Prefix& p) const noexcept
     {

@@ -33,8 +33,8 @@ DecodeError make_error(std::uint8_t subcode, std::size_t offset, Rfc7606 action,
 /// What the attribute walk saw besides the attributes themselves.
 struct AttributeScan
 {
-    std::bitset<256> seen;           ///< types present on the wire (first occurrence)
-    bool foreign_reachable = false;  ///< an MP_REACH_NLRI of a skipped family carried NLRI
+    std::bitset<256> seen;          ///< types present on the wire (first occurrence)
+    bool foreign_reachable = false; ///< an MP_REACH_NLRI of a skipped family carried NLRI
     std::vector<AfiSafi> disabled;
 };
 
@@ -43,13 +43,13 @@ void decode_one(std::uint8_t flags, std::uint8_t type, std::size_t at, std::size
                 ByteView tlv, Reader value, const DecodeContext& ctx, PeerKind peer,
                 PathAttributes& out, AttributeScan& scan, std::vector<DecodeError>& errors)
 {
-    const auto name = [type] { return attribute_name(type); };  // error paths only
+    const auto name = [type] { return attribute_name(type); }; // error paths only
     if (scan.seen[type]) {
         // RFC 7606 §3.g: a second MP_REACH_NLRI / MP_UNREACH_NLRI resets the session ...
         if (type == mp_reach_type || type == mp_unreach_type)
             errors.push_back(make_error(update_error::malformed_attribute_list, at,
                                         Rfc7606::session_reset, "second " + name()));
-        else  // ... any other repeated attribute is discarded after the first.
+        else // ... any other repeated attribute is discarded after the first.
             errors.push_back(make_error(update_error::malformed_attribute_list, at,
                                         Rfc7606::attribute_discard,
                                         "second " + name() + " discarded", tlv));
@@ -181,7 +181,7 @@ void finish(UpdateOutcome& o)
     }
 }
 
-}  // namespace
+} // namespace
 
 UpdateOutcome decode_update(Reader& body, const DecodeContext& ctx, PeerKind peer)
 {
@@ -237,7 +237,7 @@ UpdateOutcome decode_update(Reader& body, const DecodeContext& ctx, PeerKind pee
 
     check_mandatory(u, scan, tal_at, o.errors);
     if (!ctx.four_octet_as)
-        reconcile_as4(u.path_attributes);  // RFC 6793 §4.2.3
+        reconcile_as4(u.path_attributes); // RFC 6793 §4.2.3
 
     // RFC 7606 §5.2: with attributes other than MP_UNREACH_NLRI but no reachable NLRI we cannot
     // be sure the NLRI were parsed; any error beyond attribute discard then resets the session.
@@ -272,4 +272,4 @@ std::size_t update_body_size(const Update& u, const EncodeContext& ctx)
            path_attributes_size(u.path_attributes, ctx) + nlri_size(u.nlri, ctx.add_path_ipv4);
 }
 
-}  // namespace vipd::bgp
+} // namespace vipd::bgp

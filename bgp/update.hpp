@@ -67,4 +67,4 @@ void encode_nlri(const std::vector<Nlri>& nlri, Writer& w, bool add_path);
 /// Octets encode_nlri would append.
 [[nodiscard]] std::size_t nlri_size(const std::vector<Nlri>& nlri, bool add_path);
 
-}  // namespace vipd::bgp
+} // namespace vipd::bgp

@@ -14,11 +14,11 @@ namespace vipd::bgp {
 
 namespace {
 
-constexpr std::size_t slack = 16;            // widest fixed-size prefix copy
-constexpr std::size_t path_id_size = 4;      // RFC 7911 §3
-constexpr std::size_t length_field = 2;      // RFC 4271 §4.3 Withdrawn / Total Attribute Length
-constexpr std::size_t long_attr_header = 4;  // RFC 4271 §4.3 flags, type, 2-octet length
-constexpr std::size_t afi_safi_size = 3;     // RFC 4760 §4 AFI + SAFI
+constexpr std::size_t slack = 16;           // widest fixed-size prefix copy
+constexpr std::size_t path_id_size = 4;     // RFC 7911 §3
+constexpr std::size_t length_field = 2;     // RFC 4271 §4.3 Withdrawn / Total Attribute Length
+constexpr std::size_t long_attr_header = 4; // RFC 4271 §4.3 flags, type, 2-octet length
+constexpr std::size_t afi_safi_size = 3;    // RFC 4760 §4 AFI + SAFI
 /// RFC 4271 §4.3: header + Withdrawn Routes Length + Total Path Attribute Length.
 constexpr std::size_t fixed_overhead = header_size + 2 * length_field;
 constexpr std::uint8_t mp_flags = attr_flag::optional | attr_flag::extended_length;
@@ -31,15 +31,15 @@ void put16(std::uint8_t* p, std::size_t v)
 
 void put_header(std::uint8_t* p)
 {
-    std::memset(p, 0xff, marker_size);  // RFC 4271 §4.1: marker all ones
+    std::memset(p, 0xff, marker_size); // RFC 4271 §4.1: marker all ones
     p[marker_size + 2] = static_cast<std::uint8_t>(MessageType::update);
 }
 
 struct Packed
 {
-    std::size_t next = 0;    ///< index of the first prefix not packed
-    std::size_t octets = 0;  ///< octets written
-    bool bad = false;        ///< nlri[next] is of the wrong family or too long
+    std::size_t next = 0;   ///< index of the first prefix not packed
+    std::size_t octets = 0; ///< octets written
+    bool bad = false;       ///< nlri[next] is of the wrong family or too long
 };
 
 // Writes nlri[i..] at p while they fit in `room` octets. Filling each message before starting
@@ -123,7 +123,7 @@ std::size_t shorten_mp_attribute(std::uint8_t* attr, std::size_t value_len, std:
     return 1;
 }
 
-}  // namespace
+} // namespace
 
 tl::expected<EncodedAttributes, std::string>
 EncodedAttributes::make(const PathAttributes& attrs, AfiSafi family, const EncodeContext& ctx)
@@ -140,7 +140,7 @@ EncodedAttributes::make(const PathAttributes& attrs, AfiSafi family, const Encod
     const bool mp = attrs.mp_reach && attrs.mp_reach->family == family;
     if (family == ipv6_unicast && !mp)
         return tl::unexpected(std::string("IPv6 announcements need an MP_REACH_NLRI next hop"));
-    if (!mp && !attrs.next_hop)  // RFC 4271 §5.1.3
+    if (!mp && !attrs.next_hop) // RFC 4271 §5.1.3
         return tl::unexpected(std::string("IPv4 announcements need NEXT_HOP (or an RFC 8950 "
                                           "MP_REACH_NLRI next hop)"));
     if (mp) {
@@ -180,10 +180,10 @@ append_announcements(Bytes& out, const EncodedAttributes& attrs, std::span<const
         const std::size_t pos = open_message(out, fixed + bound);
         std::uint8_t* const msg = out.data() + pos;
         std::uint8_t* const body = msg + header_size;
-        body[0] = body[1] = 0;  // Withdrawn Routes Length
+        body[0] = body[1] = 0; // Withdrawn Routes Length
         std::uint8_t* p = body + 2 * length_field;
         std::uint8_t* attr = p;
-        if (mp) {  // RFC 7606 §5.1: MP_REACH_NLRI first
+        if (mp) { // RFC 7606 §5.1: MP_REACH_NLRI first
             attr[0] = mp_flags;
             attr[1] = static_cast<std::uint8_t>(AttrType::mp_reach_nlri);
             p += long_attr_header;
@@ -207,7 +207,7 @@ append_announcements(Bytes& out, const EncodedAttributes& attrs, std::span<const
             const std::size_t value = head.size() + k.octets;
             put16(attr + 2, value);
             size -= shorten_mp_attribute(attr, value, value + others.size());
-            put16(body + length_field, size - fixed_overhead);  // all attributes, no NLRI field
+            put16(body + length_field, size - fixed_overhead); // all attributes, no NLRI field
         } else {
             put16(body + length_field, others.size());
         }
@@ -236,7 +236,7 @@ append_withdrawals(Bytes& out, AfiSafi family, std::span<const Nlri> nlri, const
         std::uint8_t* const msg = out.data() + pos;
         std::uint8_t* const body = msg + header_size;
         std::uint8_t* p = body + length_field;
-        if (mp) {  // Withdrawn Routes Length 0; RFC 4760 §4 MP_UNREACH_NLRI only
+        if (mp) { // Withdrawn Routes Length 0; RFC 4760 §4 MP_UNREACH_NLRI only
             p += length_field;
             p[0] = mp_flags;
             p[1] = static_cast<std::uint8_t>(AttrType::mp_unreach_nlri);
@@ -261,7 +261,7 @@ append_withdrawals(Bytes& out, AfiSafi family, std::span<const Nlri> nlri, const
             put16(body + length_field, size - fixed_overhead);
         } else {
             put16(body, k.octets);
-            put16(body + length_field + k.octets, 0);  // Total Path Attribute Length
+            put16(body + length_field + k.octets, 0); // Total Path Attribute Length
         }
         close_message(out, pos, size + (mp ? 0 : length_field));
     }
@@ -292,4 +292,4 @@ tl::expected<std::size_t, std::string> build_updates(Bytes& out, const PathAttri
     return *w + *a;
 }
 
-}  // namespace vipd::bgp
+} // namespace vipd::bgp

@@ -84,4 +84,4 @@ append_withdrawal(Bytes& out, AfiSafi family, const Nlri& nlri, const EncodeCont
     return append_withdrawals(out, family, std::span<const Nlri>(&nlri, 1), ctx);
 }
 
-}  // namespace vipd::bgp
+} // namespace vipd::bgp

@@ -48,7 +48,8 @@ public:
     {
         if (remaining() < 4)
             return std::nullopt;
-        std::uint32_t v = (std::uint32_t{data_[pos_]} << 24) | (std::uint32_t{data_[pos_ + 1]} << 16) |
+        std::uint32_t v = (std::uint32_t{data_[pos_]} << 24) |
+                          (std::uint32_t{data_[pos_ + 1]} << 16) |
                           (std::uint32_t{data_[pos_ + 2]} << 8) | std::uint32_t{data_[pos_ + 3]};
         pos_ += 4;
         return v;
@@ -134,4 +135,4 @@ private:
     Bytes& out_;
 };
 
-}  // namespace vipd::bgp
+} // namespace vipd::bgp

@@ -54,7 +54,7 @@ std::string parent_pointer(const std::string& pointer)
     return slash == std::string::npos ? std::string() : pointer.substr(0, slash);
 }
 
-}  // namespace
+} // namespace
 
 std::string to_string(const Endpoint& e)
 {
@@ -66,10 +66,14 @@ std::string to_string(const Endpoint& e)
 std::string_view to_string(LogLevel l)
 {
     switch (l) {
-    case LogLevel::debug: return "debug";
-    case LogLevel::info: return "info";
-    case LogLevel::warning: return "warning";
-    case LogLevel::error: return "error";
+    case LogLevel::debug:
+        return "debug";
+    case LogLevel::info:
+        return "info";
+    case LogLevel::warning:
+        return "warning";
+    case LogLevel::error:
+        return "error";
     }
     return "info";
 }
@@ -164,4 +168,4 @@ tl::expected<Config, ConfigErrors> load_config(const std::filesystem::path& path
     return parse_config(text.str(), path.string(), path.parent_path());
 }
 
-}  // namespace vipd::cli
+} // namespace vipd::cli

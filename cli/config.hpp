@@ -50,9 +50,9 @@ enum class LogFormat : std::uint8_t { text, json };
 struct ControlSocketConfig
 {
     std::filesystem::path path = "/run/vipd/vipd.sock";
-    std::uint32_t mode = 0660;  ///< permission bits of the socket file
-    std::string owner;          ///< user name; empty: the daemon's user
-    std::string group;          ///< group name; empty: the daemon's group
+    std::uint32_t mode = 0660; ///< permission bits of the socket file
+    std::string owner;         ///< user name; empty: the daemon's user
+    std::string group;         ///< group name; empty: the daemon's group
     bool operator==(const ControlSocketConfig&) const = default;
 };
 
@@ -69,18 +69,18 @@ struct GlobalConfig
 {
     bgp::RouterId router_id;
     bgp::Asn local_as = 0;
-    std::vector<Endpoint> listen;  ///< empty: no listener (vipd only connects out)
+    std::vector<Endpoint> listen; ///< empty: no listener (vipd only connects out)
     std::filesystem::path state_dir = "/var/lib/vipd";
     ControlSocketConfig control_socket;
-    std::optional<Endpoint> http_status;  ///< HTTP status/metrics endpoint; off by default
+    std::optional<Endpoint> http_status; ///< HTTP status/metrics endpoint; off by default
     LogLevel log_level = LogLevel::info;
     LogFormat log_format = LogFormat::text;
     /// At start, how long VIPs wait for every leaf of their rule to have a first verdict
     /// before the speaker sends its initial table and End-of-RIB (RFC 4724).
     std::chrono::milliseconds startup_grace{std::chrono::seconds(10)};
     LoopbackConfig loopback;
-    std::string hostname;  ///< sent in the FQDN capability; empty: not sent
-    std::filesystem::path rhi_file;  ///< ALOHA RHI file the VIPs came from; empty: none
+    std::string hostname;           ///< sent in the FQDN capability; empty: not sent
+    std::filesystem::path rhi_file; ///< ALOHA RHI file the VIPs came from; empty: none
     bool operator==(const GlobalConfig&) const = default;
 };
 
@@ -98,8 +98,8 @@ struct Config
 {
     GlobalConfig global;
     std::vector<bgp::NeighborConfig> neighbors;
-    std::vector<health::CheckSpec> checks;  ///< in name order
-    std::vector<HaproxyConfig> haproxy;     ///< in name order
+    std::vector<health::CheckSpec> checks; ///< in name order
+    std::vector<HaproxyConfig> haproxy;    ///< in name order
     /// One spec per distinct HAProxy reference used by a rule (kind HaproxyRefConfig), named
     /// by the reference's canonical text with its instance ("lb%b:be_app"); derived.
     std::vector<health::CheckSpec> references;
@@ -141,8 +141,8 @@ using ConfigErrors = std::vector<ConfigError>;
 
 /// Parses configuration text. `file` names it in errors; relative paths inside it (password
 /// files, the RHI file) are resolved against `base_dir`.
-[[nodiscard]] tl::expected<Config, ConfigErrors> parse_config(
-    std::string_view text, std::string file, const std::filesystem::path& base_dir);
+[[nodiscard]] tl::expected<Config, ConfigErrors>
+parse_config(std::string_view text, std::string file, const std::filesystem::path& base_dir);
 
 /// Reads and parses a configuration file (errors name it as given).
 [[nodiscard]] tl::expected<Config, ConfigErrors> load_config(const std::filesystem::path& path);
@@ -164,7 +164,7 @@ struct NameDiff
 
 struct ConfigDiff
 {
-    std::vector<std::string> global;  ///< changed global keys, e.g. "router-id", "listen"
+    std::vector<std::string> global; ///< changed global keys, e.g. "router-id", "listen"
     NameDiff neighbors;
     NameDiff checks;
     NameDiff haproxy;
@@ -184,4 +184,4 @@ struct ConfigDiff
 /// One line per non-empty part: "neighbors: added r3; removed r1; changed r2".
 [[nodiscard]] std::string to_string(const ConfigDiff& d);
 
-}  // namespace vipd::cli
+} // namespace vipd::cli

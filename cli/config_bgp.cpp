@@ -20,23 +20,41 @@ using std::chrono::milliseconds;
 using std::chrono::seconds;
 
 inline constexpr std::size_t max_name = 64;
-inline constexpr std::size_t md5_max_key = 80;  // Linux TCP_MD5SIG_MAXKEYLEN (RFC 2385 keys)
-inline constexpr std::uint64_t max_restart_time = 4095;  // RFC 4724 §3: 12-bit field
+inline constexpr std::size_t md5_max_key = 80; // Linux TCP_MD5SIG_MAXKEYLEN (RFC 2385 keys)
+inline constexpr std::uint64_t max_restart_time = 4095; // RFC 4724 §3: 12-bit field
 inline constexpr std::uint8_t max_prepend = 32;
 
 const std::vector<std::string_view> global_keys{
-    "router-id",   "local-as",      "listen",   "state-dir", "control-socket", "http-status",
-    "log-level",   "log-format",    "startup-grace", "loopback", "hostname",   "rhi-file"};
+    "router-id", "local-as",   "listen",        "state-dir", "control-socket", "http-status",
+    "log-level", "log-format", "startup-grace", "loopback",  "hostname",       "rhi-file"};
 
-const std::vector<std::string_view> neighbor_keys{
-    "name",          "address",        "port",           "local-address", "remote-as",
-    "local-as",      "passive",        "md5-password",   "md5-password-file",
-    "hold-time",     "keepalive",      "connect-retry",  "multihop",      "ttl-security",
-    "families",      "graceful-restart", "restart-time", "extended-message", "four-octet-as",
-    "role",          "role-strict",    "max-prefixes",   "adj-rib-in-limit", "export"};
+const std::vector<std::string_view> neighbor_keys{"name",
+                                                  "address",
+                                                  "port",
+                                                  "local-address",
+                                                  "remote-as",
+                                                  "local-as",
+                                                  "passive",
+                                                  "md5-password",
+                                                  "md5-password-file",
+                                                  "hold-time",
+                                                  "keepalive",
+                                                  "connect-retry",
+                                                  "multihop",
+                                                  "ttl-security",
+                                                  "families",
+                                                  "graceful-restart",
+                                                  "restart-time",
+                                                  "extended-message",
+                                                  "four-octet-as",
+                                                  "role",
+                                                  "role-strict",
+                                                  "max-prefixes",
+                                                  "adj-rib-in-limit",
+                                                  "export"};
 
 const std::vector<std::string_view> export_keys{
-    "next-hop-v4", "next-hop-v6", "next-hop-v6-link-local", "med", "local-pref", "prepend",
+    "next-hop-v4", "next-hop-v6",       "next-hop-v6-link-local", "med", "local-pref", "prepend",
     "communities", "large-communities", "extended-communities"};
 
 template <class T, class Parse>
@@ -68,7 +86,7 @@ void read_list(const Object& o, std::string_view key, std::vector<T>& out, Parse
 
 std::optional<Endpoint> listen_endpoint(const Value& v)
 {
-    return as_endpoint(v, 179);  // RFC 4271 §8.2.1: BGP listens on TCP port 179
+    return as_endpoint(v, 179); // RFC 4271 §8.2.1: BGP listens on TCP port 179
 }
 
 void read_control_socket(const Object& g, ControlSocketConfig& out)
@@ -114,7 +132,7 @@ void read_loopback(const Object& g, LoopbackConfig& out)
     o.set("enabled", out.enabled, as_bool);
     o.set("interface", out.interface, [](const Value& i) -> std::optional<std::string> {
         auto s = as_non_empty_string(i);
-        if (s && (s->size() > 15 || s->find('/') != std::string::npos)) {  // IFNAMSIZ - 1
+        if (s && (s->size() > 15 || s->find('/') != std::string::npos)) { // IFNAMSIZ - 1
             i.expected("an interface name of at most 15 characters");
             return std::nullopt;
         }
@@ -162,8 +180,8 @@ void read_md5(const Object& o, bgp::NeighborConfig& n)
         return;
     // RFC 2385 §4.5: the key is a shared secret; Linux accepts 1..80 octets.
     if (key->empty() || key->size() > md5_max_key) {
-        o.error(where, fmt::format("expected an MD5 key of 1..{} bytes, got {} bytes",
-                                   md5_max_key, key->size()));
+        o.error(where, fmt::format("expected an MD5 key of 1..{} bytes, got {} bytes", md5_max_key,
+                                   key->size()));
         return;
     }
     n.md5_password = std::move(*key);
@@ -277,7 +295,7 @@ void read_export(const Object& n_obj, bgp::NeighborConfig& n)
         o.set("next-hop-v6-link-local", e.next_hop_v6_link_local,
               [](const Value& a) -> std::optional<bgp::Address> {
                   auto addr = as_address(a);
-                  if (addr && !addr->is_v6_link_local()) {  // RFC 2545 §3: fe80::/10
+                  if (addr && !addr->is_v6_link_local()) { // RFC 2545 §3: fe80::/10
                       a.expected("an IPv6 link-local address (fe80::/10)");
                       return std::nullopt;
                   }
@@ -316,8 +334,8 @@ bgp::NeighborConfig read_neighbor(const Value& v, const GlobalConfig& global)
     o.set("name", n.name, [](const Value& s) -> std::optional<std::string> {
         auto name = as_string(s);
         if (name && !valid_name(*name, true)) {
-            s.expected(fmt::format("a name of 1..{} letters, digits, '_', '-', '.', ':'",
-                                   max_name));
+            s.expected(
+                fmt::format("a name of 1..{} letters, digits, '_', '-', '.', ':'", max_name));
             return std::nullopt;
         }
         return name;
@@ -327,9 +345,8 @@ bgp::NeighborConfig read_neighbor(const Value& v, const GlobalConfig& global)
     o.set("local-as", n.local_as, as_asn);
     o.set("local-address", n.local_address, as_address);
     if (n.local_address && n.local_address->afi != n.address.afi)
-        o.error("local-address",
-                fmt::format("{} is not of the family of address {}",
-                            n.local_address->to_string(), n.address.to_string()));
+        o.error("local-address", fmt::format("{} is not of the family of address {}",
+                                             n.local_address->to_string(), n.address.to_string()));
     read_md5(o, n);
     read_timers(o, n);
     read_transport(o, n);
@@ -338,7 +355,7 @@ bgp::NeighborConfig read_neighbor(const Value& v, const GlobalConfig& global)
     return n;
 }
 
-}  // namespace
+} // namespace
 
 bool valid_name(std::string_view name, bool allow_colon)
 {
@@ -357,7 +374,7 @@ bool valid_name(std::string_view name, bool allow_colon)
 std::optional<bgp::Asn> as_asn(const Value& v)
 {
     auto n = as_uint(v, 1, 0xFFFFFFFFu);
-    if (n && *n == bgp::as_trans) {  // RFC 6793 §9: AS_TRANS is not an AS of its own
+    if (n && *n == bgp::as_trans) { // RFC 6793 §9: AS_TRANS is not an AS of its own
         v.error("AS 23456 (AS_TRANS) is not a usable AS number");
         return std::nullopt;
     }
@@ -474,4 +491,4 @@ std::vector<bgp::NeighborConfig> read_neighbors(const Object& root, const Global
     return out;
 }
 
-}  // namespace vipd::cli::detail
+} // namespace vipd::cli::detail

@@ -33,11 +33,16 @@ const std::map<Kind, std::vector<std::string_view>> kind_keys{
 std::string_view kind_name(Kind k)
 {
     switch (k) {
-    case Kind::tcp: return "tcp";
-    case Kind::http: return "http";
-    case Kind::https: return "https";
-    case Kind::exec: return "exec";
-    case Kind::file: return "file";
+    case Kind::tcp:
+        return "tcp";
+    case Kind::http:
+        return "http";
+    case Kind::https:
+        return "https";
+    case Kind::exec:
+        return "exec";
+    case Kind::file:
+        return "file";
     }
     return "?";
 }
@@ -119,7 +124,7 @@ bool parse_authority(std::string_view authority, health::HttpTarget& t)
             return false;
     }
     t.address = addr->to_string();
-    t.port = static_cast<std::uint16_t>(p);  // 0: the scheme's port
+    t.port = static_cast<std::uint16_t>(p); // 0: the scheme's port
     return true;
 }
 
@@ -161,8 +166,9 @@ std::optional<health::HttpTarget> read_url(const Value& v, health::HttpTarget t,
 
 void read_http_common(const Object& o, health::HttpTarget& t)
 {
-    o.set("method", t.method,
-          [](const Value& v) { return as_enum<std::string>(v, {{"GET", "GET"}, {"HEAD", "HEAD"}}); });
+    o.set("method", t.method, [](const Value& v) {
+        return as_enum<std::string>(v, {{"GET", "GET"}, {"HEAD", "HEAD"}});
+    });
     o.set("host", t.host, as_string);
     o.set("username", t.username, as_string);
     o.set("password", t.password, as_string);
@@ -181,7 +187,7 @@ void read_http_common(const Object& o, health::HttpTarget& t)
         o.set("verify-tls", t.verify_tls, as_bool);
         o.set("ca-file", t.ca_file, [](const Value& v) -> std::optional<std::string> {
             if (v.json->is_string() && v.json->get_ref<const std::string&>().empty())
-                return std::string();  // the system store
+                return std::string(); // the system store
             return absolute_path(v);
         });
     }
@@ -237,7 +243,7 @@ health::ExecCheckConfig read_exec(const Object& o)
     health::ExecCheckConfig c;
     if (auto v = o.get("command")) {
         if (v->json->is_string()) {
-            c.shell = true;  // one command line, run by /bin/sh -c
+            c.shell = true; // one command line, run by /bin/sh -c
             if (auto s = as_non_empty_string(*v))
                 c.argv = {*s};
         } else if (auto items = as_array(*v)) {
@@ -309,21 +315,29 @@ std::optional<health::CheckSpec> read_check(const std::string& name, const Value
         return std::nullopt;
     const auto& own = kind_keys.at(*kind);
     for (const auto& [key, value] : v.json->items()) {
-        const bool timing = std::find(timing_keys.begin(), timing_keys.end(), key) !=
-                            timing_keys.end();
+        const bool timing =
+            std::find(timing_keys.begin(), timing_keys.end(), key) != timing_keys.end();
         const bool known = std::find(own.begin(), own.end(), key) != own.end();
         if (!timing && !known && std::find(all.begin(), all.end(), key) != all.end())
-            v.ctx->error_at_key(child(v.pointer, key), v.pointer,
-                                fmt::format("key \"{}\" does not apply to a {} check", key,
-                                            kind_name(*kind)));
+            v.ctx->error_at_key(
+                child(v.pointer, key), v.pointer,
+                fmt::format("key \"{}\" does not apply to a {} check", key, kind_name(*kind)));
     }
     health::CheckSpec spec;
     spec.name = name;
     switch (*kind) {
-    case Kind::tcp: spec.probe = read_tcp(o); break;
-    case Kind::http: spec.probe = read_http(o, false); break;
-    case Kind::https: spec.probe = read_http(o, true); break;
-    case Kind::exec: spec.probe = read_exec(o); break;
+    case Kind::tcp:
+        spec.probe = read_tcp(o);
+        break;
+    case Kind::http:
+        spec.probe = read_http(o, false);
+        break;
+    case Kind::https:
+        spec.probe = read_http(o, true);
+        break;
+    case Kind::exec:
+        spec.probe = read_exec(o);
+        break;
     case Kind::file: {
         health::FileCheckConfig f;
         if (o.require("path"))
@@ -355,8 +369,8 @@ void read_stats_page(const Object& o, health::HaproxyInstanceConfig& c)
 std::optional<HaproxyConfig> read_instance(const std::string& name, const Value& v)
 {
     Object o(v, {"socket", "address", "url", "username", "password", "host", "headers", "method",
-                 "source-address", "sni", "verify-tls", "ca-file", "interval", "timeout",
-                 "jitter", "max-bytes", "rise", "fall"});
+                 "source-address", "sni", "verify-tls", "ca-file", "interval", "timeout", "jitter",
+                 "max-bytes", "rise", "fall"});
     if (!o.ok())
         return std::nullopt;
     HaproxyConfig h;
@@ -400,7 +414,7 @@ std::optional<HaproxyConfig> read_instance(const std::string& name, const Value&
     return h;
 }
 
-}  // namespace
+} // namespace
 
 std::vector<health::CheckSpec> read_checks(const Object& root)
 {
@@ -451,4 +465,4 @@ std::vector<HaproxyConfig> read_haproxy(const Object& root)
     return out;
 }
 
-}  // namespace vipd::cli::detail
+} // namespace vipd::cli::detail

@@ -79,4 +79,4 @@ int check_config(const std::filesystem::path& path, std::ostream& out, std::ostr
     return 0;
 }
 
-}  // namespace vipd::cli
+} // namespace vipd::cli

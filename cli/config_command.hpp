@@ -25,8 +25,8 @@ struct VipdOptions
 };
 
 /// Parses the arguments after the program name. Errors: unknown option, missing FILE.
-[[nodiscard]] tl::expected<VipdOptions, std::string> parse_vipd_options(
-    const std::vector<std::string_view>& args);
+[[nodiscard]] tl::expected<VipdOptions, std::string>
+parse_vipd_options(const std::vector<std::string_view>& args);
 
 /// The --help text.
 [[nodiscard]] std::string vipd_usage();
@@ -36,4 +36,4 @@ struct VipdOptions
 [[nodiscard]] int check_config(const std::filesystem::path& path, std::ostream& out,
                                std::ostream& err);
 
-}  // namespace vipd::cli
+} // namespace vipd::cli

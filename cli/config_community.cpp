@@ -30,11 +30,11 @@ inline constexpr std::array<WellKnown, 6> well_known{{
 }};
 
 // RFC 4360 §3 type octets (transitive) and §4/§5 subtypes.
-inline constexpr std::uint8_t type_as2 = 0x00;   // RFC 4360 §3.1 Two-Octet AS Specific
-inline constexpr std::uint8_t type_ipv4 = 0x01;  // RFC 4360 §3.2 IPv4 Address Specific
-inline constexpr std::uint8_t type_as4 = 0x02;   // RFC 5668 §2 Four-Octet AS Specific
-inline constexpr std::uint8_t subtype_route_target = 0x02;  // RFC 4360 §4
-inline constexpr std::uint8_t subtype_route_origin = 0x03;  // RFC 4360 §5
+inline constexpr std::uint8_t type_as2 = 0x00;             // RFC 4360 §3.1 Two-Octet AS Specific
+inline constexpr std::uint8_t type_ipv4 = 0x01;            // RFC 4360 §3.2 IPv4 Address Specific
+inline constexpr std::uint8_t type_as4 = 0x02;             // RFC 5668 §2 Four-Octet AS Specific
+inline constexpr std::uint8_t subtype_route_target = 0x02; // RFC 4360 §4
+inline constexpr std::uint8_t subtype_route_origin = 0x03; // RFC 4360 §5
 
 std::vector<std::string_view> split(std::string_view text, char sep)
 {
@@ -118,7 +118,7 @@ tl::expected<bgp::ExtendedCommunity, std::string> parse_hex(std::string_view tex
     return c;
 }
 
-}  // namespace
+} // namespace
 
 tl::expected<bgp::Community, std::string> parse_community(std::string_view text)
 {
@@ -128,10 +128,10 @@ tl::expected<bgp::Community, std::string> parse_community(std::string_view text)
     }
     const auto parts = split(text, ':');
     if (parts.size() != 2)
-        return tl::unexpected(fmt::format(
-            "{}: expected ASN:VALUE (each 0..65535) or a well-known name such as "
-            "\"graceful-shutdown\" or \"no-export\"",
-            text));
+        return tl::unexpected(
+            fmt::format("{}: expected ASN:VALUE (each 0..65535) or a well-known name such as "
+                        "\"graceful-shutdown\" or \"no-export\"",
+                        text));
     auto high = field(text, parts[0], 0xFFFF);
     if (!high)
         return tl::unexpected(high.error());
@@ -185,8 +185,7 @@ tl::expected<bgp::ExtendedCommunity, std::string> parse_extended_community(std::
     if (parts[1].find('.') != std::string_view::npos) {
         auto addr = bgp::Address::parse(parts[1]);
         if (!addr || !addr->is_v4())
-            return tl::unexpected(
-                fmt::format("{}: \"{}\" is not an IPv4 address", text, parts[1]));
+            return tl::unexpected(fmt::format("{}: \"{}\" is not an IPv4 address", text, parts[1]));
         auto local = field(text, parts[2], 0xFFFF);
         if (!local)
             return tl::unexpected(local.error());
@@ -236,4 +235,4 @@ std::string format_extended_community(const bgp::ExtendedCommunity& c)
     return out;
 }
 
-}  // namespace vipd::cli
+} // namespace vipd::cli

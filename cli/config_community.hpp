@@ -22,12 +22,12 @@ namespace vipd::cli {
 [[nodiscard]] tl::expected<bgp::Community, std::string> parse_community(std::string_view text);
 [[nodiscard]] std::string format_community(bgp::Community c);
 
-[[nodiscard]] tl::expected<bgp::LargeCommunity, std::string> parse_large_community(
-    std::string_view text);
+[[nodiscard]] tl::expected<bgp::LargeCommunity, std::string>
+parse_large_community(std::string_view text);
 [[nodiscard]] std::string format_large_community(const bgp::LargeCommunity& c);
 
-[[nodiscard]] tl::expected<bgp::ExtendedCommunity, std::string> parse_extended_community(
-    std::string_view text);
+[[nodiscard]] tl::expected<bgp::ExtendedCommunity, std::string>
+parse_extended_community(std::string_view text);
 [[nodiscard]] std::string format_extended_community(const bgp::ExtendedCommunity& c);
 
-}  // namespace vipd::cli
+} // namespace vipd::cli

@@ -80,7 +80,7 @@ void describe(std::string& out, std::string_view what, const NameDiff& d)
     out += fmt::format("{}: {}\n", what, fmt::join(parts, "; "));
 }
 
-}  // namespace
+} // namespace
 
 ConfigDiff diff(const Config& before, const Config& after)
 {
@@ -93,8 +93,8 @@ ConfigDiff diff(const Config& before, const Config& after)
     d.references = diff_named(before.references, after.references, spec_name);
     d.haproxy = diff_named(before.haproxy, after.haproxy,
                            [](const HaproxyConfig& h) { return h.instance.name; });
-    d.vips = diff_named(before.vips, after.vips,
-                        [](const announce::VipConfig& v) { return v.name; });
+    d.vips =
+        diff_named(before.vips, after.vips, [](const announce::VipConfig& v) { return v.name; });
     return d;
 }
 
@@ -113,4 +113,4 @@ std::string to_string(const ConfigDiff& d)
     return out;
 }
 
-}  // namespace vipd::cli
+} // namespace vipd::cli

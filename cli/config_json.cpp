@@ -17,8 +17,7 @@ using Out = nlohmann::ordered_json;
 
 inline constexpr std::string_view redacted = "<redacted>";
 
-template <class T>
-Out optional(const std::optional<T>& v)
+template <class T> Out optional(const std::optional<T>& v)
 {
     return v ? Out(*v) : Out(nullptr);
 }
@@ -49,11 +48,16 @@ void put_communities(Out& o, const std::vector<bgp::Community>& c,
 std::string_view role_name(bgp::Role r)
 {
     switch (r) {
-    case bgp::Role::provider: return "provider";
-    case bgp::Role::route_server: return "rs";
-    case bgp::Role::rs_client: return "rs-client";
-    case bgp::Role::customer: return "customer";
-    case bgp::Role::peer: return "peer";
+    case bgp::Role::provider:
+        return "provider";
+    case bgp::Role::route_server:
+        return "rs";
+    case bgp::Role::rs_client:
+        return "rs-client";
+    case bgp::Role::customer:
+        return "customer";
+    case bgp::Role::peer:
+        return "peer";
     }
     return "peer";
 }
@@ -146,7 +150,7 @@ Out neighbor_json(const bgp::NeighborConfig& n)
     x["next-hop-v6"] = optional_address(e.next_hop_v6);
     x["next-hop-v6-link-local"] = optional_address(e.next_hop_v6_link_local);
     x["med"] = optional(e.med);
-    if (e.ibgp)  // RFC 4271 §5.1.5: LOCAL_PREF only toward iBGP neighbors
+    if (e.ibgp) // RFC 4271 §5.1.5: LOCAL_PREF only toward iBGP neighbors
         x["local-pref"] = e.default_local_pref;
     x["prepend"] = e.prepend;
     put_communities(x, e.communities, e.large_communities, e.extended_communities);
@@ -172,8 +176,8 @@ Out probe_json(const health::ProbeConfig& probe)
         o["body-regex"] = http->expect.body_regex;
         o["max-body"] = http->max_body;
     } else if (const auto* exec = std::get_if<health::ExecCheckConfig>(&probe)) {
-        o["command"] = exec->shell && exec->argv.size() == 1 ? Out(exec->argv.front())
-                                                             : Out(exec->argv);
+        o["command"] =
+            exec->shell && exec->argv.size() == 1 ? Out(exec->argv.front()) : Out(exec->argv);
         Out env = Out::object();
         for (const auto& entry : exec->env) {
             const auto eq = entry.find('=');
@@ -205,13 +209,17 @@ Out haproxy_json(const HaproxyConfig& h)
     Out o;
     const auto& i = h.instance;
     switch (i.transport) {
-    case health::HaproxyTransport::unix_socket: o["socket"] = i.socket_path; break;
+    case health::HaproxyTransport::unix_socket:
+        o["socket"] = i.socket_path;
+        break;
     case health::HaproxyTransport::tcp_socket: {
         auto a = bgp::Address::parse(i.address).value_or(bgp::Address{});
         o["address"] = to_string(Endpoint{a, i.port});
         break;
     }
-    case health::HaproxyTransport::stats_page: put_http_target(o, i.page); break;
+    case health::HaproxyTransport::stats_page:
+        put_http_target(o, i.page);
+        break;
     }
     o["interval"] = format_duration(i.interval);
     o["timeout"] = format_duration(i.timeout);
@@ -268,7 +276,7 @@ Out vip_json(const announce::VipConfig& v)
     return o;
 }
 
-}  // namespace
+} // namespace
 
 nlohmann::ordered_json to_json(const Config& config)
 {
@@ -293,4 +301,4 @@ nlohmann::ordered_json to_json(const Config& config)
     return out;
 }
 
-}  // namespace vipd::cli
+} // namespace vipd::cli

@@ -56,7 +56,7 @@ bool parse_port(std::string_view text, std::uint16_t& port)
     return true;
 }
 
-}  // namespace
+} // namespace
 
 void Context::add(ConfigError e)
 {
@@ -78,8 +78,7 @@ void Context::error_at_key(const std::string& member, const std::string& object,
     add({file_, at.line, at.column, object, std::move(message)});
 }
 
-void Context::error_in_string(const std::string& pointer, std::size_t offset,
-                              std::string message)
+void Context::error_in_string(const std::string& pointer, std::size_t offset, std::string message)
 {
     const TextPosition at = locator_.in_string(pointer, offset);
     add({file_, at.line, at.column, pointer, std::move(message)});
@@ -237,8 +236,7 @@ std::optional<std::uint64_t> as_uint(const Value& v, std::uint64_t min, std::uin
     return std::nullopt;
 }
 
-std::optional<std::chrono::milliseconds> as_duration(const Value& v,
-                                                     std::chrono::milliseconds min,
+std::optional<std::chrono::milliseconds> as_duration(const Value& v, std::chrono::milliseconds min,
                                                      std::chrono::milliseconds max)
 {
     tl::expected<std::chrono::milliseconds, std::string> d = tl::unexpected(std::string());
@@ -357,4 +355,4 @@ std::optional<std::vector<std::pair<std::string, Value>>> as_map(const Value& v)
     return out;
 }
 
-}  // namespace vipd::cli::detail
+} // namespace vipd::cli::detail

@@ -33,8 +33,7 @@ class Context
 public:
     Context(const JsonLocator& locator, std::string file, std::filesystem::path base_dir)
         : locator_(locator), file_(std::move(file)), base_dir_(std::move(base_dir))
-    {
-    }
+    {}
 
     /// An error about the value at `pointer` (or where its nearest ancestor is written).
     void error(const std::string& pointer, std::string message);
@@ -59,7 +58,7 @@ private:
     std::string file_;
     std::filesystem::path base_dir_;
     ConfigErrors errors_;
-    std::size_t count_ = 0;  ///< every error reported, also those beyond max_config_errors
+    std::size_t count_ = 0; ///< every error reported, also those beyond max_config_errors
 };
 
 /// One JSON value and where it is.
@@ -95,8 +94,7 @@ public:
            std::vector<std::string_view> known);
     Object(const Value& v, std::vector<std::string_view> known)
         : Object(*v.ctx, *v.json, v.pointer, std::move(known))
-    {
-    }
+    {}
 
     [[nodiscard]] bool ok() const { return ok_; }
     [[nodiscard]] const std::string& pointer() const { return pointer_; }
@@ -111,8 +109,7 @@ public:
     void error(std::string_view key, std::string message) const;
 
     /// Assigns the parsed member to `out` when present and valid.
-    template <class T, class Parse>
-    void set(std::string_view key, T& out, Parse&& parse) const
+    template <class T, class Parse> void set(std::string_view key, T& out, Parse&& parse) const
     {
         if (auto v = get(key)) {
             if (auto r = parse(*v))
@@ -148,13 +145,11 @@ private:
 [[nodiscard]] std::optional<std::uint64_t> as_uint(const Value& v, std::uint64_t min,
                                                    std::uint64_t max, std::string_view range = {});
 /// Duration text or number of seconds, within [min, max].
-[[nodiscard]] std::optional<std::chrono::milliseconds> as_duration(const Value& v,
-                                                                   std::chrono::milliseconds min,
-                                                                   std::chrono::milliseconds max);
+[[nodiscard]] std::optional<std::chrono::milliseconds>
+as_duration(const Value& v, std::chrono::milliseconds min, std::chrono::milliseconds max);
 /// Whole seconds (duration text or number), within [min, max]; `range` as for as_uint.
-[[nodiscard]] std::optional<std::uint64_t> as_seconds(const Value& v, std::uint64_t min,
-                                                      std::uint64_t max,
-                                                      std::string_view range = {});
+[[nodiscard]] std::optional<std::uint64_t>
+as_seconds(const Value& v, std::uint64_t min, std::uint64_t max, std::string_view range = {});
 [[nodiscard]] std::optional<bgp::Address> as_address(const Value& v);
 /// "ADDR:PORT", "[V6]:PORT", or a bare address with `default_port` (0: port required).
 [[nodiscard]] std::optional<Endpoint> as_endpoint(const Value& v, std::uint16_t default_port);
@@ -199,4 +194,4 @@ inline auto duration_in(std::chrono::milliseconds min, std::chrono::milliseconds
     return [=](const Value& v) { return as_duration(v, min, max); };
 }
 
-}  // namespace vipd::cli::detail
+} // namespace vipd::cli::detail

@@ -68,4 +68,4 @@ void read_communities(const Object& o, std::vector<bgp::Community>& communities,
 /// neighbors, whose default name is their address).
 [[nodiscard]] bool valid_name(std::string_view name, bool allow_colon);
 
-}  // namespace vipd::cli::detail
+} // namespace vipd::cli::detail

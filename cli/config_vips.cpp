@@ -24,11 +24,10 @@ using std::chrono::seconds;
 inline constexpr std::uint8_t max_prepend = 32;
 
 const std::vector<std::string_view> vip_keys{
-    "name",     "prefixes", "rule",    "up",            "when-down",     "degraded",
-    "drain",    "damping",  "neighbors", "next-hop-ipv4", "next-hop-ipv6"};
-const std::vector<std::string_view> delta_keys{"med",         "local-pref",
-                                               "prepend",     "communities",
-                                               "large-communities", "extended-communities"};
+    "name",    "prefixes",  "rule",          "up",           "when-down", "degraded", "drain",
+    "damping", "neighbors", "next-hop-ipv4", "next-hop-ipv6"};
+const std::vector<std::string_view> delta_keys{
+    "med", "local-pref", "prepend", "communities", "large-communities", "extended-communities"};
 
 std::vector<std::string_view> with(std::vector<std::string_view> keys,
                                    std::initializer_list<std::string_view> more)
@@ -128,12 +127,12 @@ void read_prefixes(const Object& o, announce::VipConfig& c, VipOrigin& origin)
         if (items.empty())
             v.expected("at least one prefix");
     }
-    std::set<bgp::Prefix> seen;  // a VIP may hold 100,000 prefixes: no linear search
+    std::set<bgp::Prefix> seen; // a VIP may hold 100,000 prefixes: no linear search
     for (const auto& item : items) {
         auto text = as_string(item);
         if (!text)
             continue;
-        auto p = bgp::Prefix::parse(*text, true);  // a bare address is a /32 or /128
+        auto p = bgp::Prefix::parse(*text, true); // a bare address is a /32 or /128
         if (!p) {
             item.error(p.error());
             continue;
@@ -150,7 +149,7 @@ void read_prefixes(const Object& o, announce::VipConfig& c, VipOrigin& origin)
 std::optional<bgp::Address> next_hop_v6(const Value& v)
 {
     auto a = as_address(v);
-    if (a && a->is_v4()) {  // RFC 4760 §3: an IPv6 route needs an IPv6 next hop
+    if (a && a->is_v4()) { // RFC 4760 §3: an IPv6 route needs an IPv6 next hop
         v.expected("an IPv6 address");
         return std::nullopt;
     }
@@ -252,8 +251,7 @@ public:
             return;
         }
         if (!ref.instance.empty()) {
-            if (std::find(instances_.begin(), instances_.end(), ref.instance) ==
-                instances_.end())
+            if (std::find(instances_.begin(), instances_.end(), ref.instance) == instances_.end())
                 report(ctx_, where,
                        fmt::format("unknown HAProxy instance \"{}\"{}", ref.instance,
                                    did_you_mean(ref.instance, instances_)),
@@ -285,16 +283,15 @@ private:
             if (r.name == name)
                 return;
         }
-        const auto h = std::find_if(config_.haproxy.begin(), config_.haproxy.end(),
-                                    [&](const HaproxyConfig& x) {
-                                        return x.instance.name == ref.instance;
-                                    });
+        const auto h =
+            std::find_if(config_.haproxy.begin(), config_.haproxy.end(),
+                         [&](const HaproxyConfig& x) { return x.instance.name == ref.instance; });
         announce::Reference local = ref;
         local.instance.clear();
         health::CheckSpec spec;
         spec.name = name;
-        spec.probe = health::HaproxyRefConfig{ref.instance, announce::to_string(local), h->rise,
-                                              h->fall};
+        spec.probe =
+            health::HaproxyRefConfig{ref.instance, announce::to_string(local), h->rise, h->fall};
         config_.references.push_back(std::move(spec));
     }
 
@@ -311,7 +308,7 @@ std::string describe_origin(const VipOrigin& o, std::size_t index)
     return fmt::format("line {} of the RHI file (VIP {})", o.vip.at.line, index);
 }
 
-}  // namespace
+} // namespace
 
 void report(Context& ctx, const Where& where, std::string message,
             std::optional<std::size_t> offset)
@@ -348,8 +345,8 @@ void read_rhi(Context& ctx, const GlobalConfig& global, std::vector<announce::Vi
     const std::string file = global.rhi_file.string();
     std::ifstream in(global.rhi_file, std::ios::binary);
     if (!in) {
-        ctx.error("/global/rhi-file", fmt::format("cannot read \"{}\": {}", file,
-                                                  std::strerror(errno)));
+        ctx.error("/global/rhi-file",
+                  fmt::format("cannot read \"{}\": {}", file, std::strerror(errno)));
         return;
     }
     std::ostringstream buffer;
@@ -366,7 +363,7 @@ void read_rhi(Context& ctx, const GlobalConfig& global, std::vector<announce::Vi
         VipOrigin origin;
         c.name = fmt::format("rhi-{}", e.line);
         origin.vip = origin.name = Where{{}, file, {e.line, 1}};
-        origin.rule = Where{{}, file, {e.line, 1}};  // rule columns count from the line start
+        origin.rule = Where{{}, file, {e.line, 1}}; // rule columns count from the line start
         for (const auto& n : e.networks) {
             c.prefixes.push_back(n.prefix);
             origin.prefixes.push_back(Where{{}, file, {e.line, n.column}});
@@ -403,15 +400,14 @@ void resolve(Context& ctx, Config& config, const std::vector<VipOrigin>& origins
         for (std::size_t n = 0; n < vip.neighbors.size(); ++n) {
             const auto& name = vip.neighbors[n];
             if (std::find(neighbors.begin(), neighbors.end(), name) == neighbors.end())
-                ctx.error(child(child(origin.vip.pointer, "neighbors"), n),
-                          fmt::format("unknown neighbor \"{}\"{}", name,
-                                      did_you_mean(name, neighbors)));
+                ctx.error(
+                    child(child(origin.vip.pointer, "neighbors"), n),
+                    fmt::format("unknown neighbor \"{}\"{}", name, did_you_mean(name, neighbors)));
         }
     }
-    std::sort(config.references.begin(), config.references.end(),
-              [](const health::CheckSpec& a, const health::CheckSpec& b) {
-                  return a.name < b.name;
-              });
+    std::sort(
+        config.references.begin(), config.references.end(),
+        [](const health::CheckSpec& a, const health::CheckSpec& b) { return a.name < b.name; });
 }
 
-}  // namespace vipd::cli::detail
+} // namespace vipd::cli::detail

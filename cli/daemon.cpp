@@ -2,11 +2,11 @@
 #include "cli/daemon.hpp"
 
 #include <fstream>
-#include <malloc.h>
 #include <system_error>
 
 #include <boost/asio/post.hpp>
 #include <fmt/format.h>
+#include <malloc.h>
 
 #include "announce/drained.hpp"
 #include "cli/control_server.hpp"
@@ -38,7 +38,7 @@ announce::AnnouncerOptions announcer_options(const Config& c)
     return o;
 }
 
-}  // namespace
+} // namespace
 
 void release_free_memory()
 {
@@ -50,8 +50,8 @@ void release_free_memory()
 announce::LeafStatus leaf_status(health::State state, bool serving, bool settled,
                                  std::string_view cause)
 {
-    using health::State;
     using announce::LeafState;
+    using health::State;
     LeafState s = serving ? LeafState::up : LeafState::down;
     switch (state) {
     case State::init:
@@ -113,8 +113,8 @@ tl::expected<void, std::string> Daemon::start()
     std::error_code ec;
     std::filesystem::create_directories(config_.global.state_dir, ec);
     if (ec)
-        return tl::unexpected(fmt::format("state directory {}: {}",
-                                          config_.global.state_dir.string(), ec.message()));
+        return tl::unexpected(
+            fmt::format("state directory {}: {}", config_.global.state_dir.string(), ec.message()));
     for (const auto& n : config_.neighbors)
         if (auto r = speaker_.add_neighbor(n); !r)
             return tl::unexpected(r.error());
@@ -166,7 +166,8 @@ void Daemon::wait_signals()
         if (ec)
             return;
         if (sig == SIGHUP) {
-            log_.write(LogLevel::info, "config", {{"event", "reload requested"}, {"signal", "HUP"}});
+            log_.write(LogLevel::info, "config",
+                       {{"event", "reload requested"}, {"signal", "HUP"}});
             (void)reload();
             wait_signals();
             return;
@@ -220,7 +221,9 @@ void Daemon::on_state_change(const std::string& neighbor, std::string_view from,
         trim_soon(); // the initial table goes out now; its buffers are freed once written
     log_.write(to == "Established" || from == "Established" ? LogLevel::info : LogLevel::debug,
                "bgp",
-               {{"peer", neighbor}, {"from", std::string(from)}, {"to", std::string(to)},
+               {{"peer", neighbor},
+                {"from", std::string(from)},
+                {"to", std::string(to)},
                 {"cause", cause}});
 }
 
@@ -268,7 +271,8 @@ void Daemon::on_probe(const health::Probe& p)
 
 void Daemon::on_error(std::string_view check, std::string_view what)
 {
-    log_.write(LogLevel::error, "health", {{"check", std::string(check)}, {"error", std::string(what)}});
+    log_.write(LogLevel::error, "health",
+               {{"check", std::string(check)}, {"error", std::string(what)}});
 }
 
 void Daemon::announce(const bgp::Prefix& prefix, const bgp::RouteSpec& spec)
@@ -276,7 +280,8 @@ void Daemon::announce(const bgp::Prefix& prefix, const bgp::RouteSpec& spec)
     speaker_.announce(prefix, spec);
     if (loopback_)
         if (auto r = loopback_->add(prefix); !r)
-            log_.write(LogLevel::error, "loopback", {{"prefix", prefix.to_string()}, {"error", r.error()}});
+            log_.write(LogLevel::error, "loopback",
+                       {{"prefix", prefix.to_string()}, {"error", r.error()}});
 }
 
 void Daemon::withdraw(const bgp::Prefix& prefix)
@@ -284,7 +289,8 @@ void Daemon::withdraw(const bgp::Prefix& prefix)
     speaker_.withdraw(prefix);
     if (loopback_)
         if (auto r = loopback_->remove(prefix); !r)
-            log_.write(LogLevel::error, "loopback", {{"prefix", prefix.to_string()}, {"error", r.error()}});
+            log_.write(LogLevel::error, "loopback",
+                       {{"prefix", prefix.to_string()}, {"error", r.error()}});
 }
 
 void Daemon::after_announcer_change()
@@ -346,14 +352,16 @@ void Daemon::persist()
             std::ofstream out(tmp, std::ios::trunc);
             out << text;
             if (!out) {
-                log_.write(LogLevel::error, "state", {{"file", tmp.string()}, {"error", "write failed"}});
+                log_.write(LogLevel::error, "state",
+                           {{"file", tmp.string()}, {"error", "write failed"}});
                 return;
             }
         }
         std::error_code ec;
         std::filesystem::rename(tmp, path, ec);
         if (ec)
-            log_.write(LogLevel::error, "state", {{"file", path.string()}, {"error", ec.message()}});
+            log_.write(LogLevel::error, "state",
+                       {{"file", path.string()}, {"error", ec.message()}});
     };
     const std::string drained = announce::format_drained(announcer_.drained());
     if (drained != persisted_drained_) {
@@ -386,14 +394,14 @@ void Daemon::restore()
     };
     const auto drained = read("drained");
     for (const auto& unknown : announcer_.restore_drained(drained, now()))
-        log_.write(LogLevel::warning, "state", {{"drained_vip", unknown}, {"error", "no such VIP"}});
+        log_.write(LogLevel::warning, "state",
+                   {{"drained_vip", unknown}, {"error", "no such VIP"}});
     for (const auto& name : drained)
         log_.write(LogLevel::info, "vip", {{"vip", name}, {"event", "restored drained"}});
     for (const auto& name : read("disabled-checks"))
         if (monitor_.disable(name, "disabled by operator (persisted)"))
             disabled_checks_.insert(name);
 }
-
 
 // ---- reload ----------------------------------------------------------------------------------
 
@@ -463,10 +471,11 @@ void Daemon::apply_checks(const Config& before, const Config& after, const Confi
             if (contains(d.checks.added, c.name) || contains(d.checks.changed, c.name) ||
                 contains(d.references.added, c.name) || contains(d.references.changed, c.name))
                 if (auto r = monitor_.replace(c); !r)
-                    log_.write(LogLevel::error, "config", {{"check", c.name}, {"error", r.error()}});
+                    log_.write(LogLevel::error, "config",
+                               {{"check", c.name}, {"error", r.error()}});
     for (const auto& name : d.haproxy.removed)
         (void)monitor_.remove_haproxy(name);
     (void)before;
 }
 
-}  // namespace vipd::cli
+} // namespace vipd::cli

@@ -102,11 +102,11 @@ private:
 
     boost::asio::io_context& io_;
     std::filesystem::path config_path_;
-    Config config_;  ///< in force; its vips are moved into the Announcer, which keeps them
+    Config config_; ///< in force; its vips are moved into the Announcer, which keeps them
     Log& log_;
     bgp::Speaker speaker_;
     health::Monitor monitor_;
-    MetricsRecorder metrics_;  ///< event counters for /metrics and the status page
+    MetricsRecorder metrics_; ///< event counters for /metrics and the status page
     announce::Announcer announcer_;
     boost::asio::signal_set signals_;
     boost::asio::steady_timer tick_timer_;
@@ -115,11 +115,11 @@ private:
     bool trim_armed_ = false;
     std::optional<announce::TimePoint> tick_at_;
     std::unique_ptr<ControlServer> control_;
-    std::unique_ptr<HttpStatusServer> http_;  ///< only with "http-status" configured
-    std::unique_ptr<LoopbackAddresses> loopback_;  ///< when global.loopback is enabled
-    std::set<std::string> disabled_checks_;   ///< persisted operator disables
-    std::string persisted_drained_;   ///< last text written to state_dir/drained
-    std::string persisted_disabled_;  ///< last text written to state_dir/disabled-checks
+    std::unique_ptr<HttpStatusServer> http_;      ///< only with "http-status" configured
+    std::unique_ptr<LoopbackAddresses> loopback_; ///< when global.loopback is enabled
+    std::set<std::string> disabled_checks_;       ///< persisted operator disables
+    std::string persisted_drained_;               ///< last text written to state_dir/drained
+    std::string persisted_disabled_; ///< last text written to state_dir/disabled-checks
     bool stopping_ = false;
     bool ready_sent_ = false;
 };
@@ -131,7 +131,7 @@ void release_free_memory();
 [[nodiscard]] announce::LeafStatus leaf_status(health::State state, bool serving, bool settled,
                                                std::string_view cause);
 
-}  // namespace vipd::cli
+} // namespace vipd::cli
 
 namespace vipd::cli {
 
@@ -139,4 +139,4 @@ namespace vipd::cli {
 /// process exit status (1 with the error on stderr when the configuration or start-up fails).
 int run_daemon(const std::filesystem::path& config_path);
 
-}  // namespace vipd::cli
+} // namespace vipd::cli

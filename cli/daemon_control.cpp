@@ -75,7 +75,7 @@ json tree_json(const announce::Evaluation& e)
     return j;
 }
 
-}  // namespace
+} // namespace
 
 json Daemon::neighbors_json() const
 {
@@ -221,10 +221,12 @@ void Daemon::handle(const std::string& command, const json& args, Respond respon
     } else if (command == "reload") {
         auto r = reload();
         if (!r) {
-            respond(error_reply("configuration rejected, running configuration kept: " + r.error()));
+            respond(
+                error_reply("configuration rejected, running configuration kept: " + r.error()));
             return;
         }
-        json changes = {{"added", json::array()}, {"removed", json::array()}, {"changed", json::array()}};
+        json changes = {
+            {"added", json::array()}, {"removed", json::array()}, {"changed", json::array()}};
         auto add = [&](const char* kind, const NameDiff& d) {
             for (const auto& n : d.added)
                 changes["added"].push_back(fmt::format("{} {}", kind, n));
@@ -268,7 +270,8 @@ void Daemon::cmd_routes(const json& args, Respond respond)
                 const std::size_t copies = (ibgp ? 0u : 1u) + spec.attributes.prepend + pol.prepend;
                 std::string path;
                 for (std::size_t i = 0; i < copies; ++i)
-                    path += (i ? " " : "") + std::to_string(cfg->local_as.value_or(config_.global.local_as));
+                    path += (i ? " " : "") +
+                            std::to_string(cfg->local_as.value_or(config_.global.local_as));
                 r["as_path"] = path;
                 if (pol.med)
                     r["med"] = *pol.med;
@@ -323,8 +326,8 @@ void Daemon::cmd_announce(const json& args, Respond respond, bool withdraw_route
         for (const auto* v : vips)
             for (const auto& q : v->prefixes)
                 if (asked.count(q) != 0) {
-                    respond(error_reply(fmt::format(
-                        "{} belongs to VIP \"{}\" (use drain/undrain)", q.to_string(), v->name)));
+                    respond(error_reply(fmt::format("{} belongs to VIP \"{}\" (use drain/undrain)",
+                                                    q.to_string(), v->name)));
                     return;
                 }
     }
@@ -371,7 +374,8 @@ void Daemon::cmd_drain(const json& args, Respond respond, bool drain)
     *check = [this, poll, check, names, respond]() {
         bool done = true;
         for (const auto& n : names)
-            if (auto st = announcer_.status(n, now()); st && st->state == announce::VipState::draining)
+            if (auto st = announcer_.status(n, now());
+                st && st->state == announce::VipState::draining)
                 done = false;
         if (done || stopping_) {
             auto keep = std::move(*check);
@@ -443,4 +447,4 @@ void Daemon::cmd_explain(const json& args, Respond respond)
     respond({{"ok", true}, {"vip", vip_json(*st)}, {"tree", tree_json(st->evaluation)}});
 }
 
-}  // namespace vipd::cli
+} // namespace vipd::cli

@@ -25,4 +25,4 @@ int run_daemon(const std::filesystem::path& config_path)
     return 0;
 }
 
-}  // namespace vipd::cli
+} // namespace vipd::cli

@@ -27,10 +27,14 @@ inline constexpr std::array<Unit, 4> units{{{"ms", 1}, {"h", 3600000}, {"m", 600
 int rank(std::int64_t unit_ms)
 {
     switch (unit_ms) {
-    case 3600000: return 0;
-    case 60000: return 1;
-    case 1000: return 2;
-    default: return 3;
+    case 3600000:
+        return 0;
+    case 60000:
+        return 1;
+    case 1000:
+        return 2;
+    default:
+        return 3;
     }
 }
 
@@ -39,7 +43,7 @@ tl::unexpected<std::string> bad(std::string_view text, std::string_view why)
     return tl::unexpected(fmt::format("\"{}\": {}", text, why));
 }
 
-}  // namespace
+} // namespace
 
 tl::expected<std::chrono::milliseconds, std::string> parse_duration(std::string_view text)
 {
@@ -78,7 +82,7 @@ tl::expected<std::chrono::milliseconds, std::string> parse_duration(std::string_
         }
         if (!unit)
             return bad(text, i == text.size() ? "missing unit (h, m, s or ms)"
-                                               : "unknown unit (expected h, m, s or ms)");
+                                              : "unknown unit (expected h, m, s or ms)");
         i += unit->name.size();
         if (rank(unit->ms) <= last_rank)
             return bad(text, "units must be in the order h, m, s, ms, each at most once");
@@ -122,4 +126,4 @@ std::string format_duration(std::chrono::milliseconds d)
     return out;
 }
 
-}  // namespace vipd::cli
+} // namespace vipd::cli

@@ -19,15 +19,15 @@ inline constexpr std::chrono::milliseconds max_duration{365LL * 24 * 3600 * 1000
 /// fraction as long as the total is a whole number of milliseconds.
 /// Errors: empty text, a missing or unknown unit, units out of order or repeated, a value
 /// finer than 1 ms, more than max_duration.
-[[nodiscard]] tl::expected<std::chrono::milliseconds, std::string> parse_duration(
-    std::string_view text);
+[[nodiscard]] tl::expected<std::chrono::milliseconds, std::string>
+parse_duration(std::string_view text);
 
 /// A plain number of seconds (JSON number). Errors: negative, finer than 1 ms, too long.
-[[nodiscard]] tl::expected<std::chrono::milliseconds, std::string> duration_from_seconds(
-    double seconds);
+[[nodiscard]] tl::expected<std::chrono::milliseconds, std::string>
+duration_from_seconds(double seconds);
 
 /// Canonical text, the inverse of parse_duration: "0s", "500ms", "2s", "1m30s", "1h0m5s"
 /// is written "1h5s" (zero parts are left out).
 [[nodiscard]] std::string format_duration(std::chrono::milliseconds d);
 
-}  // namespace vipd::cli
+} // namespace vipd::cli

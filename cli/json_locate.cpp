@@ -76,26 +76,37 @@ Escape decode_escape(std::string_view t, std::size_t at)
     Escape e;
     const char c = at + 1 < t.size() ? t[at + 1] : '\0';
     switch (c) {
-    case 'b': e.decoded = "\b"; return e;
-    case 'f': e.decoded = "\f"; return e;
-    case 'n': e.decoded = "\n"; return e;
-    case 'r': e.decoded = "\r"; return e;
-    case 't': e.decoded = "\t"; return e;
-    case 'u': break;
-    default: e.decoded = std::string(1, c); return e;
+    case 'b':
+        e.decoded = "\b";
+        return e;
+    case 'f':
+        e.decoded = "\f";
+        return e;
+    case 'n':
+        e.decoded = "\n";
+        return e;
+    case 'r':
+        e.decoded = "\r";
+        return e;
+    case 't':
+        e.decoded = "\t";
+        return e;
+    case 'u':
+        break;
+    default:
+        e.decoded = std::string(1, c);
+        return e;
     }
     const long cp = hex4(t, at + 2);
     e.raw = 6;
     if (cp < 0)
         return e;
-    if (cp >= 0xD800 && cp < 0xDC00 && at + 7 < t.size() && t[at + 6] == '\\' &&
-        t[at + 7] == 'u') {
+    if (cp >= 0xD800 && cp < 0xDC00 && at + 7 < t.size() && t[at + 6] == '\\' && t[at + 7] == 'u') {
         const long low = hex4(t, at + 8);
         if (low >= 0xDC00 && low < 0xE000) {
             e.raw = 12;
-            append_utf8(e.decoded,
-                        0x10000u + ((static_cast<std::uint32_t>(cp) - 0xD800u) << 10) +
-                            (static_cast<std::uint32_t>(low) - 0xDC00u));
+            append_utf8(e.decoded, 0x10000u + ((static_cast<std::uint32_t>(cp) - 0xD800u) << 10) +
+                                       (static_cast<std::uint32_t>(low) - 0xDC00u));
             return e;
         }
     }
@@ -103,7 +114,7 @@ Escape decode_escape(std::string_view t, std::size_t at)
     return e;
 }
 
-}  // namespace
+} // namespace
 
 TextPosition position_at(std::string_view text, std::size_t offset)
 {
@@ -175,17 +186,21 @@ private:
             return false;
         out_.entries_[pointer].value_offset = pos_;
         switch (t_[pos_]) {
-        case '{': return object(pointer, depth);
-        case '[': return array(pointer, depth);
-        case '"': return string(nullptr);
-        default: return scalar();
+        case '{':
+            return object(pointer, depth);
+        case '[':
+            return array(pointer, depth);
+        case '"':
+            return string(nullptr);
+        default:
+            return scalar();
         }
     }
 
     bool object(const std::string& pointer, std::size_t depth)
     {
         ++pos_;
-        std::map<std::string, std::size_t> seen;  // key -> key offset
+        std::map<std::string, std::size_t> seen; // key -> key offset
         if (!skip_space())
             return false;
         if (t_[pos_] == '}') {
@@ -202,8 +217,8 @@ private:
             ++pos_;
             const std::string member = pointer + "/" + escape_pointer_token(key);
             if (auto [it, fresh] = seen.emplace(key, key_offset); !fresh) {
-                out_.duplicates_.push_back({member, position_at(t_, it->second),
-                                            position_at(t_, key_offset)});
+                out_.duplicates_.push_back(
+                    {member, position_at(t_, it->second), position_at(t_, key_offset)});
             }
             if (!skip_space() || !value(member, depth + 1))
                 return false;
@@ -341,4 +356,4 @@ TextPosition JsonLocator::in_string(std::string_view pointer, std::size_t offset
     return position_at(t, raw);
 }
 
-}  // namespace vipd::cli
+} // namespace vipd::cli

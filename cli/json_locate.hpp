@@ -33,9 +33,9 @@ struct TextPosition
 /// An object key that appears twice in the same object.
 struct DuplicateKey
 {
-    std::string pointer;   ///< pointer of the member ("/checks/web")
-    TextPosition first;    ///< key position of the first occurrence
-    TextPosition second;   ///< key position of the repeated one
+    std::string pointer; ///< pointer of the member ("/checks/web")
+    TextPosition first;  ///< key position of the first occurrence
+    TextPosition second; ///< key position of the repeated one
 };
 
 class JsonLocator
@@ -70,4 +70,4 @@ private:
     std::vector<DuplicateKey> duplicates_;
 };
 
-}  // namespace vipd::cli
+} // namespace vipd::cli

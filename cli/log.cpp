@@ -42,7 +42,7 @@ void append_value(std::string& out, std::string_view v)
     out += '"';
 }
 
-}  // namespace
+} // namespace
 
 std::string Log::format(LogLevel level, std::string_view component,
                         std::initializer_list<Field> fields) const
@@ -51,8 +51,7 @@ std::string Log::format(LogLevel level, std::string_view component,
         nlohmann::ordered_json j;
         // Wall clock with microseconds: JSON logs are read by programs (and benchmarks) that
         // correlate them with other sources; text logs rely on journald's timestamps.
-        j["ts"] = std::chrono::duration<double>(
-                      std::chrono::system_clock::now().time_since_epoch())
+        j["ts"] = std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch())
                       .count();
         j["level"] = to_string(level);
         j["component"] = component;
@@ -82,4 +81,4 @@ void Log::write(LogLevel level, std::string_view component, std::initializer_lis
     std::fflush(stderr);
 }
 
-}  // namespace vipd::cli
+} // namespace vipd::cli

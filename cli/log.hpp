@@ -19,8 +19,7 @@ public:
 
     Log(LogLevel level = LogLevel::info, LogFormat format = LogFormat::text)
         : level_(level), format_(format)
-    {
-    }
+    {}
     void configure(LogLevel level, LogFormat format)
     {
         level_ = level;
@@ -40,4 +39,4 @@ private:
     LogFormat format_;
 };
 
-}  // namespace vipd::cli
+} // namespace vipd::cli

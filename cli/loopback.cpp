@@ -1,17 +1,16 @@
 // rtnetlink RTM_NEWADDR / RTM_DELADDR for the optional loopback VIP setup (see loopback.hpp).
 #include "cli/loopback.hpp"
 
+#include <cerrno>
+#include <cstring>
+
+#include <fmt/format.h>
 #include <linux/if_addr.h>
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
 #include <net/if.h>
 #include <sys/socket.h>
 #include <unistd.h>
-
-#include <cerrno>
-#include <cstring>
-
-#include <fmt/format.h>
 
 namespace vipd::cli {
 
@@ -26,14 +25,16 @@ struct AddrRequest
 
 void add_attr(AddrRequest& r, unsigned short type, const void* data, std::size_t len)
 {
-    auto* rta = reinterpret_cast<rtattr*>(reinterpret_cast<char*>(&r) + NLMSG_ALIGN(r.header.nlmsg_len));
+    auto* rta =
+        reinterpret_cast<rtattr*>(reinterpret_cast<char*>(&r) + NLMSG_ALIGN(r.header.nlmsg_len));
     rta->rta_type = type;
     rta->rta_len = static_cast<unsigned short>(RTA_LENGTH(len));
     std::memcpy(RTA_DATA(rta), data, len);
-    r.header.nlmsg_len = static_cast<std::uint32_t>(NLMSG_ALIGN(r.header.nlmsg_len) + RTA_ALIGN(rta->rta_len));
+    r.header.nlmsg_len =
+        static_cast<std::uint32_t>(NLMSG_ALIGN(r.header.nlmsg_len) + RTA_ALIGN(rta->rta_len));
 }
 
-}  // namespace
+} // namespace
 
 LoopbackAddresses::~LoopbackAddresses()
 {
@@ -104,9 +105,9 @@ tl::expected<void, std::string> LoopbackAddresses::request(bool add, const bgp::
     }
     ::close(fd);
     if (!error.empty())
-        return tl::unexpected(fmt::format("{} {} {} {}: {}", add ? "add" : "remove",
-                                          p.to_string(), add ? "to" : "from", interface_, error));
+        return tl::unexpected(fmt::format("{} {} {} {}: {}", add ? "add" : "remove", p.to_string(),
+                                          add ? "to" : "from", interface_, error));
     return {};
 }
 
-}  // namespace vipd::cli
+} // namespace vipd::cli

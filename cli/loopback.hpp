@@ -17,7 +17,7 @@ class LoopbackAddresses
 {
 public:
     explicit LoopbackAddresses(std::string interface) : interface_(std::move(interface)) {}
-    ~LoopbackAddresses();  ///< removes every address it added
+    ~LoopbackAddresses(); ///< removes every address it added
     LoopbackAddresses(const LoopbackAddresses&) = delete;
     LoopbackAddresses& operator=(const LoopbackAddresses&) = delete;
 
@@ -35,4 +35,4 @@ private:
     std::set<bgp::Prefix> added_;
 };
 
-}  // namespace vipd::cli
+} // namespace vipd::cli

@@ -96,7 +96,7 @@ json send_receive_json(std::uint8_t v)
     case bgp::AddPathCap::both:
         return "both";
     default:
-        return v;  // RFC 7911 §4: invalid, shown as the number received
+        return v; // RFC 7911 §4: invalid, shown as the number received
     }
 }
 
@@ -201,7 +201,7 @@ void mp_fields(const bgp::PathAttributes& a, const bgp::CodecContext& ctx, json&
     }
 }
 
-}  // namespace
+} // namespace
 
 std::string to_hex(bgp::ByteView bytes)
 {
@@ -297,8 +297,8 @@ json to_json(const bgp::PathAttributes& a, const bgp::CodecContext& ctx)
     if (a.large_communities) {
         json list = json::array();
         for (const auto& l : *a.large_communities)
-            list.push_back(fmt::format("{}:{}:{}", l.global_administrator, l.local_data_1,
-                                       l.local_data_2));
+            list.push_back(
+                fmt::format("{}:{}:{}", l.global_administrator, l.local_data_1, l.local_data_2));
         j["large_communities"] = std::move(list);
     }
     if (a.only_to_customer)
@@ -342,7 +342,7 @@ json to_json(const bgp::RouteRefresh& m)
     json j = family_json(m.family);
     auto name = subtype_name(m.subtype);
     if (name.empty())
-        j["subtype"] = m.subtype;  // RFC 7313 §5: unknown, the receiver ignores the message
+        j["subtype"] = m.subtype; // RFC 7313 §5: unknown, the receiver ignores the message
     else
         j["subtype"] = name;
     return j;
@@ -407,7 +407,7 @@ std::string stream_error(std::size_t index, std::size_t start, const bgp::Decode
                        bgp::to_string(e), start + e.offset);
 }
 
-}  // namespace
+} // namespace
 
 StreamJson decode_stream(bgp::ByteView input, const bgp::CodecContext& ctx)
 {
@@ -456,4 +456,4 @@ StreamJson decode_stream(bgp::ByteView input, const bgp::CodecContext& ctx)
     return out;
 }
 
-}  // namespace vipd::cli
+} // namespace vipd::cli

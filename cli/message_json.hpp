@@ -38,7 +38,7 @@ using Json = nlohmann::ordered_json;
 /// The JSON of a byte stream holding one or more whole messages back to back.
 struct StreamJson
 {
-    Json messages = Json::array();  ///< one object per message seen
+    Json messages = Json::array(); ///< one object per message seen
     /// The first error, already formatted with message index and input offset; set when any
     /// message was malformed (including RFC 7606 outcomes weaker than session reset).
     std::optional<std::string> error;
@@ -49,4 +49,4 @@ struct StreamJson
 /// session (the rest of the stream cannot be trusted) and continues after weaker ones.
 [[nodiscard]] StreamJson decode_stream(bgp::ByteView input, const bgp::CodecContext& ctx);
 
-}  // namespace vipd::cli
+} // namespace vipd::cli

@@ -1,13 +1,13 @@
 // sd_notify(3) datagrams to $NOTIFY_SOCKET (see systemd.hpp).
 #include "cli/systemd.hpp"
 
-#include <sys/socket.h>
-#include <sys/un.h>
-#include <unistd.h>
-
 #include <cstdlib>
 #include <cstring>
 #include <string>
+
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
 
 namespace vipd::cli {
 
@@ -23,7 +23,7 @@ bool sd_notify(std::string_view state)
         return false;
     std::memcpy(addr.sun_path, path, len);
     if (addr.sun_path[0] == '@')
-        addr.sun_path[0] = '\0';  // abstract namespace
+        addr.sun_path[0] = '\0'; // abstract namespace
     const int fd = ::socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
     if (fd < 0)
         return false;
@@ -48,4 +48,4 @@ std::optional<std::chrono::microseconds> sd_watchdog_interval()
     return std::chrono::microseconds(v);
 }
 
-}  // namespace vipd::cli
+} // namespace vipd::cli

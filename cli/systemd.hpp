@@ -17,4 +17,4 @@ bool sd_notify(std::string_view state);
 /// The watchdog interval from $WATCHDOG_USEC (honouring $WATCHDOG_PID), if enabled.
 [[nodiscard]] std::optional<std::chrono::microseconds> sd_watchdog_interval();
 
-}  // namespace vipd::cli
+} // namespace vipd::cli

@@ -95,7 +95,7 @@ std::string dump(const Json& j, int indent)
     return j.dump(indent, ' ', false, Json::error_handler_t::replace);
 }
 
-}  // namespace
+} // namespace
 
 std::string_view decode_usage()
 {
@@ -231,4 +231,4 @@ int run_decode(const std::vector<std::string>& args, std::istream& in, std::ostr
     return 0;
 }
 
-}  // namespace vipd::cli
+} // namespace vipd::cli

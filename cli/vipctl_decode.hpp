@@ -27,4 +27,4 @@ namespace vipd::cli {
 int run_decode(const std::vector<std::string>& args, std::istream& in, std::ostream& out,
                std::ostream& err);
 
-}  // namespace vipd::cli
+} // namespace vipd::cli

@@ -295,8 +295,8 @@ void send_early(int argc, char* const* argv, char* const* envp) noexcept
     const bool sent =
         raw_syscall(SYS_connect, fd, reinterpret_cast<long>(&address), address_length) == 0 &&
         raw_syscall(SYS_sendto, fd, reinterpret_cast<long>(request.line),
-                    static_cast<long>(request.line_length), MSG_NOSIGNAL) ==
-            static_cast<long>(request.line_length);
+                    static_cast<long>(request.line_length),
+                    MSG_NOSIGNAL) == static_cast<long>(request.line_length);
     if (!sent) {
         raw_syscall(SYS_close, fd, 0, 0);
         return;

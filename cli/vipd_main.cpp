@@ -18,11 +18,16 @@ int main(int argc, char** argv)
         return 2;
     }
     switch (options->mode) {
-    case VipdOptions::Mode::help: std::cout << vipd::cli::vipd_usage(); return 0;
-    case VipdOptions::Mode::version: std::cout << "vipd " << VIPD_VERSION << '\n'; return 0;
+    case VipdOptions::Mode::help:
+        std::cout << vipd::cli::vipd_usage();
+        return 0;
+    case VipdOptions::Mode::version:
+        std::cout << "vipd " << VIPD_VERSION << '\n';
+        return 0;
     case VipdOptions::Mode::check_config:
         return vipd::cli::check_config(options->config, std::cout, std::cerr);
-    case VipdOptions::Mode::run: break;
+    case VipdOptions::Mode::run:
+        break;
     }
     return vipd::cli::run_daemon(options->config);
 }

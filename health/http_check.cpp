@@ -34,7 +34,7 @@ using boost::system::error_code;
 namespace {
 
 constexpr std::uint32_t header_limit = 16 * 1024; // response header bytes at most
-constexpr std::size_t read_chunk = 4 * 1024;  // per read; the parser keeps no more
+constexpr std::size_t read_chunk = 4 * 1024;      // per read; the parser keeps no more
 
 // Collects the status and at most `limit` body bytes; later body bytes are counted and dropped.
 class ResponseReader final : public http::basic_parser<false>

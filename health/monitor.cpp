@@ -206,9 +206,14 @@ void Monitor::publish(CheckEntry& entry, const Change& change, std::chrono::micr
 {
     ++entry.transitions;
     entry.since = Clock::now();
-    const Transition t{
-        entry.spec.name, entry.kind, change.from, change.to, change.cause, took,
-        entry.rise_fall.serving(), entry.rise_fall.settled()};
+    const Transition t{entry.spec.name,
+                       entry.kind,
+                       change.from,
+                       change.to,
+                       change.cause,
+                       took,
+                       entry.rise_fall.serving(),
+                       entry.rise_fall.settled()};
     notify([&](Observer& o) { o.on_transition(t); });
 }
 

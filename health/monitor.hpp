@@ -149,8 +149,7 @@ private:
     void record(CheckEntry& entry, Outcome outcome, bool timed_out);
     /// Calls f(Observer&) for each observer, over a copy of the list, skipping any that a
     /// callback removed meanwhile.
-    template <typename F>
-    void notify(F&& f)
+    template <typename F> void notify(F&& f)
     {
         const auto observers = observers_;
         for (auto* o : observers)

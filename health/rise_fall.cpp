@@ -154,7 +154,8 @@ std::optional<Change> RiseFall::enter(State to, std::string cause)
     }
     Change change{state_, to, cause};
     state_ = to;
-    settled_ = to == State::init ? false : settled_ || (to != State::rising && to != State::falling);
+    settled_ =
+        to == State::init ? false : settled_ || (to != State::rising && to != State::falling);
     cause_ = std::move(cause);
     return change;
 }

@@ -408,8 +408,9 @@ TEST_CASE("announcer: a prefix moved to another VIP on reload is not withdrawn",
     CHECK(f.sink.take() ==
           Lines{"announce 192.0.2.1/32", "announce 192.0.2.2/32", "announce 192.0.2.3/32"});
     // .2 moves from a to b with the same attributes: nothing to send for it; .4 is new.
-    f.load({vip("a", {"192.0.2.1"}, "web"), vip("b", {"192.0.2.3", "192.0.2.2", "192.0.2.4"}, "web")},
-           t0 + 1s);
+    f.load(
+        {vip("a", {"192.0.2.1"}, "web"), vip("b", {"192.0.2.3", "192.0.2.2", "192.0.2.4"}, "web")},
+        t0 + 1s);
     CHECK(f.sink.take() == Lines{"announce 192.0.2.4/32"});
     CHECK(f.announcer.applied().size() == 4);
     // b goes down: its three prefixes are withdrawn, a's stays.

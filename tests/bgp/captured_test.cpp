@@ -5,11 +5,11 @@
 // codec context for the message it follows (or, before the first "---", for the whole file).
 // Context words: two-octet-as, four-octet-as, extended-message, add-path=ipv4,ipv6 (or none).
 // Default: four-octet AS on, ADD-PATH off, extended message off.
-#include <catch2/catch.hpp>
-
 #include <filesystem>
 #include <sstream>
 #include <stdexcept>
+
+#include <catch2/catch.hpp>
 
 #include "bgp/message.hpp"
 #include "bgp/update.hpp"
@@ -85,7 +85,7 @@ std::vector<CapturedMessage> read_captured(const std::filesystem::path& file)
     return out;
 }
 
-}  // namespace
+} // namespace
 
 TEST_CASE("captured: the context line format", "[wire]")
 {
@@ -129,21 +129,21 @@ void check_captured(const CapturedMessage& m)
     UpdateOutcome outcome = decode_update(body, m.ctx);
     constexpr std::size_t ipv4_size = 4;
     const std::size_t at = outcome.error ? outcome.error->offset : 0;
-    const bool loopback_next_hop = outcome.error &&
-                                   outcome.error->subcode == update_error::invalid_next_hop_attribute &&
-                                   at + ipv4_size <= m.bytes.size() && m.bytes[at] == 127;
+    const bool loopback_next_hop =
+        outcome.error && outcome.error->subcode == update_error::invalid_next_hop_attribute &&
+        at + ipv4_size <= m.bytes.size() && m.bytes[at] == 127;
     if (!loopback_next_hop)
         return check_round_trip(m.bytes, m.ctx);
     CHECK(outcome.errors.size() == 1);
     CHECK(outcome.error->code == 3);
     CHECK(outcome.error->action == Rfc7606::treat_as_withdraw);
     Bytes documentation = m.bytes;
-    const std::uint8_t test_net_1[ipv4_size] = {192, 0, 2, 1};  // RFC 5737
+    const std::uint8_t test_net_1[ipv4_size] = {192, 0, 2, 1}; // RFC 5737
     std::copy(std::begin(test_net_1), std::end(test_net_1), documentation.begin() + at);
     check_round_trip(documentation, m.ctx);
 }
 
-}  // namespace
+} // namespace
 
 TEST_CASE("captured: gobgpd and bird2 messages decode and re-encode byte for byte", "[wire]")
 {

@@ -10,29 +10,26 @@ using namespace vipd::bgp;
 namespace {
 
 const std::uint8_t keepalive[] = {
-    0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,  // marker
-    0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
-    0x00, 0x13,                                      // length 19
-    0x04,                                            // type KEEPALIVE
+    0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,             // marker
+    0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x00, 0x13, // length 19
+    0x04,                                                       // type KEEPALIVE
 };
 const std::uint8_t notification[] = {
-    0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,  // marker
-    0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
-    0x00, 0x17,                                      // length 23
-    0x03,                                            // type NOTIFICATION
-    0x06,                                            // code 6 Cease
-    0x02,                                            // subcode 2 Administrative Shutdown
-    0x01,                                            // shutdown communication length 1
-    'x',                                             // text
+    0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,             // marker
+    0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x00, 0x17, // length 23
+    0x03,                                                       // type NOTIFICATION
+    0x06,                                                       // code 6 Cease
+    0x02,                                                       // subcode 2 Administrative Shutdown
+    0x01,                                                       // shutdown communication length 1
+    'x',                                                        // text
 };
 const std::uint8_t route_refresh[] = {
-    0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,  // marker
-    0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
-    0x00, 0x17,                                      // length 23
-    0x05,                                            // type ROUTE-REFRESH
-    0x00, 0x01,                                      // AFI 1 IPv4
-    0x00,                                            // subtype 0
-    0x01,                                            // SAFI 1 unicast
+    0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,             // marker
+    0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x00, 0x17, // length 23
+    0x05,                                                       // type ROUTE-REFRESH
+    0x00, 0x01,                                                 // AFI 1 IPv4
+    0x00,                                                       // subtype 0
+    0x01,                                                       // SAFI 1 unicast
 };
 
 Bytes stream()
@@ -65,7 +62,7 @@ std::vector<Bytes> expected_messages()
             Bytes(std::begin(keepalive), std::end(keepalive))};
 }
 
-}  // namespace
+} // namespace
 
 TEST_CASE("framer: one chunk with several messages", "[wire]")
 {
@@ -125,7 +122,7 @@ TEST_CASE("framer: prepare/commit receive path", "[wire]")
     drain(f, got);
     CHECK(got.size() == 1);
     CHECK(f.buffered() == 11);
-    space = f.prepare();  // moves the 11 buffered octets to the front
+    space = f.prepare(); // moves the 11 buffered octets to the front
     CHECK(space.size() == Framer::capacity - 11);
     std::copy(s.begin() + 30, s.end(), space.begin());
     f.commit(s.size() - 30);
@@ -180,9 +177,9 @@ TEST_CASE("framer: header errors are reported before the body arrives", "[wire]"
     SECTION("an UPDATE announcing 5000 octets is refused after 19 octets")
     {
         Bytes header(std::begin(keepalive), std::end(keepalive));
-        header[16] = 0x13;  // length 5000 = 0x1388
+        header[16] = 0x13; // length 5000 = 0x1388
         header[17] = 0x88;
-        header[18] = 0x02;  // UPDATE
+        header[18] = 0x02; // UPDATE
         Framer f;
         (void)f.feed(header);
         auto next = f.next();
@@ -196,9 +193,9 @@ TEST_CASE("framer: extended message raises the limit after negotiation (RFC 8654
 {
     Bytes big(5000, 0x00);
     std::fill_n(big.begin(), marker_size, 0xff);
-    big[16] = 0x13;  // length 5000
+    big[16] = 0x13; // length 5000
     big[17] = 0x88;
-    big[18] = 0x02;  // UPDATE
+    big[18] = 0x02; // UPDATE
     Framer f;
     f.set_extended_message(true);
     CHECK(f.extended_message());
@@ -234,7 +231,7 @@ TEST_CASE("framer: the buffer is bounded and never blocks a whole message", "[wi
                 break;
             ++popped;
         }
-        REQUIRE((taken > 0 || popped > 0));  // always progress
+        REQUIRE((taken > 0 || popped > 0)); // always progress
         messages += popped;
     }
     CHECK(messages == 4000);

@@ -25,15 +25,14 @@ Prefix prefix(const char* text)
     return *Prefix::parse(text);
 }
 
-}  // namespace
+} // namespace
 
 TEST_CASE("message: KEEPALIVE round trip", "[wire]")
 {
     const std::uint8_t wire[] = {
-        0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,  // marker (16 x 0xff)
-        0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
-        0x00, 0x13,                                      // length 19
-        0x04,                                            // type KEEPALIVE
+        0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,             // marker (16 x 0xff)
+        0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x00, 0x13, // length 19
+        0x04,                                                       // type KEEPALIVE
     };
     round_trip(wire, Keepalive{});
 }
@@ -41,11 +40,10 @@ TEST_CASE("message: KEEPALIVE round trip", "[wire]")
 TEST_CASE("message: decode_header returns length and type", "[wire]")
 {
     const std::uint8_t wire[] = {
-        0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,  // marker
-        0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
-        0x00, 0x30,                                      // length 48
-        0x02,                                            // type UPDATE
-        0x00, 0x00,                                      // (body not looked at)
+        0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,             // marker
+        0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x00, 0x30, // length 48
+        0x02,                                                       // type UPDATE
+        0x00, 0x00,                                                 // (body not looked at)
     };
     auto h = decode_header(wire, CodecContext{});
     REQUIRE(h.has_value());
@@ -68,13 +66,12 @@ TEST_CASE("message: type names", "[wire]")
 TEST_CASE("message: ROUTE-REFRESH round trip (RFC 2918)", "[wire]")
 {
     const std::uint8_t wire[] = {
-        0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,  // marker
-        0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
-        0x00, 0x17,                                      // length 23
-        0x05,                                            // type ROUTE-REFRESH
-        0x00, 0x02,                                      // AFI 2 IPv6
-        0x00,                                            // subtype 0 normal
-        0x01,                                            // SAFI 1 unicast
+        0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,             // marker
+        0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x00, 0x17, // length 23
+        0x05,                                                       // type ROUTE-REFRESH
+        0x00, 0x02,                                                 // AFI 2 IPv6
+        0x00,                                                       // subtype 0 normal
+        0x01,                                                       // SAFI 1 unicast
     };
     round_trip(wire, RouteRefresh{ipv6_unicast, RouteRefresh::normal});
 }
@@ -82,22 +79,20 @@ TEST_CASE("message: ROUTE-REFRESH round trip (RFC 2918)", "[wire]")
 TEST_CASE("message: enhanced ROUTE-REFRESH BoRR and EoRR (RFC 7313 §3.2)", "[wire]")
 {
     const std::uint8_t borr[] = {
-        0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,  // marker
-        0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
-        0x00, 0x17,                                      // length 23
-        0x05,                                            // type ROUTE-REFRESH
-        0x00, 0x01,                                      // AFI 1 IPv4
-        0x01,                                            // subtype 1 BoRR
-        0x01,                                            // SAFI 1 unicast
+        0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,             // marker
+        0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x00, 0x17, // length 23
+        0x05,                                                       // type ROUTE-REFRESH
+        0x00, 0x01,                                                 // AFI 1 IPv4
+        0x01,                                                       // subtype 1 BoRR
+        0x01,                                                       // SAFI 1 unicast
     };
     const std::uint8_t eorr[] = {
-        0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,  // marker
-        0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
-        0x00, 0x17,                                      // length 23
-        0x05,                                            // type ROUTE-REFRESH
-        0x00, 0x01,                                      // AFI 1 IPv4
-        0x02,                                            // subtype 2 EoRR
-        0x01,                                            // SAFI 1 unicast
+        0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,             // marker
+        0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x00, 0x17, // length 23
+        0x05,                                                       // type ROUTE-REFRESH
+        0x00, 0x01,                                                 // AFI 1 IPv4
+        0x02,                                                       // subtype 2 EoRR
+        0x01,                                                       // SAFI 1 unicast
     };
     round_trip(borr, RouteRefresh{ipv4_unicast, RouteRefresh::borr});
     round_trip(eorr, RouteRefresh{ipv4_unicast, RouteRefresh::eorr});
@@ -107,13 +102,12 @@ TEST_CASE("message: ROUTE-REFRESH with an unknown subtype is kept for the sessio
           "[wire]")
 {
     const std::uint8_t wire[] = {
-        0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,  // marker
-        0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
-        0x00, 0x17,                                      // length 23
-        0x05,                                            // type ROUTE-REFRESH
-        0x00, 0x01,                                      // AFI 1 IPv4
-        0x07,                                            // subtype 7 (RFC 7313 §5: ignore)
-        0x01,                                            // SAFI 1 unicast
+        0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,             // marker
+        0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x00, 0x17, // length 23
+        0x05,                                                       // type ROUTE-REFRESH
+        0x00, 0x01,                                                 // AFI 1 IPv4
+        0x07, // subtype 7 (RFC 7313 §5: ignore)
+        0x01, // SAFI 1 unicast
     };
     round_trip(wire, RouteRefresh{ipv4_unicast, 7});
 }
@@ -121,19 +115,18 @@ TEST_CASE("message: ROUTE-REFRESH with an unknown subtype is kept for the sessio
 TEST_CASE("message: IPv4 UPDATE round trip through decode_update", "[wire]")
 {
     const std::uint8_t wire[] = {
-        0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,  // marker
-        0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
-        0x00, 0x30,                                      // length 48
-        0x02,                                            // type UPDATE
-        0x00, 0x00,                                      // withdrawn routes length 0
-        0x00, 0x14,                                      // total path attribute length 20
-        0x40, 0x01, 0x01, 0x00,                          // ORIGIN IGP
-        0x40, 0x02, 0x06,                                // AS_PATH, length 6
-        0x02, 0x01,                                      //   AS_SEQUENCE, 1 AS
-        0x00, 0x00, 0xfd, 0xe9,                          //   AS 65001
-        0x40, 0x03, 0x04,                                // NEXT_HOP, length 4
-        0xc0, 0x00, 0x02, 0x01,                          //   192.0.2.1
-        0x20, 0xc6, 0x33, 0x64, 0x0a,                    // NLRI 198.51.100.10/32
+        0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,             // marker
+        0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x00, 0x30, // length 48
+        0x02,                                                       // type UPDATE
+        0x00, 0x00,                                                 // withdrawn routes length 0
+        0x00, 0x14,                   // total path attribute length 20
+        0x40, 0x01, 0x01, 0x00,       // ORIGIN IGP
+        0x40, 0x02, 0x06,             // AS_PATH, length 6
+        0x02, 0x01,                   //   AS_SEQUENCE, 1 AS
+        0x00, 0x00, 0xfd, 0xe9,       //   AS 65001
+        0x40, 0x03, 0x04,             // NEXT_HOP, length 4
+        0xc0, 0x00, 0x02, 0x01,       //   192.0.2.1
+        0x20, 0xc6, 0x33, 0x64, 0x0a, // NLRI 198.51.100.10/32
     };
     Update u;
     u.path_attributes.origin = Origin::igp;
@@ -146,14 +139,13 @@ TEST_CASE("message: IPv4 UPDATE round trip through decode_update", "[wire]")
 TEST_CASE("message: ADD-PATH UPDATE carries path identifiers (RFC 7911 §3)", "[wire]")
 {
     const std::uint8_t wire[] = {
-        0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,  // marker
-        0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
-        0x00, 0x20,                                      // length 32
-        0x02,                                            // type UPDATE
-        0x00, 0x09,                                      // withdrawn routes length 9
-        0x00, 0x00, 0x00, 0x07,                          //   path id 7
-        0x20, 0xc6, 0x33, 0x64, 0x0a,                    //   198.51.100.10/32
-        0x00, 0x00,                                      // total path attribute length 0
+        0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,             // marker
+        0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x00, 0x20, // length 32
+        0x02,                                                       // type UPDATE
+        0x00, 0x09,                                                 // withdrawn routes length 9
+        0x00, 0x00, 0x00, 0x07,                                     //   path id 7
+        0x20, 0xc6, 0x33, 0x64, 0x0a,                               //   198.51.100.10/32
+        0x00, 0x00,                                                 // total path attribute length 0
     };
     CodecContext ctx;
     ctx.add_path_ipv4 = true;
@@ -165,16 +157,15 @@ TEST_CASE("message: ADD-PATH UPDATE carries path identifiers (RFC 7911 §3)", "[
 TEST_CASE("message: an UPDATE error from decode_update is returned as the error", "[wire]")
 {
     const std::uint8_t wire[] = {
-        0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,  // marker
-        0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
-        0x00, 0x19,                                      // length 25
-        0x02,                                            // type UPDATE
-        0x00, 0x10,                                      // withdrawn routes length 16 (4 left)
-        0x00, 0x00, 0x00, 0x00,                          // 4 octets
+        0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,             // marker
+        0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x00, 0x19, // length 25
+        0x02,                                                       // type UPDATE
+        0x00, 0x10,             // withdrawn routes length 16 (4 left)
+        0x00, 0x00, 0x00, 0x00, // 4 octets
     };
     auto decoded = decode_message(wire, CodecContext{});
     REQUIRE_FALSE(decoded.has_value());
-    CHECK(decoded.error().code == 3);  // UPDATE Message Error
+    CHECK(decoded.error().code == 3); // UPDATE Message Error
     CHECK(decoded.error().subcode == update_error::malformed_attribute_list);
     CHECK(decoded.error().action == Rfc7606::session_reset);
 }
@@ -182,12 +173,11 @@ TEST_CASE("message: an UPDATE error from decode_update is returned as the error"
 TEST_CASE("message: IPv4 End-of-RIB is an empty UPDATE (RFC 4724 §2)", "[wire]")
 {
     const std::uint8_t wire[] = {
-        0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,  // marker
-        0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
-        0x00, 0x17,                                      // length 23
-        0x02,                                            // type UPDATE
-        0x00, 0x00,                                      // withdrawn routes length 0
-        0x00, 0x00,                                      // total path attribute length 0
+        0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,             // marker
+        0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x00, 0x17, // length 23
+        0x02,                                                       // type UPDATE
+        0x00, 0x00,                                                 // withdrawn routes length 0
+        0x00, 0x00,                                                 // total path attribute length 0
     };
     round_trip(wire, make_end_of_rib(ipv4_unicast));
     CHECK(end_of_rib_family(make_end_of_rib(ipv4_unicast)) == ipv4_unicast);
@@ -196,15 +186,14 @@ TEST_CASE("message: IPv4 End-of-RIB is an empty UPDATE (RFC 4724 §2)", "[wire]"
 TEST_CASE("message: IPv6 End-of-RIB is an UPDATE with only an empty MP_UNREACH_NLRI", "[wire]")
 {
     const std::uint8_t wire[] = {
-        0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,  // marker
-        0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
-        0x00, 0x1d,                                      // length 29
-        0x02,                                            // type UPDATE
-        0x00, 0x00,                                      // withdrawn routes length 0
-        0x00, 0x06,                                      // total path attribute length 6
-        0x80, 0x0f, 0x03,                                // MP_UNREACH_NLRI, optional, length 3
-        0x00, 0x02,                                      //   AFI 2 IPv6
-        0x01,                                            //   SAFI 1 unicast
+        0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,             // marker
+        0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x00, 0x1d, // length 29
+        0x02,                                                       // type UPDATE
+        0x00, 0x00,                                                 // withdrawn routes length 0
+        0x00, 0x06,                                                 // total path attribute length 6
+        0x80, 0x0f, 0x03, // MP_UNREACH_NLRI, optional, length 3
+        0x00, 0x02,       //   AFI 2 IPv6
+        0x01,             //   SAFI 1 unicast
     };
     auto decoded = decode_message(wire, CodecContext{});
     REQUIRE(decoded.has_value());

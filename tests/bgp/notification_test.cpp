@@ -90,7 +90,7 @@ TEST_CASE("notification: make_cease with an RFC 9003 shutdown communication", "[
     Notification n = make_cease(cease::administrative_shutdown, "maintenance");
     const Bytes expected_data = {
         0x0b,                                                   // length 11
-        'm', 'a', 'i', 'n', 't', 'e', 'n', 'a', 'n', 'c', 'e',  // UTF-8 text
+        'm',  'a', 'i', 'n', 't', 'e', 'n', 'a', 'n', 'c', 'e', // UTF-8 text
     };
     CHECK(n.code == 6);
     CHECK(n.subcode == 2);
@@ -120,7 +120,7 @@ TEST_CASE("notification: make_cease truncates to 255 octets at a UTF-8 boundary"
     SECTION("a 2-octet character straddling octet 255 is dropped whole")
     {
         std::string text(254, 'a');
-        text += "\xc3\xa9";  // U+00E9 would occupy octets 255 and 256
+        text += "\xc3\xa9"; // U+00E9 would occupy octets 255 and 256
         Notification n = make_cease(cease::administrative_shutdown, text);
         REQUIRE(n.data.size() == 255);
         CHECK(n.data[0] == 254);
@@ -129,7 +129,7 @@ TEST_CASE("notification: make_cease truncates to 255 octets at a UTF-8 boundary"
     SECTION("a 4-octet character that fits is kept")
     {
         std::string text(251, 'a');
-        text += "\xf0\x9f\x98\x80";  // U+1F600, octets 252..255
+        text += "\xf0\x9f\x98\x80"; // U+1F600, octets 252..255
         Notification n = make_cease(cease::administrative_shutdown, text);
         CHECK(n.data[0] == 255);
         CHECK(shutdown_communication(n) == std::optional<std::string>(text));
@@ -149,50 +149,62 @@ TEST_CASE("notification: shutdown_communication rejects invalid data", "[wire]")
 {
     SECTION("length overruns the data")
     {
-        Notification n{6, 2, {
-                                  0x05,      // length 5
-                                  'a', 'b',  // only 2 octets
-                              }};
+        Notification n{6,
+                       2,
+                       {
+                           0x05,     // length 5
+                           'a', 'b', // only 2 octets
+                       }};
         CHECK_FALSE(shutdown_communication(n));
     }
     SECTION("invalid UTF-8 (overlong NUL)")
     {
-        Notification n{6, 4, {
-                                  0x02,        // length 2
-                                  0xc0, 0x80,  // overlong encoding of U+0000
-                              }};
+        Notification n{6,
+                       4,
+                       {
+                           0x02,       // length 2
+                           0xc0, 0x80, // overlong encoding of U+0000
+                       }};
         CHECK_FALSE(shutdown_communication(n));
     }
     SECTION("UTF-16 surrogate")
     {
-        Notification n{6, 2, {
-                                  0x03,              // length 3
-                                  0xed, 0xa0, 0x80,  // U+D800
-                              }};
+        Notification n{6,
+                       2,
+                       {
+                           0x03,             // length 3
+                           0xed, 0xa0, 0x80, // U+D800
+                       }};
         CHECK_FALSE(shutdown_communication(n));
     }
     SECTION("zero length")
     {
-        Notification n{6, 2, {
-                                  0x00,  // length 0: no communication
-                              }};
+        Notification n{6,
+                       2,
+                       {
+                           0x00, // length 0: no communication
+                       }};
         CHECK_FALSE(shutdown_communication(n));
     }
     SECTION("not Cease 2 or 4")
     {
-        Notification n{6, 3, {
-                                  0x02,      // length 2
-                                  'h', 'i',  // text
-                              }};
+        Notification n{6,
+                       3,
+                       {
+                           0x02,     // length 2
+                           'h', 'i', // text
+                       }};
         CHECK_FALSE(shutdown_communication(n));
     }
     SECTION("octets after the text are ignored")
     {
-        Notification n{6, 2, {
-                                  0x02,      // length 2
-                                  'h', 'i',  // text
-                                  0x00,      // trailing octet
-                              }};
+        Notification n{6,
+                       2,
+                       {
+                           0x02,     // length 2
+                           'h', 'i', // text
+                           0x00,     // trailing octet
+                       }};
         CHECK(shutdown_communication(n) == std::optional<std::string>("hi"));
     }
 }
@@ -200,14 +212,13 @@ TEST_CASE("notification: shutdown_communication rejects invalid data", "[wire]")
 TEST_CASE("notification: NOTIFICATION message round trip", "[wire]")
 {
     const std::uint8_t wire[] = {
-        0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,  // marker
-        0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
-        0x00, 0x1a,                                      // length 26
-        0x03,                                            // type NOTIFICATION
-        0x06,                                            // code 6 Cease
-        0x02,                                            // subcode 2 Administrative Shutdown
-        0x04,                                            // shutdown communication length 4
-        'b', 'y', 'e', '!',                              // text "bye!"
+        0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,             // marker
+        0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x00, 0x1a, // length 26
+        0x03,                                                       // type NOTIFICATION
+        0x06,                                                       // code 6 Cease
+        0x02,                  // subcode 2 Administrative Shutdown
+        0x04,                  // shutdown communication length 4
+        'b',  'y',  'e',  '!', // text "bye!"
     };
     const Notification expected{6, 2, {0x04, 'b', 'y', 'e', '!'}};
     auto decoded = decode_message(wire, CodecContext{});
@@ -220,12 +231,11 @@ TEST_CASE("notification: NOTIFICATION message round trip", "[wire]")
 TEST_CASE("notification: minimal NOTIFICATION without data", "[wire]")
 {
     const std::uint8_t wire[] = {
-        0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,  // marker
-        0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
-        0x00, 0x15,                                      // length 21
-        0x03,                                            // type NOTIFICATION
-        0x04,                                            // code 4 Hold Timer Expired
-        0x00,                                            // subcode 0
+        0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,             // marker
+        0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x00, 0x15, // length 21
+        0x03,                                                       // type NOTIFICATION
+        0x04,                                                       // code 4 Hold Timer Expired
+        0x00,                                                       // subcode 0
     };
     auto decoded = decode_message(wire, CodecContext{});
     REQUIRE(decoded.has_value());

@@ -20,7 +20,7 @@ RouteSpec spec(std::uint32_t med, std::vector<std::string> neighbors = {})
     return s;
 }
 
-}  // namespace
+} // namespace
 
 TEST_CASE("rib: nothing is planned before the neighbor is synced", "[announce][rib]")
 {
@@ -113,7 +113,7 @@ TEST_CASE("rib: reset forgets pending changes and releases specs", "[rib]")
         out.mark_synced();
         rib.announce(pfx("192.0.2.1/32"), spec(1));
         rib.announce(pfx("192.0.2.1/32"), spec(2));
-        CHECK(rib.specs().live() == 1);  // spec(1) was never at the neighbor
+        CHECK(rib.specs().live() == 1); // spec(1) was never at the neighbor
         out.reset();
         CHECK_FALSE(out.synced());
         CHECK(out.take_changes().empty());
@@ -127,12 +127,13 @@ TEST_CASE("rib: the Adj-RIB-Out as sent", "[rib]")
     LocRib rib;
     AdjRibOut out(rib, "r1");
     for (int i = 1; i <= 100; ++i)
-        rib.announce(Prefix::masked(Address::v4(0x0a000000u + static_cast<unsigned>(i)), 32), spec(5));
+        rib.announce(Prefix::masked(Address::v4(0x0a000000u + static_cast<unsigned>(i)), 32),
+                     spec(5));
     out.mark_synced();
     rib.withdraw(pfx("10.0.0.7/32"));
     std::size_t n = 0;
     out.for_each_sent([&](const Prefix&, SpecId) { ++n; });
-    CHECK(n == 100);  // the withdrawal is not sent yet
+    CHECK(n == 100); // the withdrawal is not sent yet
     (void)out.take_changes();
     n = 0;
     out.for_each_sent([&](const Prefix&, SpecId) { ++n; });

@@ -1,9 +1,8 @@
 // Two vipd speakers on loopback: sessions come up, routes cross, withdrawals and shutdown with an
 // RFC 9003 reason reach the other side. Real sockets on 127.0.0.1, bounded in time.
-#include <catch2/catch.hpp>
-
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <catch2/catch.hpp>
 
 #include "bgp/speaker.hpp"
 
@@ -34,8 +33,7 @@ struct Recorder : SpeakerObserver
 };
 
 /// Run the loop until `done()` or `limit` passes; returns done().
-template <typename F>
-bool run_until(asio::io_context& io, F done, std::chrono::milliseconds limit)
+template <typename F> bool run_until(asio::io_context& io, F done, std::chrono::milliseconds limit)
 {
     const auto end = std::chrono::steady_clock::now() + limit;
     while (!done() && std::chrono::steady_clock::now() < end) {
@@ -46,7 +44,8 @@ bool run_until(asio::io_context& io, F done, std::chrono::milliseconds limit)
     return done();
 }
 
-NeighborConfig neighbor(const char* name, const char* addr, std::uint16_t port, Asn as, bool passive)
+NeighborConfig neighbor(const char* name, const char* addr, std::uint16_t port, Asn as,
+                        bool passive)
 {
     NeighborConfig n;
     n.name = name;
@@ -56,7 +55,7 @@ NeighborConfig neighbor(const char* name, const char* addr, std::uint16_t port, 
     n.passive = passive;
     n.hold_time = 9;
     n.connect_retry = std::chrono::seconds(1);
-    n.max_prefixes = 1000;  // keeps an Adj-RIB-In so prefixes_received is exact
+    n.max_prefixes = 1000; // keeps an Adj-RIB-In so prefixes_received is exact
     return n;
 }
 
@@ -66,7 +65,7 @@ const NeighborStatus& status_of(const std::vector<NeighborStatus>& all)
     return all[0];
 }
 
-}  // namespace
+} // namespace
 
 TEST_CASE("speaker: two speakers peer on loopback and exchange routes", "[integration][speaker]")
 {
@@ -74,8 +73,9 @@ TEST_CASE("speaker: two speakers peer on loopback and exchange routes", "[integr
     Recorder ra, rb;
     const std::uint16_t port = 17961;
     Speaker a(io, SpeakerConfig{RouterId{0x01010101}, 65001, {}, ""}, ra);
-    Speaker b(io, SpeakerConfig{RouterId{0x02020202}, 65002, {{*Address::parse("127.0.0.1"), port}}, ""},
-              rb);
+    Speaker b(
+        io, SpeakerConfig{RouterId{0x02020202}, 65002, {{*Address::parse("127.0.0.1"), port}}, ""},
+        rb);
     auto na = neighbor("b", "127.0.0.1", port, 65002, false);
     // Next hops are attribute values only (a loopback NEXT_HOP is treated as withdrawn).
     na.export_policy.next_hop_v4 = *Address::parse("192.0.2.1");
@@ -97,20 +97,21 @@ TEST_CASE("speaker: two speakers peer on loopback and exchange routes", "[integr
     };
     REQUIRE(run_until(io, established, std::chrono::seconds(10)));
     // Nothing goes out before the application is ready.
-    run_until(io, [] { return false; }, std::chrono::milliseconds(100));
+    run_until(
+        io, [] { return false; }, std::chrono::milliseconds(100));
     CHECK(status_of(b.status()).prefixes_received == 0);
 
     a.set_ready();
-    const bool got = run_until(io, [&] { return status_of(b.status()).prefixes_received == 2; },
-                      std::chrono::seconds(5));
+    const bool got = run_until(
+        io, [&] { return status_of(b.status()).prefixes_received == 2; }, std::chrono::seconds(5));
     CHECK(status_of(b.status()).updates_received == 4);
     CHECK(status_of(b.status()).prefixes_received == 2);
     REQUIRE(got);
     CHECK(status_of(a.status()).prefixes_announced == 2);
 
     a.withdraw(*Prefix::parse("192.0.2.10/32"));
-    REQUIRE(run_until(io, [&] { return status_of(b.status()).prefixes_received == 1; },
-                      std::chrono::seconds(5)));
+    REQUIRE(run_until(
+        io, [&] { return status_of(b.status()).prefixes_received == 1; }, std::chrono::seconds(5)));
 
     bool flushed = false;
     std::map<std::string, std::string> result;
@@ -119,12 +120,14 @@ TEST_CASE("speaker: two speakers peer on loopback and exchange routes", "[integr
         result = std::move(r);
         flushed = true;
     });
-    REQUIRE(run_until(io, [&] { return flushed; }, std::chrono::seconds(5)));
+    REQUIRE(run_until(
+        io, [&] { return flushed; }, std::chrono::seconds(5)));
     CHECK(result["b"] == "written");
 
     bool down = false;
     a.shutdown("maintenance window", std::chrono::seconds(3), [&] { down = true; });
-    REQUIRE(run_until(io, [&] { return down && !rb.received.empty(); }, std::chrono::seconds(5)));
+    REQUIRE(run_until(
+        io, [&] { return down && !rb.received.empty(); }, std::chrono::seconds(5)));
     const Notification& n = rb.received.back();
     CHECK(n.code == 6);
     CHECK(n.subcode == 2);
@@ -136,19 +139,23 @@ TEST_CASE("speaker: a connection from an unknown address is refused", "[integrat
     asio::io_context io;
     Recorder rb;
     const std::uint16_t port = 17962;
-    Speaker b(io, SpeakerConfig{RouterId{0x02020202}, 65002, {{*Address::parse("127.0.0.1"), port}}, ""},
-              rb);
+    Speaker b(
+        io, SpeakerConfig{RouterId{0x02020202}, 65002, {{*Address::parse("127.0.0.1"), port}}, ""},
+        rb);
     REQUIRE(b.add_neighbor(neighbor("elsewhere", "127.0.0.9", 0, 65001, true)));
     REQUIRE(b.start());
     Recorder ra;
     Speaker a(io, SpeakerConfig{RouterId{0x01010101}, 65001, {}, ""}, ra);
     REQUIRE(a.add_neighbor(neighbor("b", "127.0.0.1", port, 65002, false)));
     REQUIRE(a.start());
-    REQUIRE(run_until(io, [&] {
-        for (const auto& e : rb.events)
-            if (e.find("not a configured neighbor") != std::string::npos)
-                return true;
-        return false;
-    }, std::chrono::seconds(5)));
+    REQUIRE(run_until(
+        io,
+        [&] {
+            for (const auto& e : rb.events)
+                if (e.find("not a configured neighbor") != std::string::npos)
+                    return true;
+            return false;
+        },
+        std::chrono::seconds(5)));
     CHECK(status_of(a.status()).state != "Established");
 }

@@ -1,9 +1,9 @@
 // UPDATE builder: exact bytes for one prefix (IPv4 NLRI field, IPv6 MP_REACH_NLRI, both kinds
 // of withdrawal), the fewest messages within 4096 / 65535 octets (RFC 4271 §4.1, RFC 8654),
 // RFC 7606 §5.1 message shapes, ADD-PATH, and that every message decodes back to the input.
-#include <catch2/catch.hpp>
-
 #include <random>
+
+#include <catch2/catch.hpp>
 
 #include "bgp/update.hpp"
 #include "bgp/update_builder.hpp"
@@ -59,7 +59,7 @@ Decoded decode_all(const Bytes& out, const CodecContext& ctx)
             d.announced.insert(d.announced.end(), a.mp_reach->nlri.begin(), a.mp_reach->nlri.end());
         }
         if (a.mp_unreach) {
-            CHECK(a.order == std::vector<std::uint8_t>{15});  // RFC 4760 §4: nothing else
+            CHECK(a.order == std::vector<std::uint8_t>{15}); // RFC 4760 §4: nothing else
             d.withdrawn.insert(d.withdrawn.end(), a.mp_unreach->withdrawn_routes.begin(),
                                a.mp_unreach->withdrawn_routes.end());
         }
@@ -72,7 +72,7 @@ PathAttributes v4_attrs()
     PathAttributes a;
     a.origin = Origin::igp;
     a.as_path = AsPath{{{SegmentType::as_sequence, {65001}}}};
-    a.next_hop = 0xc0000201;  // 192.0.2.1
+    a.next_hop = 0xc0000201; // 192.0.2.1
     return a;
 }
 
@@ -119,7 +119,7 @@ std::size_t announce(Bytes& out, const EncodedAttributes& e, const std::vector<N
     return *n;
 }
 
-}  // namespace
+} // namespace
 
 TEST_CASE("builder: one IPv4 prefix, exact message (RFC 4271 §4.3)", "[wire]")
 {
@@ -129,23 +129,21 @@ TEST_CASE("builder: one IPv4 prefix, exact message (RFC 4271 §4.3)", "[wire]")
     REQUIRE(n);
     CHECK(*n == 1);
     const std::uint8_t want[] = {
-        0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,  // marker
-        0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
-        0x00, 0x30,                                      // length 48
-        0x02,                                            // type UPDATE
-        0x00, 0x00,                                      // Withdrawn Routes Length 0
-        0x00, 0x14,                                      // Total Path Attribute Length 20
-        0x40, 0x01, 0x01, 0x00,                          // ORIGIN IGP
-        0x40, 0x02, 0x06, 0x02, 0x01,                    // AS_PATH, AS_SEQUENCE 1 AS
-        0x00, 0x00, 0xfd, 0xe9,                          //   65001
-        0x40, 0x03, 0x04, 0xc0, 0x00, 0x02, 0x01,        // NEXT_HOP 192.0.2.1
-        0x20, 0xc6, 0x33, 0x64, 0x0a,                    // NLRI 198.51.100.10/32
+        0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,             // marker
+        0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x00, 0x30, // length 48
+        0x02,                                                       // type UPDATE
+        0x00, 0x00,                                                 // Withdrawn Routes Length 0
+        0x00, 0x14,                               // Total Path Attribute Length 20
+        0x40, 0x01, 0x01, 0x00,                   // ORIGIN IGP
+        0x40, 0x02, 0x06, 0x02, 0x01,             // AS_PATH, AS_SEQUENCE 1 AS
+        0x00, 0x00, 0xfd, 0xe9,                   //   65001
+        0x40, 0x03, 0x04, 0xc0, 0x00, 0x02, 0x01, // NEXT_HOP 192.0.2.1
+        0x20, 0xc6, 0x33, 0x64, 0x0a,             // NLRI 198.51.100.10/32
     };
     CHECK(out == Bytes(std::begin(want), std::end(want)));
 }
 
-TEST_CASE("builder: one IPv6 prefix, MP_REACH_NLRI first (RFC 4760 §3, RFC 7606 §5.1)",
-          "[wire]")
+TEST_CASE("builder: one IPv6 prefix, MP_REACH_NLRI first (RFC 4760 §3, RFC 7606 §5.1)", "[wire]")
 {
     Bytes out;
     const auto e = encoded(v6_attrs(), ipv6_unicast, {});
@@ -153,24 +151,22 @@ TEST_CASE("builder: one IPv6 prefix, MP_REACH_NLRI first (RFC 4760 §3, RFC 7606
     auto n = append_announcement(out, e, Nlri{*Prefix::parse("2001:db8::10/128"), 0});
     REQUIRE(n);
     const std::uint8_t want[] = {
-        0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,  // marker
-        0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
-        0x00, 0x4d,                                      // length 77
-        0x02,                                            // type UPDATE
-        0x00, 0x00,                                      // Withdrawn Routes Length 0
-        0x00, 0x36,                                      // Total Path Attribute Length 54
-        0x80, 0x0e, 0x26,                                // MP_REACH_NLRI, length 38
-        0x00, 0x02, 0x01,                                //   IPv6 unicast
-        0x10,                                            //   next hop length 16
-        0x20, 0x01, 0x0d, 0xb8, 0x00, 0x00, 0x00, 0x00,  //   2001:db8::1
+        0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,             // marker
+        0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x00, 0x4d, // length 77
+        0x02,                                                       // type UPDATE
+        0x00, 0x00,                                                 // Withdrawn Routes Length 0
+        0x00, 0x36,                                     // Total Path Attribute Length 54
+        0x80, 0x0e, 0x26,                               // MP_REACH_NLRI, length 38
+        0x00, 0x02, 0x01,                               //   IPv6 unicast
+        0x10,                                           //   next hop length 16
+        0x20, 0x01, 0x0d, 0xb8, 0x00, 0x00, 0x00, 0x00, //   2001:db8::1
         0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x01,
-        0x00,                                            //   reserved
-        0x80,                                            //   /128
-        0x20, 0x01, 0x0d, 0xb8, 0x00, 0x00, 0x00, 0x00,  //   2001:db8::10
-        0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x10,
-        0x40, 0x01, 0x01, 0x00,                          // ORIGIN IGP
-        0x40, 0x02, 0x06, 0x02, 0x01,                    // AS_PATH, AS_SEQUENCE 1 AS
-        0x00, 0x00, 0xfd, 0xe9,                          //   65001
+        0x00,                                                                   //   reserved
+        0x80,                                                                   //   /128
+        0x20, 0x01, 0x0d, 0xb8, 0x00, 0x00, 0x00, 0x00,                         //   2001:db8::10
+        0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x10, 0x40, 0x01, 0x01, 0x00, // ORIGIN IGP
+        0x40, 0x02, 0x06, 0x02, 0x01, // AS_PATH, AS_SEQUENCE 1 AS
+        0x00, 0x00, 0xfd, 0xe9,       //   65001
     };
     CHECK(out == Bytes(std::begin(want), std::end(want)));
 }
@@ -181,13 +177,12 @@ TEST_CASE("builder: one withdrawal, IPv4 field and IPv6 MP_UNREACH_NLRI (RFC 476
     auto n = append_withdrawal(out, ipv4_unicast, Nlri{*Prefix::parse("198.51.100.10/32"), 0}, {});
     REQUIRE(n);
     const std::uint8_t v4[] = {
-        0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,  // marker
-        0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
-        0x00, 0x1c,                                      // length 28
-        0x02,                                            // type UPDATE
-        0x00, 0x05,                                      // Withdrawn Routes Length 5
-        0x20, 0xc6, 0x33, 0x64, 0x0a,                    //   198.51.100.10/32
-        0x00, 0x00,                                      // Total Path Attribute Length 0
+        0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,             // marker
+        0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x00, 0x1c, // length 28
+        0x02,                                                       // type UPDATE
+        0x00, 0x05,                                                 // Withdrawn Routes Length 5
+        0x20, 0xc6, 0x33, 0x64, 0x0a,                               //   198.51.100.10/32
+        0x00, 0x00,                                                 // Total Path Attribute Length 0
     };
     CHECK(out == Bytes(std::begin(v4), std::end(v4)));
 
@@ -195,16 +190,15 @@ TEST_CASE("builder: one withdrawal, IPv4 field and IPv6 MP_UNREACH_NLRI (RFC 476
     n = append_withdrawal(out, ipv6_unicast, Nlri{*Prefix::parse("2001:db8::10/128"), 0}, {});
     REQUIRE(n);
     const std::uint8_t v6[] = {
-        0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,  // marker
-        0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
-        0x00, 0x2e,                                      // length 46
-        0x02,                                            // type UPDATE
-        0x00, 0x00,                                      // Withdrawn Routes Length 0
-        0x00, 0x17,                                      // Total Path Attribute Length 23
-        0x80, 0x0f, 0x14,                                // MP_UNREACH_NLRI, length 20
-        0x00, 0x02, 0x01,                                //   IPv6 unicast
-        0x80,                                            //   /128
-        0x20, 0x01, 0x0d, 0xb8, 0x00, 0x00, 0x00, 0x00,  //   2001:db8::10
+        0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,             // marker
+        0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x00, 0x2e, // length 46
+        0x02,                                                       // type UPDATE
+        0x00, 0x00,                                                 // Withdrawn Routes Length 0
+        0x00, 0x17,                                     // Total Path Attribute Length 23
+        0x80, 0x0f, 0x14,                               // MP_UNREACH_NLRI, length 20
+        0x00, 0x02, 0x01,                               //   IPv6 unicast
+        0x80,                                           //   /128
+        0x20, 0x01, 0x0d, 0xb8, 0x00, 0x00, 0x00, 0x00, //   2001:db8::10
         0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x10,
     };
     CHECK(out == Bytes(std::begin(v6), std::end(v6)));
@@ -238,7 +232,7 @@ TEST_CASE("builder: extended messages hold 65535 octets (RFC 8654)", "[wire]")
     const std::size_t per_message = (max_extended_message_size - 23 - e.others().size()) / 5;
     const auto input = hosts(Afi::ipv4, 20000);
     Bytes out;
-    CHECK(announce(out, e, input) == (20000 + per_message - 1) / per_message);  // 2, not 25
+    CHECK(announce(out, e, input) == (20000 + per_message - 1) / per_message); // 2, not 25
     CHECK(decode_all(out, ctx).announced == input);
 
     Bytes small;
@@ -301,8 +295,7 @@ TEST_CASE("builder: mixed prefix lengths pack tightly and decode back", "[wire]"
                 auto o = decode_update(r, ctx);
                 next += afi == Afi::ipv4 ? o.update.nlri.size()
                                          : o.update.path_attributes.mp_reach->nlri.size();
-                const std::size_t item =
-                    (add_path ? 4 : 0) + 1 + input[next].prefix.wire_octets();
+                const std::size_t item = (add_path ? 4 : 0) + 1 + input[next].prefix.wire_octets();
                 CHECK(header_size + bodies[m].size() + item > ctx.max_message());
             }
             Bytes w;
@@ -325,23 +318,22 @@ TEST_CASE("builder: IPv4 with an IPv6 next hop uses MP_REACH_NLRI (RFC 8950)", "
     CHECK(decode_all(out, {}).announced == input);
 }
 
-TEST_CASE("builder: withdrawals then announcements, never in one message (RFC 7606 §5.1)",
-          "[wire]")
+TEST_CASE("builder: withdrawals then announcements, never in one message (RFC 7606 §5.1)", "[wire]")
 {
-    Bytes out = {0xaa};  // existing content is kept
+    Bytes out = {0xaa}; // existing content is kept
     const auto ann = hosts(Afi::ipv4, 10);
     const auto wd = hosts(Afi::ipv4, 1000);
     auto n = build_updates(out, v4_attrs(), ipv4_unicast, ann, wd, {});
     REQUIRE(n);
-    CHECK(*n == 3);  // 1000 withdrawals need 2 messages (814 per message), then 1
+    CHECK(*n == 3); // 1000 withdrawals need 2 messages (814 per message), then 1
     REQUIRE(out[0] == 0xaa);
     const Bytes rest(out.begin() + 1, out.end());
     const auto d = decode_all(rest, {});
     CHECK(d.announced == ann);
     CHECK(d.withdrawn == wd);
     const auto bodies = split(rest, max_message_size);
-    CHECK((bodies.front()[0] | bodies.front()[1]) != 0);  // the first one withdraws
-    CHECK((bodies.back()[0] | bodies.back()[1]) == 0);    // the last one only announces
+    CHECK((bodies.front()[0] | bodies.front()[1]) != 0); // the first one withdraws
+    CHECK((bodies.back()[0] | bodies.back()[1]) == 0);   // the last one only announces
 }
 
 TEST_CASE("builder: errors leave the buffer as it was", "[wire]")
@@ -366,7 +358,7 @@ TEST_CASE("builder: errors leave the buffer as it was", "[wire]")
     no_origin.origin.reset();
     CHECK_FALSE(EncodedAttributes::make(no_origin, ipv4_unicast, {}));
     PathAttributes huge = v4_attrs();
-    huge.communities = std::vector<Community>(1100, 1);  // 4400 octets
+    huge.communities = std::vector<Community>(1100, 1); // 4400 octets
     auto big = EncodedAttributes::make(huge, ipv4_unicast, {});
     REQUIRE_FALSE(big);
     CHECK(big.error().find("no room") != std::string::npos);

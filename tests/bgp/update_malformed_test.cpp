@@ -2,9 +2,9 @@
 // (plus RFC 6793 §6, RFC 8092 §6, RFC 9234 §5), each asserting code, subcode, RFC 7606 action
 // and byte offset (counted from the first marker octet; the body starts at 19). Also: random
 // truncations and bit flips of valid bodies never read out of bounds (run under ASan).
-#include <catch2/catch.hpp>
-
 #include <random>
+
+#include <catch2/catch.hpp>
 
 #include "bgp/update.hpp"
 
@@ -17,12 +17,12 @@ constexpr std::uint8_t update_code = 3;
 // ORIGIN IGP, empty AS_PATH, NEXT_HOP 192.0.2.1: 14 octets at bytes 23..36 of an UPDATE with
 // no withdrawn routes; an attribute appended after them starts at byte 37.
 const std::uint8_t mandatory[] = {
-    0x40, 0x01, 0x01, 0x00,                    // 23: ORIGIN IGP
-    0x40, 0x02, 0x00,                          // 27: AS_PATH, length 0
-    0x40, 0x03, 0x04, 0xc0, 0x00, 0x02, 0x01,  // 30: NEXT_HOP 192.0.2.1
+    0x40, 0x01, 0x01, 0x00,                   // 23: ORIGIN IGP
+    0x40, 0x02, 0x00,                         // 27: AS_PATH, length 0
+    0x40, 0x03, 0x04, 0xc0, 0x00, 0x02, 0x01, // 30: NEXT_HOP 192.0.2.1
 };
 const std::uint8_t nlri24[] = {
-    0x18, 0xc6, 0x33, 0x64,  // 198.51.100.0/24
+    0x18, 0xc6, 0x33, 0x64, // 198.51.100.0/24
 };
 
 Bytes cat(std::initializer_list<ByteView> parts)
@@ -86,38 +86,39 @@ Bytes bytes(ByteView v)
     return Bytes(v.begin(), v.end());
 }
 
-}  // namespace
+} // namespace
 
 // ---- RFC 4271 §6.3 / RFC 7606 §3.b: lengths inconsistent with the message -------------------
 
 TEST_CASE("update malformed: Withdrawn Routes Length beyond the message (RFC 7606 §3.b)", "[wire]")
 {
     const std::uint8_t body[] = {
-        0x00, 0x05,  // 19: Withdrawn Routes Length 5, but only 2 octets follow
-        0x00, 0x00,  // 21
+        0x00, 0x05, // 19: Withdrawn Routes Length 5, but only 2 octets follow
+        0x00, 0x00, // 21
     };
     auto o = decode_body(body);
     const auto& e = expect(o, update_error::malformed_attribute_list, Rfc7606::session_reset, 19);
     CHECK(e.data.empty());
 }
 
-TEST_CASE("update malformed: Total Path Attribute Length beyond the message (RFC 7606 §3.b)", "[wire]")
+TEST_CASE("update malformed: Total Path Attribute Length beyond the message (RFC 7606 §3.b)",
+          "[wire]")
 {
     const std::uint8_t body[] = {
-        0x00, 0x00,              // 19: Withdrawn Routes Length 0
-        0x00, 0x10,              // 21: Total Path Attribute Length 16, only 4 follow
-        0x40, 0x01, 0x01, 0x00,  // 23: ORIGIN IGP
+        0x00, 0x00,             // 19: Withdrawn Routes Length 0
+        0x00, 0x10,             // 21: Total Path Attribute Length 16, only 4 follow
+        0x40, 0x01, 0x01, 0x00, // 23: ORIGIN IGP
     };
     expect(decode_body(body), update_error::malformed_attribute_list, Rfc7606::session_reset, 21);
 }
 
 TEST_CASE("update malformed: body too short for its length fields (RFC 4271 §6.3)", "[wire]")
 {
-    const std::uint8_t one[] = {0x00};  // 19: half a Withdrawn Routes Length
+    const std::uint8_t one[] = {0x00}; // 19: half a Withdrawn Routes Length
     expect(decode_body(one), update_error::malformed_attribute_list, Rfc7606::session_reset, 19);
     const std::uint8_t three[] = {
-        0x00, 0x00,  // 19: Withdrawn Routes Length 0
-        0x00,        // 21: half a Total Path Attribute Length
+        0x00, 0x00, // 19: Withdrawn Routes Length 0
+        0x00,       // 21: half a Total Path Attribute Length
     };
     expect(decode_body(three), update_error::malformed_attribute_list, Rfc7606::session_reset, 21);
 }
@@ -127,13 +128,13 @@ TEST_CASE("update malformed: body too short for its length fields (RFC 4271 §6.
 TEST_CASE("update malformed: unrecognized well-known attribute → 3/2 (RFC 4271 §6.3)", "[wire]")
 {
     const std::uint8_t extra[] = {
-        0x40, 0x63, 0x01,  // 37: flags well-known, type 99, length 1
-        0xaa,              // 40: value
+        0x40, 0x63, 0x01, // 37: flags well-known, type 99, length 1
+        0xaa,             // 40: value
     };
     auto o = decode_body(announce_with(extra));
     const auto& e =
         expect(o, update_error::unrecognized_well_known_attribute, Rfc7606::session_reset, 37);
-    CHECK(e.data == bytes(extra));  // RFC 4271 §6.3: data is the attribute
+    CHECK(e.data == bytes(extra)); // RFC 4271 §6.3: data is the attribute
 }
 
 TEST_CASE("update malformed: missing well-known attribute → treat-as-withdraw (RFC 7606 §3.d)",
@@ -142,49 +143,47 @@ TEST_CASE("update malformed: missing well-known attribute → treat-as-withdraw 
     SECTION("ORIGIN")
     {
         const std::uint8_t attrs[] = {
-            0x40, 0x02, 0x00,                          // 23: AS_PATH, length 0
-            0x40, 0x03, 0x04, 0xc0, 0x00, 0x02, 0x01,  // 26: NEXT_HOP 192.0.2.1
+            0x40, 0x02, 0x00,                         // 23: AS_PATH, length 0
+            0x40, 0x03, 0x04, 0xc0, 0x00, 0x02, 0x01, // 26: NEXT_HOP 192.0.2.1
         };
         auto o = decode_body(body_of(attrs, nlri24));
-        const auto& e = expect(o, update_error::missing_well_known_attribute,
-                               Rfc7606::treat_as_withdraw, 21);
-        CHECK(e.data == Bytes{1});  // RFC 4271 §6.3: data is the missing type code
+        const auto& e =
+            expect(o, update_error::missing_well_known_attribute, Rfc7606::treat_as_withdraw, 21);
+        CHECK(e.data == Bytes{1}); // RFC 4271 §6.3: data is the missing type code
         CHECK(o.treat_as_withdraw);
-        CHECK(o.update.nlri.size() == 1);  // the routes to withdraw are still known
+        CHECK(o.update.nlri.size() == 1); // the routes to withdraw are still known
     }
     SECTION("AS_PATH")
     {
         const std::uint8_t attrs[] = {
-            0x40, 0x01, 0x01, 0x00,                    // 23: ORIGIN IGP
-            0x40, 0x03, 0x04, 0xc0, 0x00, 0x02, 0x01,  // 27: NEXT_HOP 192.0.2.1
+            0x40, 0x01, 0x01, 0x00,                   // 23: ORIGIN IGP
+            0x40, 0x03, 0x04, 0xc0, 0x00, 0x02, 0x01, // 27: NEXT_HOP 192.0.2.1
         };
         auto o = decode_body(body_of(attrs, nlri24));
-        CHECK(expect(o, update_error::missing_well_known_attribute, Rfc7606::treat_as_withdraw,
-                     21)
+        CHECK(expect(o, update_error::missing_well_known_attribute, Rfc7606::treat_as_withdraw, 21)
                   .data == Bytes{2});
     }
     SECTION("NEXT_HOP with routes in the NLRI field")
     {
         const std::uint8_t attrs[] = {
-            0x40, 0x01, 0x01, 0x00,  // 23: ORIGIN IGP
-            0x40, 0x02, 0x00,        // 27: AS_PATH, length 0
+            0x40, 0x01, 0x01, 0x00, // 23: ORIGIN IGP
+            0x40, 0x02, 0x00,       // 27: AS_PATH, length 0
         };
         auto o = decode_body(body_of(attrs, nlri24));
-        CHECK(expect(o, update_error::missing_well_known_attribute, Rfc7606::treat_as_withdraw,
-                     21)
+        CHECK(expect(o, update_error::missing_well_known_attribute, Rfc7606::treat_as_withdraw, 21)
                   .data == Bytes{3});
     }
     SECTION("NEXT_HOP is not needed for MP_REACH_NLRI routes (RFC 4760 §3)")
     {
         const std::uint8_t attrs[] = {
-            0x40, 0x01, 0x01, 0x00,                          // ORIGIN IGP
-            0x40, 0x02, 0x00,                                // AS_PATH, length 0
-            0x80, 0x0e, 0x1a,                                // MP_REACH_NLRI, length 26
-            0x00, 0x02, 0x01, 0x10,                          //   IPv6 unicast, next hop 16
-            0x20, 0x01, 0x0d, 0xb8, 0x00, 0x00, 0x00, 0x00,  //   2001:db8::1
+            0x40, 0x01, 0x01, 0x00,                         // ORIGIN IGP
+            0x40, 0x02, 0x00,                               // AS_PATH, length 0
+            0x80, 0x0e, 0x1a,                               // MP_REACH_NLRI, length 26
+            0x00, 0x02, 0x01, 0x10,                         //   IPv6 unicast, next hop 16
+            0x20, 0x01, 0x0d, 0xb8, 0x00, 0x00, 0x00, 0x00, //   2001:db8::1
             0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x01,
-            0x00,                                            //   reserved
-            0x20, 0x20, 0x01, 0x0d, 0xb8,                    //   2001:db8::/32
+            0x00,                         //   reserved
+            0x20, 0x20, 0x01, 0x0d, 0xb8, //   2001:db8::/32
         };
         auto o = decode_body(body_of(attrs));
         CHECK_FALSE(o.error);
@@ -205,22 +204,22 @@ TEST_CASE("update malformed: attribute flags conflicting with the type (RFC 7606
     SECTION("well-known ORIGIN marked optional → treat-as-withdraw")
     {
         const std::uint8_t attrs[] = {
-            0xc0, 0x01, 0x01, 0x00,                    // 23: ORIGIN with Optional set
-            0x40, 0x02, 0x00,                          // 27: AS_PATH, length 0
-            0x40, 0x03, 0x04, 0xc0, 0x00, 0x02, 0x01,  // 30: NEXT_HOP
+            0xc0, 0x01, 0x01, 0x00,                   // 23: ORIGIN with Optional set
+            0x40, 0x02, 0x00,                         // 27: AS_PATH, length 0
+            0x40, 0x03, 0x04, 0xc0, 0x00, 0x02, 0x01, // 30: NEXT_HOP
         };
         auto o = decode_body(body_of(attrs, nlri24));
         const auto& e =
             expect(o, update_error::attribute_flags_error, Rfc7606::treat_as_withdraw, 23);
         CHECK(e.data == (Bytes{0xc0, 0x01, 0x01, 0x00}));
-        CHECK(o.errors.size() == 1);  // present on the wire: not also "missing"
+        CHECK(o.errors.size() == 1); // present on the wire: not also "missing"
         CHECK_FALSE(o.update.path_attributes.origin);
     }
     SECTION("optional MULTI_EXIT_DISC marked well-known → treat-as-withdraw")
     {
         const std::uint8_t extra[] = {
-            0x40, 0x04, 0x04,        // 37: MULTI_EXIT_DISC with Optional clear
-            0x00, 0x00, 0x00, 0x01,  //     1
+            0x40, 0x04, 0x04,       // 37: MULTI_EXIT_DISC with Optional clear
+            0x00, 0x00, 0x00, 0x01, //     1
         };
         expect(decode_body(announce_with(extra)), update_error::attribute_flags_error,
                Rfc7606::treat_as_withdraw, 37);
@@ -228,14 +227,14 @@ TEST_CASE("update malformed: attribute flags conflicting with the type (RFC 7606
     SECTION("MP_REACH_NLRI marked transitive → session reset (RFC 7606 §5.3)")
     {
         const std::uint8_t attrs[] = {
-            0x40, 0x01, 0x01, 0x00,                          // 23: ORIGIN IGP
-            0x40, 0x02, 0x00,                                // 27: AS_PATH, length 0
-            0xc0, 0x0e, 0x1a,                                // 30: MP_REACH_NLRI, Transitive
-            0x00, 0x02, 0x01, 0x10,                          //   IPv6 unicast, next hop 16
-            0x20, 0x01, 0x0d, 0xb8, 0x00, 0x00, 0x00, 0x00,  //   2001:db8::1
+            0x40, 0x01, 0x01, 0x00,                         // 23: ORIGIN IGP
+            0x40, 0x02, 0x00,                               // 27: AS_PATH, length 0
+            0xc0, 0x0e, 0x1a,                               // 30: MP_REACH_NLRI, Transitive
+            0x00, 0x02, 0x01, 0x10,                         //   IPv6 unicast, next hop 16
+            0x20, 0x01, 0x0d, 0xb8, 0x00, 0x00, 0x00, 0x00, //   2001:db8::1
             0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x01,
-            0x00,                                            //   reserved
-            0x20, 0x20, 0x01, 0x0d, 0xb8,                    //   2001:db8::/32
+            0x00,                         //   reserved
+            0x20, 0x20, 0x01, 0x0d, 0xb8, //   2001:db8::/32
         };
         expect(decode_body(body_of(attrs)), update_error::attribute_flags_error,
                Rfc7606::session_reset, 30);
@@ -243,9 +242,9 @@ TEST_CASE("update malformed: attribute flags conflicting with the type (RFC 7606
     SECTION("Partial on a well-known attribute is not checked")
     {
         const std::uint8_t attrs[] = {
-            0x60, 0x01, 0x01, 0x00,                    // 23: ORIGIN with Partial set
-            0x40, 0x02, 0x00,                          // 27: AS_PATH
-            0x40, 0x03, 0x04, 0xc0, 0x00, 0x02, 0x01,  // 30: NEXT_HOP
+            0x60, 0x01, 0x01, 0x00,                   // 23: ORIGIN with Partial set
+            0x40, 0x02, 0x00,                         // 27: AS_PATH
+            0x40, 0x03, 0x04, 0xc0, 0x00, 0x02, 0x01, // 30: NEXT_HOP
         };
         CHECK_FALSE(decode_body(body_of(attrs, nlri24)).error);
     }
@@ -258,9 +257,9 @@ TEST_CASE("update malformed: ORIGIN (RFC 7606 §7.1)", "[wire]")
     SECTION("length 2 → 3/5 at the length field")
     {
         const std::uint8_t attrs[] = {
-            0x40, 0x01, 0x02, 0x00, 0x00,              // 23: ORIGIN, length 2 (field at 25)
-            0x40, 0x02, 0x00,                          // 28: AS_PATH
-            0x40, 0x03, 0x04, 0xc0, 0x00, 0x02, 0x01,  // 31: NEXT_HOP
+            0x40, 0x01, 0x02, 0x00, 0x00,             // 23: ORIGIN, length 2 (field at 25)
+            0x40, 0x02, 0x00,                         // 28: AS_PATH
+            0x40, 0x03, 0x04, 0xc0, 0x00, 0x02, 0x01, // 31: NEXT_HOP
         };
         expect(decode_body(body_of(attrs, nlri24)), update_error::attribute_length_error,
                Rfc7606::treat_as_withdraw, 25);
@@ -268,9 +267,9 @@ TEST_CASE("update malformed: ORIGIN (RFC 7606 §7.1)", "[wire]")
     SECTION("value 3 → 3/6 at the value (RFC 4271 §6.3 Invalid ORIGIN)")
     {
         const std::uint8_t attrs[] = {
-            0x40, 0x01, 0x01, 0x03,                    // 23: ORIGIN, value 3 at 26
-            0x40, 0x02, 0x00,                          // 27: AS_PATH
-            0x40, 0x03, 0x04, 0xc0, 0x00, 0x02, 0x01,  // 30: NEXT_HOP
+            0x40, 0x01, 0x01, 0x03,                   // 23: ORIGIN, value 3 at 26
+            0x40, 0x02, 0x00,                         // 27: AS_PATH
+            0x40, 0x03, 0x04, 0xc0, 0x00, 0x02, 0x01, // 30: NEXT_HOP
         };
         auto o = decode_body(body_of(attrs, nlri24));
         const auto& e =
@@ -290,9 +289,9 @@ TEST_CASE("update malformed: AS_PATH → 3/11 treat-as-withdraw (RFC 7606 §7.2)
     SECTION("segment overruns the attribute")
     {
         const std::uint8_t p[] = {
-            0x40, 0x02, 0x06,        // 27: AS_PATH, length 6
-            0x02, 0x03,              // 30: AS_SEQUENCE, 3 ASes (12 octets; 4 left) at 31
-            0x00, 0x00, 0xfd, 0xe9,  //     65001
+            0x40, 0x02, 0x06,       // 27: AS_PATH, length 6
+            0x02, 0x03,             // 30: AS_SEQUENCE, 3 ASes (12 octets; 4 left) at 31
+            0x00, 0x00, 0xfd, 0xe9, //     65001
         };
         expect(decode_body(with_path(p)), update_error::malformed_as_path,
                Rfc7606::treat_as_withdraw, 31);
@@ -300,8 +299,8 @@ TEST_CASE("update malformed: AS_PATH → 3/11 treat-as-withdraw (RFC 7606 §7.2)
     SECTION("segment length zero")
     {
         const std::uint8_t p[] = {
-            0x40, 0x02, 0x02,  // 27: AS_PATH, length 2
-            0x02, 0x00,        // 30: AS_SEQUENCE, 0 ASes (count at 31)
+            0x40, 0x02, 0x02, // 27: AS_PATH, length 2
+            0x02, 0x00,       // 30: AS_SEQUENCE, 0 ASes (count at 31)
         };
         expect(decode_body(with_path(p)), update_error::malformed_as_path,
                Rfc7606::treat_as_withdraw, 31);
@@ -309,9 +308,9 @@ TEST_CASE("update malformed: AS_PATH → 3/11 treat-as-withdraw (RFC 7606 §7.2)
     SECTION("unrecognized segment type")
     {
         const std::uint8_t p[] = {
-            0x40, 0x02, 0x06,        // 27: AS_PATH, length 6
-            0x05, 0x01,              // 30: segment type 5
-            0x00, 0x00, 0xfd, 0xe9,  //     65001
+            0x40, 0x02, 0x06,       // 27: AS_PATH, length 6
+            0x05, 0x01,             // 30: segment type 5
+            0x00, 0x00, 0xfd, 0xe9, //     65001
         };
         expect(decode_body(with_path(p)), update_error::malformed_as_path,
                Rfc7606::treat_as_withdraw, 30);
@@ -319,10 +318,10 @@ TEST_CASE("update malformed: AS_PATH → 3/11 treat-as-withdraw (RFC 7606 §7.2)
     SECTION("a single octet after the last segment")
     {
         const std::uint8_t p[] = {
-            0x40, 0x02, 0x07,        // 27: AS_PATH, length 7
-            0x02, 0x01,              // 30: AS_SEQUENCE, 1 AS
-            0x00, 0x00, 0xfd, 0xe9,  //     65001
-            0x02,                    // 36: lone octet
+            0x40, 0x02, 0x07,       // 27: AS_PATH, length 7
+            0x02, 0x01,             // 30: AS_SEQUENCE, 1 AS
+            0x00, 0x00, 0xfd, 0xe9, //     65001
+            0x02,                   // 36: lone octet
         };
         expect(decode_body(with_path(p)), update_error::malformed_as_path,
                Rfc7606::treat_as_withdraw, 36);
@@ -332,14 +331,14 @@ TEST_CASE("update malformed: AS_PATH → 3/11 treat-as-withdraw (RFC 7606 §7.2)
 TEST_CASE("update malformed: NEXT_HOP (RFC 7606 §7.3, RFC 4271 §6.3)", "[wire]")
 {
     const std::uint8_t head[] = {
-        0x40, 0x01, 0x01, 0x00,  // 23: ORIGIN IGP
-        0x40, 0x02, 0x00,        // 27: AS_PATH
+        0x40, 0x01, 0x01, 0x00, // 23: ORIGIN IGP
+        0x40, 0x02, 0x00,       // 27: AS_PATH
     };
     SECTION("length 5 → 3/5")
     {
         const std::uint8_t nh[] = {
-            0x40, 0x03, 0x05,              // 30: NEXT_HOP, length 5 (field at 32)
-            0xc0, 0x00, 0x02, 0x01, 0x00,  // 33
+            0x40, 0x03, 0x05,             // 30: NEXT_HOP, length 5 (field at 32)
+            0xc0, 0x00, 0x02, 0x01, 0x00, // 33
         };
         expect(decode_body(body_of(cat({head, nh}), nlri24)), update_error::attribute_length_error,
                Rfc7606::treat_as_withdraw, 32);
@@ -347,8 +346,8 @@ TEST_CASE("update malformed: NEXT_HOP (RFC 7606 §7.3, RFC 4271 §6.3)", "[wire]
     SECTION("0.0.0.0 → 3/8 at the address")
     {
         const std::uint8_t nh[] = {
-            0x40, 0x03, 0x04,        // 30: NEXT_HOP, length 4
-            0x00, 0x00, 0x00, 0x00,  // 33: 0.0.0.0
+            0x40, 0x03, 0x04,       // 30: NEXT_HOP, length 4
+            0x00, 0x00, 0x00, 0x00, // 33: 0.0.0.0
         };
         auto o = decode_body(body_of(cat({head, nh}), nlri24));
         expect(o, update_error::invalid_next_hop_attribute, Rfc7606::treat_as_withdraw, 33);
@@ -357,8 +356,8 @@ TEST_CASE("update malformed: NEXT_HOP (RFC 7606 §7.3, RFC 4271 §6.3)", "[wire]
     SECTION("multicast 224.0.0.1 → 3/8")
     {
         const std::uint8_t nh[] = {
-            0x40, 0x03, 0x04,        // 30: NEXT_HOP, length 4
-            0xe0, 0x00, 0x00, 0x01,  // 33: 224.0.0.1
+            0x40, 0x03, 0x04,       // 30: NEXT_HOP, length 4
+            0xe0, 0x00, 0x00, 0x01, // 33: 224.0.0.1
         };
         expect(decode_body(body_of(cat({head, nh}), nlri24)),
                update_error::invalid_next_hop_attribute, Rfc7606::treat_as_withdraw, 33);
@@ -368,8 +367,8 @@ TEST_CASE("update malformed: NEXT_HOP (RFC 7606 §7.3, RFC 4271 §6.3)", "[wire]
 TEST_CASE("update malformed: MULTI_EXIT_DISC length 3 (RFC 7606 §7.4)", "[wire]")
 {
     const std::uint8_t extra[] = {
-        0x80, 0x04, 0x03,  // 37: MULTI_EXIT_DISC, length 3 (field at 39)
-        0x00, 0x00, 0x01,  // 40
+        0x80, 0x04, 0x03, // 37: MULTI_EXIT_DISC, length 3 (field at 39)
+        0x00, 0x00, 0x01, // 40
     };
     expect(decode_body(announce_with(extra)), update_error::attribute_length_error,
            Rfc7606::treat_as_withdraw, 39);
@@ -380,8 +379,8 @@ TEST_CASE("update malformed: MULTI_EXIT_DISC length 3 (RFC 7606 §7.4)", "[wire]
 TEST_CASE("update malformed: LOCAL_PREF (RFC 7606 §7.5)", "[wire]")
 {
     const std::uint8_t extra[] = {
-        0x40, 0x05, 0x02,  // 37: LOCAL_PREF, length 2 (field at 39)
-        0x00, 0x64,        // 40
+        0x40, 0x05, 0x02, // 37: LOCAL_PREF, length 2 (field at 39)
+        0x00, 0x64,       // 40
     };
     expect(decode_body(announce_with(extra)), update_error::attribute_length_error,
            Rfc7606::treat_as_withdraw, 39);
@@ -392,11 +391,12 @@ TEST_CASE("update malformed: LOCAL_PREF (RFC 7606 §7.5)", "[wire]")
     CHECK_FALSE(o.update.path_attributes.local_pref);
 }
 
-TEST_CASE("update malformed: ATOMIC_AGGREGATE length 1 → attribute discard (RFC 7606 §7.6)", "[wire]")
+TEST_CASE("update malformed: ATOMIC_AGGREGATE length 1 → attribute discard (RFC 7606 §7.6)",
+          "[wire]")
 {
     const std::uint8_t extra[] = {
-        0x40, 0x06, 0x01,  // 37: ATOMIC_AGGREGATE, length 1 (field at 39)
-        0x00,              // 40
+        0x40, 0x06, 0x01, // 37: ATOMIC_AGGREGATE, length 1 (field at 39)
+        0x00,             // 40
     };
     auto o = decode_body(announce_with(extra));
     const auto& e = expect(o, update_error::attribute_length_error, Rfc7606::attribute_discard, 39);
@@ -410,16 +410,16 @@ TEST_CASE("update malformed: AGGREGATOR of the wrong width → attribute discard
           "[wire]")
 {
     const std::uint8_t seven[] = {
-        0xc0, 0x07, 0x07,                          // 37: AGGREGATOR, length 7 (field at 39)
-        0x00, 0x00, 0xfd, 0xe9, 0x0a, 0x00, 0x00,  // 40
+        0xc0, 0x07, 0x07,                         // 37: AGGREGATOR, length 7 (field at 39)
+        0x00, 0x00, 0xfd, 0xe9, 0x0a, 0x00, 0x00, // 40
     };
     auto o = decode_body(announce_with(seven));
     expect(o, update_error::attribute_length_error, Rfc7606::attribute_discard, 39);
     CHECK_FALSE(o.update.path_attributes.aggregator);
 
     const std::uint8_t eight[] = {
-        0xc0, 0x07, 0x08,        // 37: AGGREGATOR, length 8: wrong between 2-octet speakers
-        0x00, 0x00, 0xfd, 0xe9,  // 40
+        0xc0, 0x07, 0x08,       // 37: AGGREGATOR, length 8: wrong between 2-octet speakers
+        0x00, 0x00, 0xfd, 0xe9, // 40
         0x0a, 0x00, 0x00, 0x01,
     };
     expect(decode_body(announce_with(eight), two_octet()), update_error::attribute_length_error,
@@ -429,14 +429,14 @@ TEST_CASE("update malformed: AGGREGATOR of the wrong width → attribute discard
 TEST_CASE("update malformed: COMMUNITIES → treat-as-withdraw (RFC 7606 §7.8)", "[wire]")
 {
     const std::uint8_t seven[] = {
-        0xc0, 0x08, 0x07,                          // 37: COMMUNITIES, length 7 (field at 39)
-        0xfd, 0xe9, 0x00, 0x01, 0xfd, 0xe9, 0x00,  // 40
+        0xc0, 0x08, 0x07,                         // 37: COMMUNITIES, length 7 (field at 39)
+        0xfd, 0xe9, 0x00, 0x01, 0xfd, 0xe9, 0x00, // 40
     };
     auto o = decode_body(announce_with(seven));
     expect(o, update_error::attribute_length_error, Rfc7606::treat_as_withdraw, 39);
     CHECK(o.treat_as_withdraw);
     const std::uint8_t empty[] = {
-        0xc0, 0x08, 0x00,  // 37: COMMUNITIES, length 0 (RFC 7606 §4: not allowed)
+        0xc0, 0x08, 0x00, // 37: COMMUNITIES, length 0 (RFC 7606 §4: not allowed)
     };
     expect(decode_body(announce_with(empty)), update_error::attribute_length_error,
            Rfc7606::treat_as_withdraw, 39);
@@ -445,8 +445,8 @@ TEST_CASE("update malformed: COMMUNITIES → treat-as-withdraw (RFC 7606 §7.8)"
 TEST_CASE("update malformed: ORIGINATOR_ID (RFC 7606 §7.9)", "[wire]")
 {
     const std::uint8_t extra[] = {
-        0x80, 0x09, 0x03,  // 37: ORIGINATOR_ID, length 3 (field at 39)
-        0x0a, 0x00, 0x00,  // 40
+        0x80, 0x09, 0x03, // 37: ORIGINATOR_ID, length 3 (field at 39)
+        0x0a, 0x00, 0x00, // 40
     };
     expect(decode_body(announce_with(extra)), update_error::attribute_length_error,
            Rfc7606::treat_as_withdraw, 39);
@@ -457,8 +457,8 @@ TEST_CASE("update malformed: ORIGINATOR_ID (RFC 7606 §7.9)", "[wire]")
 TEST_CASE("update malformed: CLUSTER_LIST (RFC 7606 §7.10)", "[wire]")
 {
     const std::uint8_t extra[] = {
-        0x80, 0x0a, 0x06,                    // 37: CLUSTER_LIST, length 6 (field at 39)
-        0x0a, 0x00, 0x00, 0x01, 0x0a, 0x00,  // 40
+        0x80, 0x0a, 0x06,                   // 37: CLUSTER_LIST, length 6 (field at 39)
+        0x0a, 0x00, 0x00, 0x01, 0x0a, 0x00, // 40
     };
     expect(decode_body(announce_with(extra)), update_error::attribute_length_error,
            Rfc7606::treat_as_withdraw, 39);
@@ -471,17 +471,17 @@ TEST_CASE("update malformed: CLUSTER_LIST (RFC 7606 §7.10)", "[wire]")
 TEST_CASE("update malformed: MP_REACH_NLRI (RFC 7606 §7.11, §5.3; RFC 4760 §7)", "[wire]")
 {
     const std::uint8_t head[] = {
-        0x40, 0x01, 0x01, 0x00,  // 23: ORIGIN IGP
-        0x40, 0x02, 0x00,        // 27: AS_PATH
+        0x40, 0x01, 0x01, 0x00, // 23: ORIGIN IGP
+        0x40, 0x02, 0x00,       // 27: AS_PATH
     };
     SECTION("next hop length 8 for IPv6 → 3/9 session reset at the length octet")
     {
         const std::uint8_t mp[] = {
-            0x80, 0x0e, 0x0d,                                // 30: MP_REACH_NLRI, length 13
-            0x00, 0x02, 0x01,                                // 33: IPv6 unicast
-            0x08,                                            // 36: next hop length 8
-            0x20, 0x01, 0x0d, 0xb8, 0x00, 0x00, 0x00, 0x01,  // 37
-            0x00,                                            // reserved
+            0x80, 0x0e, 0x0d,                               // 30: MP_REACH_NLRI, length 13
+            0x00, 0x02, 0x01,                               // 33: IPv6 unicast
+            0x08,                                           // 36: next hop length 8
+            0x20, 0x01, 0x0d, 0xb8, 0x00, 0x00, 0x00, 0x01, // 37
+            0x00,                                           // reserved
         };
         expect(decode_body(body_of(cat({head, mp}))), update_error::optional_attribute_error,
                Rfc7606::session_reset, 36);
@@ -489,8 +489,8 @@ TEST_CASE("update malformed: MP_REACH_NLRI (RFC 7606 §7.11, §5.3; RFC 4760 §7
     SECTION("shorter than 5 octets → 3/5 session reset")
     {
         const std::uint8_t mp[] = {
-            0x80, 0x0e, 0x04,        // 30: MP_REACH_NLRI, length 4 (field at 32)
-            0x00, 0x02, 0x01, 0x10,  // 33
+            0x80, 0x0e, 0x04,       // 30: MP_REACH_NLRI, length 4 (field at 32)
+            0x00, 0x02, 0x01, 0x10, // 33
         };
         expect(decode_body(body_of(cat({head, mp}))), update_error::attribute_length_error,
                Rfc7606::session_reset, 32);
@@ -498,12 +498,12 @@ TEST_CASE("update malformed: MP_REACH_NLRI (RFC 7606 §7.11, §5.3; RFC 4760 §7
     SECTION("NLRI prefix length 129 → 3/9 session reset at that prefix")
     {
         const std::uint8_t mp[] = {
-            0x80, 0x0e, 0x16,                                // 30: MP_REACH_NLRI, length 22
-            0x00, 0x02, 0x01, 0x10,                          // 33: IPv6 unicast, next hop 16
-            0x20, 0x01, 0x0d, 0xb8, 0x00, 0x00, 0x00, 0x00,  // 37: 2001:db8::1
+            0x80, 0x0e, 0x16,                               // 30: MP_REACH_NLRI, length 22
+            0x00, 0x02, 0x01, 0x10,                         // 33: IPv6 unicast, next hop 16
+            0x20, 0x01, 0x0d, 0xb8, 0x00, 0x00, 0x00, 0x00, // 37: 2001:db8::1
             0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x01,
-            0x00,                                            // 53: reserved
-            0x81,                                            // 54: /129
+            0x00, // 53: reserved
+            0x81, // 54: /129
         };
         expect(decode_body(body_of(cat({head, mp}))), update_error::optional_attribute_error,
                Rfc7606::session_reset, 54);
@@ -511,12 +511,12 @@ TEST_CASE("update malformed: MP_REACH_NLRI (RFC 7606 §7.11, §5.3; RFC 4760 §7
     SECTION("multicast next hop → 3/8 treat-as-withdraw, routes kept for withdrawal")
     {
         const std::uint8_t mp[] = {
-            0x80, 0x0e, 0x1a,                                // 30: MP_REACH_NLRI, length 26
-            0x00, 0x02, 0x01, 0x10,                          // 33: IPv6 unicast, next hop 16
-            0xff, 0x02, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,  // 37: ff02::1
+            0x80, 0x0e, 0x1a,                               // 30: MP_REACH_NLRI, length 26
+            0x00, 0x02, 0x01, 0x10,                         // 33: IPv6 unicast, next hop 16
+            0xff, 0x02, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, // 37: ff02::1
             0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x01,
-            0x00,                                            // reserved
-            0x20, 0x20, 0x01, 0x0d, 0xb8,                    // 2001:db8::/32
+            0x00,                         // reserved
+            0x20, 0x20, 0x01, 0x0d, 0xb8, // 2001:db8::/32
         };
         auto o = decode_body(body_of(cat({head, mp})));
         expect(o, update_error::invalid_next_hop_attribute, Rfc7606::treat_as_withdraw, 37);
@@ -526,12 +526,12 @@ TEST_CASE("update malformed: MP_REACH_NLRI (RFC 7606 §7.11, §5.3; RFC 4760 §7
     SECTION("an AFI/SAFI vipd does not carry → AFI/SAFI disable (RFC 4760 §7)")
     {
         const std::uint8_t mp[] = {
-            0x80, 0x0e, 0x0d,        // 30: MP_REACH_NLRI, length 13
-            0x00, 0x01, 0x02,        // 33: IPv4 multicast
-            0x04,                    //     next hop length 4
-            0xc0, 0x00, 0x02, 0x01,  //     192.0.2.1
-            0x00,                    //     reserved
-            0x18, 0xe8, 0x00, 0x00,  //     232.0.0.0/24
+            0x80, 0x0e, 0x0d,       // 30: MP_REACH_NLRI, length 13
+            0x00, 0x01, 0x02,       // 33: IPv4 multicast
+            0x04,                   //     next hop length 4
+            0xc0, 0x00, 0x02, 0x01, //     192.0.2.1
+            0x00,                   //     reserved
+            0x18, 0xe8, 0x00, 0x00, //     232.0.0.0/24
         };
         auto o = decode_body(body_of(cat({head, mp})));
         expect(o, update_error::optional_attribute_error, Rfc7606::afisafi_disable, 33);
@@ -542,11 +542,11 @@ TEST_CASE("update malformed: MP_REACH_NLRI (RFC 7606 §7.11, §5.3; RFC 4760 §7
     SECTION("... without NLRI and with other attributes → session reset (RFC 7606 §5.2)")
     {
         const std::uint8_t mp[] = {
-            0x80, 0x0e, 0x09,        // 30: MP_REACH_NLRI, length 9
-            0x00, 0x01, 0x02,        // 33: IPv4 multicast
-            0x04,                    //     next hop length 4
-            0xc0, 0x00, 0x02, 0x01,  //     192.0.2.1
-            0x00,                    //     reserved, no NLRI
+            0x80, 0x0e, 0x09,       // 30: MP_REACH_NLRI, length 9
+            0x00, 0x01, 0x02,       // 33: IPv4 multicast
+            0x04,                   //     next hop length 4
+            0xc0, 0x00, 0x02, 0x01, //     192.0.2.1
+            0x00,                   //     reserved, no NLRI
         };
         expect(decode_body(body_of(cat({head, mp}))), update_error::optional_attribute_error,
                Rfc7606::session_reset, 33);
@@ -558,8 +558,8 @@ TEST_CASE("update malformed: MP_UNREACH_NLRI (RFC 7606 §5.3; RFC 4760 §7)", "[
     SECTION("shorter than 3 octets → 3/5 session reset")
     {
         const std::uint8_t mp[] = {
-            0x80, 0x0f, 0x02,  // 23: MP_UNREACH_NLRI, length 2 (field at 25)
-            0x00, 0x02,        // 26
+            0x80, 0x0f, 0x02, // 23: MP_UNREACH_NLRI, length 2 (field at 25)
+            0x00, 0x02,       // 26
         };
         expect(decode_body(body_of(mp)), update_error::attribute_length_error,
                Rfc7606::session_reset, 25);
@@ -567,9 +567,9 @@ TEST_CASE("update malformed: MP_UNREACH_NLRI (RFC 7606 §5.3; RFC 4760 §7)", "[
     SECTION("a withdrawn prefix overruns the attribute → 3/9 session reset")
     {
         const std::uint8_t mp[] = {
-            0x80, 0x0f, 0x05,  // 23: MP_UNREACH_NLRI, length 5
-            0x00, 0x02, 0x01,  // 26: IPv6 unicast
-            0x40, 0x20,        // 29: /64 needs 8 octets, 1 left
+            0x80, 0x0f, 0x05, // 23: MP_UNREACH_NLRI, length 5
+            0x00, 0x02, 0x01, // 26: IPv6 unicast
+            0x40, 0x20,       // 29: /64 needs 8 octets, 1 left
         };
         expect(decode_body(body_of(mp)), update_error::optional_attribute_error,
                Rfc7606::session_reset, 29);
@@ -577,8 +577,8 @@ TEST_CASE("update malformed: MP_UNREACH_NLRI (RFC 7606 §5.3; RFC 4760 §7)", "[
     SECTION("an AFI/SAFI vipd does not carry → AFI/SAFI disable")
     {
         const std::uint8_t mp[] = {
-            0x80, 0x0f, 0x03,  // 23: MP_UNREACH_NLRI, length 3
-            0x00, 0x19, 0x41,  // 26: AFI 25 (L2VPN), SAFI 65 (VPLS)
+            0x80, 0x0f, 0x03, // 23: MP_UNREACH_NLRI, length 3
+            0x00, 0x19, 0x41, // 26: AFI 25 (L2VPN), SAFI 65 (VPLS)
         };
         auto o = decode_body(body_of(mp));
         expect(o, update_error::optional_attribute_error, Rfc7606::afisafi_disable, 26);
@@ -591,19 +591,20 @@ TEST_CASE("update malformed: MP_UNREACH_NLRI (RFC 7606 §5.3; RFC 4760 §7)", "[
 TEST_CASE("update malformed: EXTENDED_COMMUNITIES length 9 (RFC 7606 §7.14)", "[wire]")
 {
     const std::uint8_t extra[] = {
-        0xc0, 0x10, 0x09,                                      // 37: length 9 (field at 39)
-        0x00, 0x02, 0xfd, 0xe8, 0x00, 0x00, 0x00, 0x64, 0x00,  // 40
+        0xc0, 0x10, 0x09,                                     // 37: length 9 (field at 39)
+        0x00, 0x02, 0xfd, 0xe8, 0x00, 0x00, 0x00, 0x64, 0x00, // 40
     };
     expect(decode_body(announce_with(extra)), update_error::attribute_length_error,
            Rfc7606::treat_as_withdraw, 39);
 }
 
-TEST_CASE("update malformed: types vipd does not interpret are passed on (RFC 7606 §7.13/7.15/7.16)",
-          "[wire]")
+TEST_CASE(
+    "update malformed: types vipd does not interpret are passed on (RFC 7606 §7.13/7.15/7.16)",
+    "[wire]")
 {
     const std::uint8_t extra[] = {
-        0xc0, 0x19, 0x05,              // 37: IPv6 Address Specific Ext. Community, length 5
-        0x00, 0x02, 0x20, 0x01, 0x0d,  // 40: not a multiple of 20, but opaque to vipd
+        0xc0, 0x19, 0x05,             // 37: IPv6 Address Specific Ext. Community, length 5
+        0x00, 0x02, 0x20, 0x01, 0x0d, // 40: not a multiple of 20, but opaque to vipd
     };
     auto o = decode_body(announce_with(extra));
     CHECK_FALSE(o.error);
@@ -614,8 +615,8 @@ TEST_CASE("update malformed: types vipd does not interpret are passed on (RFC 76
 TEST_CASE("update malformed: LARGE_COMMUNITIES length 13 (RFC 8092 §6)", "[wire]")
 {
     const std::uint8_t extra[] = {
-        0xc0, 0x20, 0x0d,                                // 37: length 13 (field at 39)
-        0x00, 0x00, 0xfd, 0xe8, 0x00, 0x00, 0x00, 0x01,  // 40
+        0xc0, 0x20, 0x0d,                               // 37: length 13 (field at 39)
+        0x00, 0x00, 0xfd, 0xe8, 0x00, 0x00, 0x00, 0x01, // 40
         0x00, 0x00, 0x00, 0x02, 0x00,
     };
     expect(decode_body(announce_with(extra)), update_error::attribute_length_error,
@@ -625,8 +626,8 @@ TEST_CASE("update malformed: LARGE_COMMUNITIES length 13 (RFC 8092 §6)", "[wire
 TEST_CASE("update malformed: ONLY_TO_CUSTOMER length 3 (RFC 9234 §5)", "[wire]")
 {
     const std::uint8_t extra[] = {
-        0xc0, 0x23, 0x03,  // 37: OTC, length 3 (field at 39)
-        0x00, 0xfd, 0xe8,  // 40
+        0xc0, 0x23, 0x03, // 37: OTC, length 3 (field at 39)
+        0x00, 0xfd, 0xe8, // 40
     };
     expect(decode_body(announce_with(extra)), update_error::attribute_length_error,
            Rfc7606::treat_as_withdraw, 39);
@@ -637,8 +638,8 @@ TEST_CASE("update malformed: AS4_PATH / AS4_AGGREGATOR (RFC 6793 §4.1, §6)", "
     SECTION("from a 4-octet peer: discarded")
     {
         const std::uint8_t extra[] = {
-            0xc0, 0x11, 0x06,                    // 37: AS4_PATH, length 6
-            0x02, 0x01, 0xfa, 0x56, 0xea, 0x00,  // 40: AS_SEQUENCE 4200000000
+            0xc0, 0x11, 0x06,                   // 37: AS4_PATH, length 6
+            0x02, 0x01, 0xfa, 0x56, 0xea, 0x00, // 40: AS_SEQUENCE 4200000000
         };
         auto o = decode_body(announce_with(extra));
         expect(o, update_error::optional_attribute_error, Rfc7606::attribute_discard, 37);
@@ -647,8 +648,8 @@ TEST_CASE("update malformed: AS4_PATH / AS4_AGGREGATOR (RFC 6793 §4.1, §6)", "
     SECTION("malformed from a 2-octet peer: discarded, AS_PATH used as is")
     {
         const std::uint8_t extra[] = {
-            0xc0, 0x11, 0x02,  // 37: AS4_PATH, length 2
-            0x02, 0x00,        // 40: AS_SEQUENCE, 0 ASes (count at 41)
+            0xc0, 0x11, 0x02, // 37: AS4_PATH, length 2
+            0x02, 0x00,       // 40: AS_SEQUENCE, 0 ASes (count at 41)
         };
         auto o = decode_body(announce_with(extra), two_octet());
         expect(o, update_error::optional_attribute_error, Rfc7606::attribute_discard, 41);
@@ -658,12 +659,12 @@ TEST_CASE("update malformed: AS4_PATH / AS4_AGGREGATOR (RFC 6793 §4.1, §6)", "
     SECTION("confederation segments in AS4_PATH are dropped, the rest is used")
     {
         const std::uint8_t attrs[] = {
-            0x40, 0x01, 0x01, 0x00,                    // 23: ORIGIN IGP
-            0x40, 0x02, 0x04, 0x02, 0x01, 0x5b, 0xa0,  // 27: AS_PATH: AS_SEQUENCE AS_TRANS
-            0x40, 0x03, 0x04, 0xc0, 0x00, 0x02, 0x01,  // 34: NEXT_HOP
-            0xc0, 0x11, 0x0c,                          // 41: AS4_PATH, length 12
-            0x03, 0x01, 0x00, 0x00, 0xfd, 0xe9,        // 44: AS_CONFED_SEQUENCE 65001
-            0x02, 0x01, 0xfa, 0x56, 0xea, 0x00,        //     AS_SEQUENCE 4200000000
+            0x40, 0x01, 0x01, 0x00,                   // 23: ORIGIN IGP
+            0x40, 0x02, 0x04, 0x02, 0x01, 0x5b, 0xa0, // 27: AS_PATH: AS_SEQUENCE AS_TRANS
+            0x40, 0x03, 0x04, 0xc0, 0x00, 0x02, 0x01, // 34: NEXT_HOP
+            0xc0, 0x11, 0x0c,                         // 41: AS4_PATH, length 12
+            0x03, 0x01, 0x00, 0x00, 0xfd, 0xe9,       // 44: AS_CONFED_SEQUENCE 65001
+            0x02, 0x01, 0xfa, 0x56, 0xea, 0x00,       //     AS_SEQUENCE 4200000000
         };
         auto o = decode_body(body_of(attrs, nlri24), two_octet());
         expect(o, update_error::optional_attribute_error, Rfc7606::attribute_discard, 44);
@@ -673,11 +674,11 @@ TEST_CASE("update malformed: AS4_PATH / AS4_AGGREGATOR (RFC 6793 §4.1, §6)", "
     SECTION("AS4_AGGREGATOR length 7: discarded")
     {
         const std::uint8_t extra[] = {
-            0xc0, 0x12, 0x07,                          // 37: AS4_AGGREGATOR, length 7
-            0xfa, 0x56, 0xea, 0x00, 0x0a, 0x00, 0x00,  // 40
+            0xc0, 0x12, 0x07,                         // 37: AS4_AGGREGATOR, length 7
+            0xfa, 0x56, 0xea, 0x00, 0x0a, 0x00, 0x00, // 40
         };
-        expect(decode_body(announce_with(extra), two_octet()),
-               update_error::attribute_length_error, Rfc7606::attribute_discard, 39);
+        expect(decode_body(announce_with(extra), two_octet()), update_error::attribute_length_error,
+               Rfc7606::attribute_discard, 39);
     }
 }
 
@@ -688,7 +689,7 @@ TEST_CASE("update malformed: repeated attributes (RFC 7606 §3.g)", "[wire]")
     SECTION("a second ORIGIN is discarded, the first kept")
     {
         const std::uint8_t extra[] = {
-            0x40, 0x01, 0x01, 0x01,  // 37: ORIGIN EGP (again)
+            0x40, 0x01, 0x01, 0x01, // 37: ORIGIN EGP (again)
         };
         auto o = decode_body(announce_with(extra));
         expect(o, update_error::malformed_attribute_list, Rfc7606::attribute_discard, 37);
@@ -697,16 +698,16 @@ TEST_CASE("update malformed: repeated attributes (RFC 7606 §3.g)", "[wire]")
     SECTION("a second MP_REACH_NLRI resets the session")
     {
         const std::uint8_t mp[] = {
-            0x80, 0x0e, 0x1a,                                // MP_REACH_NLRI, length 26
-            0x00, 0x02, 0x01, 0x10,                          //   IPv6 unicast, next hop 16
-            0x20, 0x01, 0x0d, 0xb8, 0x00, 0x00, 0x00, 0x00,  //   2001:db8::1
+            0x80, 0x0e, 0x1a,                               // MP_REACH_NLRI, length 26
+            0x00, 0x02, 0x01, 0x10,                         //   IPv6 unicast, next hop 16
+            0x20, 0x01, 0x0d, 0xb8, 0x00, 0x00, 0x00, 0x00, //   2001:db8::1
             0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x01,
-            0x00,                                            //   reserved
-            0x20, 0x20, 0x01, 0x0d, 0xb8,                    //   2001:db8::/32
+            0x00,                         //   reserved
+            0x20, 0x20, 0x01, 0x0d, 0xb8, //   2001:db8::/32
         };
         const std::uint8_t head[] = {
-            0x40, 0x01, 0x01, 0x00,  // 23: ORIGIN IGP
-            0x40, 0x02, 0x00,        // 27: AS_PATH; first MP_REACH_NLRI at 30, second at 59
+            0x40, 0x01, 0x01, 0x00, // 23: ORIGIN IGP
+            0x40, 0x02, 0x00,       // 27: AS_PATH; first MP_REACH_NLRI at 30, second at 59
         };
         expect(decode_body(body_of(cat({head, mp, mp}))), update_error::malformed_attribute_list,
                Rfc7606::session_reset, 59);
@@ -714,7 +715,7 @@ TEST_CASE("update malformed: repeated attributes (RFC 7606 §3.g)", "[wire]")
     SECTION("a second MP_UNREACH_NLRI resets the session")
     {
         const std::uint8_t mp[] = {
-            0x80, 0x0f, 0x03, 0x00, 0x02, 0x01,  // MP_UNREACH_NLRI IPv6, no routes
+            0x80, 0x0f, 0x03, 0x00, 0x02, 0x01, // MP_UNREACH_NLRI IPv6, no routes
         };
         expect(decode_body(body_of(cat({mp, mp}))), update_error::malformed_attribute_list,
                Rfc7606::session_reset, 29);
@@ -728,16 +729,16 @@ TEST_CASE("update malformed: attribute list framing → treat-as-withdraw (RFC 7
     SECTION("too few octets left for an attribute header")
     {
         const std::uint8_t extra[] = {
-            0x40, 0x08,  // 37: flags and type, no length
+            0x40, 0x08, // 37: flags and type, no length
         };
         auto o = decode_body(announce_with(extra));
         expect(o, update_error::malformed_attribute_list, Rfc7606::treat_as_withdraw, 37);
-        CHECK(o.update.nlri.size() == 1);  // the Total Path Attribute Length still finds them
+        CHECK(o.update.nlri.size() == 1); // the Total Path Attribute Length still finds them
     }
     SECTION("Extended Length header cut short")
     {
         const std::uint8_t extra[] = {
-            0xd0, 0x08, 0x00,  // 37: Extended Length flag, one length octet only
+            0xd0, 0x08, 0x00, // 37: Extended Length flag, one length octet only
         };
         expect(decode_body(announce_with(extra)), update_error::malformed_attribute_list,
                Rfc7606::treat_as_withdraw, 37);
@@ -745,8 +746,8 @@ TEST_CASE("update malformed: attribute list framing → treat-as-withdraw (RFC 7
     SECTION("the last attribute overruns the Total Path Attribute Length")
     {
         const std::uint8_t extra[] = {
-            0xc0, 0x08, 0x0a,  // 37: COMMUNITIES, length 10 (field at 39), 2 octets left
-            0xfd, 0xe9,        // 40
+            0xc0, 0x08, 0x0a, // 37: COMMUNITIES, length 10 (field at 39), 2 octets left
+            0xfd, 0xe9,       // 40
         };
         auto o = decode_body(announce_with(extra));
         expect(o, update_error::malformed_attribute_list, Rfc7606::treat_as_withdraw, 39);
@@ -762,7 +763,7 @@ TEST_CASE("update malformed: NLRI and Withdrawn Routes syntax → 3/10 session r
     SECTION("NLRI prefix length 33")
     {
         const std::uint8_t nlri[] = {
-            0x21, 0xc6, 0x33, 0x64, 0x0a, 0x00,  // 37: /33
+            0x21, 0xc6, 0x33, 0x64, 0x0a, 0x00, // 37: /33
         };
         expect(decode_body(body_of(mandatory, nlri)), update_error::invalid_network_field,
                Rfc7606::session_reset, 37);
@@ -770,8 +771,8 @@ TEST_CASE("update malformed: NLRI and Withdrawn Routes syntax → 3/10 session r
     SECTION("NLRI prefix runs past the message")
     {
         const std::uint8_t nlri[] = {
-            0x18, 0xc6, 0x33, 0x64,  // 37: /24
-            0x18, 0xc6,              // 41: /24 with 1 of 3 octets
+            0x18, 0xc6, 0x33, 0x64, // 37: /24
+            0x18, 0xc6,             // 41: /24 with 1 of 3 octets
         };
         expect(decode_body(body_of(mandatory, nlri)), update_error::invalid_network_field,
                Rfc7606::session_reset, 41);
@@ -779,7 +780,7 @@ TEST_CASE("update malformed: NLRI and Withdrawn Routes syntax → 3/10 session r
     SECTION("Withdrawn Routes prefix length 33 (RFC 7606 §3.i)")
     {
         const std::uint8_t withdrawn[] = {
-            0x21, 0xc6, 0x33, 0x64, 0x0a, 0x00,  // 21: /33
+            0x21, 0xc6, 0x33, 0x64, 0x0a, 0x00, // 21: /33
         };
         expect(decode_body(body_of({}, {}, withdrawn)), update_error::invalid_network_field,
                Rfc7606::session_reset, 21);
@@ -789,24 +790,25 @@ TEST_CASE("update malformed: NLRI and Withdrawn Routes syntax → 3/10 session r
         CodecContext ctx;
         ctx.add_path_ipv4 = true;
         const std::uint8_t nlri[] = {
-            0x00, 0x00, 0x00,  // 37: 3 of 4 path identifier octets
+            0x00, 0x00, 0x00, // 37: 3 of 4 path identifier octets
         };
         expect(decode_body(body_of(mandatory, nlri), ctx), update_error::invalid_network_field,
                Rfc7606::session_reset, 37);
     }
 }
 
-// ---- RFC 7606 §5.2, §3.h -------------------------------------------------------------------------
+// ---- RFC 7606 §5.2, §3.h
+// -------------------------------------------------------------------------
 
 TEST_CASE("update malformed: no reachable NLRI turns errors into session reset (RFC 7606 §5.2)",
           "[wire]")
 {
-    const std::uint8_t withdrawn[] = {0x18, 0xc6, 0x33, 0x64};  // 21: 198.51.100.0/24
+    const std::uint8_t withdrawn[] = {0x18, 0xc6, 0x33, 0x64}; // 21: 198.51.100.0/24
     SECTION("treat-as-withdraw becomes session reset")
     {
         const std::uint8_t attrs[] = {
-            0xc0, 0x08, 0x03,  // 27: COMMUNITIES, length 3 (field at 29)
-            0x00, 0x00, 0x01,  // 30
+            0xc0, 0x08, 0x03, // 27: COMMUNITIES, length 3 (field at 29)
+            0x00, 0x00, 0x01, // 30
         };
         expect(decode_body(body_of(attrs, {}, withdrawn)), update_error::attribute_length_error,
                Rfc7606::session_reset, 29);
@@ -814,8 +816,8 @@ TEST_CASE("update malformed: no reachable NLRI turns errors into session reset (
     SECTION("attribute discard stays attribute discard")
     {
         const std::uint8_t attrs[] = {
-            0x40, 0x06, 0x01,  // 27: ATOMIC_AGGREGATE, length 1 (field at 29)
-            0x00,              // 30
+            0x40, 0x06, 0x01, // 27: ATOMIC_AGGREGATE, length 1 (field at 29)
+            0x00,             // 30
         };
         expect(decode_body(body_of(attrs, {}, withdrawn)), update_error::attribute_length_error,
                Rfc7606::attribute_discard, 29);
@@ -826,9 +828,9 @@ TEST_CASE("update malformed: the strongest action wins, every error is listed (R
           "[wire]")
 {
     const std::uint8_t extra[] = {
-        0x40, 0x06, 0x01, 0x00,  // 37: ATOMIC_AGGREGATE, length 1: attribute discard
-        0xc0, 0x08, 0x03,        // 41: COMMUNITIES, length 3 (field at 43): treat-as-withdraw
-        0x00, 0x00, 0x01,        // 44
+        0x40, 0x06, 0x01, 0x00, // 37: ATOMIC_AGGREGATE, length 1: attribute discard
+        0xc0, 0x08, 0x03,       // 41: COMMUNITIES, length 3 (field at 43): treat-as-withdraw
+        0x00, 0x00, 0x01,       // 44
     };
     auto o = decode_body(announce_with(extra));
     expect(o, update_error::attribute_length_error, Rfc7606::treat_as_withdraw, 43);
@@ -838,30 +840,29 @@ TEST_CASE("update malformed: the strongest action wins, every error is listed (R
     CHECK(o.treat_as_withdraw);
 
     const std::uint8_t bad_origin[] = {
-        0x40, 0x01, 0x01, 0x07,                    // 23: ORIGIN 7: treat-as-withdraw
-        0x40, 0x02, 0x00,                          // 27: AS_PATH
-        0x40, 0x03, 0x04, 0xc0, 0x00, 0x02, 0x01,  // 30: NEXT_HOP
+        0x40, 0x01, 0x01, 0x07,                   // 23: ORIGIN 7: treat-as-withdraw
+        0x40, 0x02, 0x00,                         // 27: AS_PATH
+        0x40, 0x03, 0x04, 0xc0, 0x00, 0x02, 0x01, // 30: NEXT_HOP
     };
-    const std::uint8_t bad_nlri[] = {0x21};  // 37: /33: session reset
+    const std::uint8_t bad_nlri[] = {0x21}; // 37: /33: session reset
     auto both = decode_body(body_of(bad_origin, bad_nlri));
     expect(both, update_error::invalid_network_field, Rfc7606::session_reset, 37);
     CHECK(both.errors.size() == 2);
 }
 
-TEST_CASE("update malformed: attributes after a malformed MP_REACH_NLRI (RFC 7606 §3.j)",
-          "[wire]")
+TEST_CASE("update malformed: attributes after a malformed MP_REACH_NLRI (RFC 7606 §3.j)", "[wire]")
 {
     // The MP_REACH_NLRI cannot be parsed, so its routes cannot be withdrawn: session reset. The
     // walk still goes on (attribute framing does not depend on MP content) and reports the rest.
     const std::uint8_t attrs[] = {
-        0x80, 0x0e, 0x0d,                                // 23: MP_REACH_NLRI, length 13
-        0x00, 0x02, 0x01,                                // 26: IPv6 unicast
-        0x05,                                            // 29: next hop length 5
-        0x20, 0x01, 0x0d, 0xb8, 0x00, 0x00, 0x00, 0x01,  // 30
-        0x00,                                            // 38
-        0x40, 0x01, 0x01, 0x09,                          // 39: ORIGIN 9 (value at 42)
-        0x40, 0x02, 0x00,                                // 43: AS_PATH
-        0x40, 0x06, 0x01, 0x00,                          // 46: ATOMIC_AGGREGATE, length 1
+        0x80, 0x0e, 0x0d,                               // 23: MP_REACH_NLRI, length 13
+        0x00, 0x02, 0x01,                               // 26: IPv6 unicast
+        0x05,                                           // 29: next hop length 5
+        0x20, 0x01, 0x0d, 0xb8, 0x00, 0x00, 0x00, 0x01, // 30
+        0x00,                                           // 38
+        0x40, 0x01, 0x01, 0x09,                         // 39: ORIGIN 9 (value at 42)
+        0x40, 0x02, 0x00,                               // 43: AS_PATH
+        0x40, 0x06, 0x01, 0x00,                         // 46: ATOMIC_AGGREGATE, length 1
     };
     auto o = decode_body(body_of(attrs));
     expect(o, update_error::optional_attribute_error, Rfc7606::session_reset, 29);
@@ -877,27 +878,28 @@ TEST_CASE("update malformed: attributes after a malformed MP_REACH_NLRI (RFC 760
 TEST_CASE("update malformed: truncations and bit flips never read out of bounds", "[wire]")
 {
     const std::uint8_t mp[] = {
-        0x80, 0x0e, 0x31,                                // MP_REACH_NLRI, length 49
-        0x00, 0x02, 0x01, 0x20,                          //   IPv6 unicast, next hop 32
-        0x20, 0x01, 0x0d, 0xb8, 0x00, 0x00, 0x00, 0x00,  //   2001:db8::1
+        0x80, 0x0e, 0x31,                               // MP_REACH_NLRI, length 49
+        0x00, 0x02, 0x01, 0x20,                         //   IPv6 unicast, next hop 32
+        0x20, 0x01, 0x0d, 0xb8, 0x00, 0x00, 0x00, 0x00, //   2001:db8::1
+        0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x01, 0xfe, 0x80, 0x00, 0x00,
+        0x00, 0x00, 0x00, 0x00, //   fe80::1
         0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x01,
-        0xfe, 0x80, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,  //   fe80::1
-        0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x01,
-        0x00,                                            //   reserved
-        0x20, 0x20, 0x01, 0x0d, 0xb8,                    //   2001:db8::/32
-        0x30, 0x20, 0x01, 0x0d, 0xb8, 0x00, 0x01,        //   2001:db8:1::/48
-        0x80, 0x0f, 0x08, 0x00, 0x01, 0x01,              // MP_UNREACH_NLRI IPv4
-        0x20, 0xc6, 0x33, 0x64, 0x0b,                    //   198.51.100.11/32
-        0x40, 0x02, 0x0e, 0x02, 0x03,                    // AS_PATH, AS_SEQUENCE 3
+        0x00,                                     //   reserved
+        0x20, 0x20, 0x01, 0x0d, 0xb8,             //   2001:db8::/32
+        0x30, 0x20, 0x01, 0x0d, 0xb8, 0x00, 0x01, //   2001:db8:1::/48
+        0x80, 0x0f, 0x08, 0x00, 0x01, 0x01,       // MP_UNREACH_NLRI IPv4
+        0x20, 0xc6, 0x33, 0x64, 0x0b,             //   198.51.100.11/32
+        0x40, 0x02, 0x0e, 0x02, 0x03,             // AS_PATH, AS_SEQUENCE 3
         0x00, 0x00, 0xfd, 0xe9, 0xfa, 0x56, 0xea, 0x00, 0x00, 0x00, 0xfd, 0xea,
-        0xc0, 0x07, 0x08, 0x00, 0x00, 0xfd, 0xe9, 0x0a, 0x00, 0x00, 0x01,  // AGGREGATOR
-        0xc0, 0x08, 0x04, 0xff, 0xff, 0x00, 0x00,        // COMMUNITIES
-        0xc0, 0x20, 0x0c, 0, 0, 0, 1, 0, 0, 0, 2, 0, 0, 0, 3,  // LARGE_COMMUNITIES
-        0xe0, 0x63, 0x02, 0xaa, 0xbb,                    // unknown 99
+        0xc0, 0x07, 0x08, 0x00, 0x00, 0xfd, 0xe9, 0x0a, 0x00, 0x00, 0x01, // AGGREGATOR
+        0xc0, 0x08, 0x04, 0xff, 0xff, 0x00, 0x00,                         // COMMUNITIES
+        0xc0, 0x20, 0x0c, 0,    0,    0,    1,    0,    0,    0,    2,    0,
+        0,    0,    3,                // LARGE_COMMUNITIES
+        0xe0, 0x63, 0x02, 0xaa, 0xbb, // unknown 99
     };
     const std::uint8_t as4_path[] = {
-        0xc0, 0x11, 0x06,                    // AS4_PATH, length 6
-        0x02, 0x01, 0xfa, 0x56, 0xea, 0x00,  //   AS_SEQUENCE 4200000000
+        0xc0, 0x11, 0x06,                   // AS4_PATH, length 6
+        0x02, 0x01, 0xfa, 0x56, 0xea, 0x00, //   AS_SEQUENCE 4200000000
     };
     const std::vector<Bytes> seeds = {
         announce_with(mp),
@@ -919,7 +921,7 @@ TEST_CASE("update malformed: truncations and bit flips never read out of bounds"
                 for (const auto& e : o.errors)
                     REQUIRE(e.offset <= header_size + body.size());
                 if (!o.error || o.error->action != Rfc7606::session_reset) {
-                    Bytes out;  // whatever decoded must encode without trouble
+                    Bytes out; // whatever decoded must encode without trouble
                     Writer w(out);
                     encode_update_body(o.update, w, ctx);
                     REQUIRE(out.size() == update_body_size(o.update, ctx));

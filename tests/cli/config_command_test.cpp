@@ -1,15 +1,14 @@
 // `vipd` options and --check-config output and exit status.
-#include <catch2/catch.hpp>
-
 #include <sstream>
 
+#include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
 #include "cli/config_command.hpp"
 #include "helpers/test_data.hpp"
 
-using vipd::cli::VipdOptions;
 using vipd::cli::parse_vipd_options;
+using vipd::cli::VipdOptions;
 
 TEST_CASE("vipd options", "[config]")
 {
@@ -36,8 +35,8 @@ TEST_CASE("check-config prints the effective configuration", "[config]")
     CHECK(vipd::cli::check_config(path, out, err) == 0);
     CHECK(err.str().empty());
     const auto printed = nlohmann::json::parse(out.str());
-    CHECK(printed["global"]["state-dir"] == "/var/lib/vipd");        // a default, filled in
-    CHECK(printed["neighbors"][0]["md5-password"] == "<redacted>");  // never printed
+    CHECK(printed["global"]["state-dir"] == "/var/lib/vipd");       // a default, filled in
+    CHECK(printed["neighbors"][0]["md5-password"] == "<redacted>"); // never printed
     CHECK(printed["neighbors"][0]["connect-retry"] == "5s");
     CHECK(printed["vips"][0]["rule"] == "all(api, maintenance)");
 }

@@ -61,8 +61,8 @@ TEST_CASE("extended communities: route target, route origin, raw", "[config]")
           Bytes{0x01, 0x02, 0xc0, 0x00, 0x02, 0x01, 0x00, 0x64});
     CHECK(parse_extended_community("0x430b030405060708")->value ==
           Bytes{0x43, 0x0b, 0x03, 0x04, 0x05, 0x06, 0x07, 0x08});
-    for (const char* text : {"rt:65000:1", "soo:65000:70000", "rt:4200000000:7",
-                             "rt:192.0.2.1:100", "0x430b030405060708"}) {
+    for (const char* text : {"rt:65000:1", "soo:65000:70000", "rt:4200000000:7", "rt:192.0.2.1:100",
+                             "0x430b030405060708"}) {
         CAPTURE(text);
         CHECK(format_extended_community(*parse_extended_community(text)) == text);
     }

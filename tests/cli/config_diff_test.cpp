@@ -12,7 +12,7 @@ vipd::cli::Config parse(std::string_view text)
     return *r;
 }
 
-}  // namespace
+} // namespace
 
 TEST_CASE("diff names what a reload adds, removes and changes", "[config]")
 {

@@ -20,7 +20,7 @@ vipd::cli::Config load(const std::filesystem::path& path)
     return *r;
 }
 
-}  // namespace
+} // namespace
 
 TEST_CASE("every example configuration is valid and round-trips", "[config]")
 {

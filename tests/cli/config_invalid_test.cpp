@@ -1,10 +1,10 @@
 // Data-driven error tests: every file in tests/data/config/invalid/ states the exact errors
 // it must produce in lines "// error: MESSAGE" (FILE stands for the file's path, DIR for its
 // directory). A file that loads, or gives other or more errors, fails.
-#include <catch2/catch.hpp>
-
 #include <algorithm>
 #include <sstream>
+
+#include <catch2/catch.hpp>
 
 #include "cli/config.hpp"
 #include "helpers/test_data.hpp"
@@ -32,12 +32,13 @@ std::vector<std::string> expected_errors(const std::filesystem::path& file)
     return out;
 }
 
-}  // namespace
+} // namespace
 
 TEST_CASE("every invalid sample gives exactly its stated errors", "[config]")
 {
     std::vector<std::filesystem::path> files;
-    for (const auto& e : std::filesystem::directory_iterator(vipd::test::data_path("config/invalid")))
+    for (const auto& e :
+         std::filesystem::directory_iterator(vipd::test::data_path("config/invalid")))
         files.push_back(e.path());
     std::sort(files.begin(), files.end());
     CHECK(files.size() >= 8);

@@ -44,7 +44,7 @@ std::string with_global(std::string_view rest)
 
 using Errors = std::vector<std::string>;
 
-}  // namespace
+} // namespace
 
 TEST_CASE("a minimal configuration gets the documented defaults", "[config]")
 {
@@ -87,7 +87,7 @@ TEST_CASE("global settings reach the speaker configuration", "[config]")
     CHECK(vipd::cli::to_string(*c.global.http_status) == "[::1]:9180");
     CHECK(c.global.log_format == vipd::cli::LogFormat::json);
     CHECK(c.global.startup_grace == 0ms);
-    CHECK(c.global.control_socket.path == data_dir / "run/vipd.sock");  // relative to the file
+    CHECK(c.global.control_socket.path == data_dir / "run/vipd.sock"); // relative to the file
     CHECK(c.global.control_socket.mode == 0600u);
     CHECK(c.global.control_socket.group == "vipd");
     CHECK(c.global.loopback.enabled);
@@ -176,7 +176,7 @@ TEST_CASE("http check URL, status and TLS settings", "[config]")
     CHECK(h.expect.status == std::vector<vipd::health::StatusRange>{{200, 200}, {204, 204}});
     const auto& p = std::get<vipd::health::HttpCheckConfig>(c.checks[1].probe);
     CHECK_FALSE(p.target.tls);
-    CHECK(p.target.port == 0);  // the scheme's port
+    CHECK(p.target.port == 0); // the scheme's port
     CHECK(p.target.path == "/");
     CHECK(p.expect.status == std::vector<vipd::health::StatusRange>{{204, 204}});
 }
@@ -293,9 +293,10 @@ TEST_CASE("keys of another check kind are named as such", "[config]")
           Errors{"vipd.json:1:77: /checks/web: missing key \"address\"",
                  "vipd.json:1:77: /checks/web: missing key \"port\"",
                  "vipd.json:1:93: /checks/web: key \"url\" does not apply to a tcp check"});
-    CHECK(errors_of(with_global(
-              R"J(, "checks": {"w": {"kind": "http", "url": "http://127.0.0.1/", "sni": "x"}})J")) ==
-          Errors{"vipd.json:1:120: /checks/w: key \"sni\" does not apply to a http check"});
+    CHECK(
+        errors_of(with_global(
+            R"J(, "checks": {"w": {"kind": "http", "url": "http://127.0.0.1/", "sni": "x"}})J")) ==
+        Errors{"vipd.json:1:120: /checks/w: key \"sni\" does not apply to a http check"});
 }
 
 TEST_CASE("wrong types say what was expected and what was found", "[config]")
@@ -445,7 +446,8 @@ TEST_CASE("MD5 passwords inline or from a file", "[config]")
 {
     const auto neighbor = [](std::string_view md5) {
         return with_global(std::string(R"J(, "neighbors": [{"address": "192.0.2.2",
-        "remote-as": 1, )J") + std::string(md5) + "}]");
+        "remote-as": 1, )J") +
+                           std::string(md5) + "}]");
     };
     CHECK(parse_ok(neighbor(R"J("md5-password": "inline")J")).neighbors[0].md5_password ==
           "inline");
@@ -501,7 +503,8 @@ TEST_CASE("errors inside the RHI file name that file", "[config]")
 
 TEST_CASE("HAProxy instances need exactly one transport", "[config]")
 {
-    CHECK(errors_of(with_global(R"J(, "haproxy": {"lb": {"socket": "/a", "url": "http://127.0.0.1/"}})J")) ==
+    CHECK(errors_of(with_global(
+              R"J(, "haproxy": {"lb": {"socket": "/a", "url": "http://127.0.0.1/"}})J")) ==
           Errors{"vipd.json:1:77: /haproxy/lb: give exactly one of \"socket\" (stats socket "
                  "path), \"address\" (stats socket on TCP) or \"url\" (stats page)"});
     const Config c = parse_ok(with_global(R"J(, "haproxy": {

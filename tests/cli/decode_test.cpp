@@ -1,15 +1,14 @@
 // `vipctl decode`: in-process through run_decode (options, hex parsing, every message type,
 // ADD-PATH, RFC 7606 outcomes, errors with offsets) and end to end through the built vipctl
 // program (VIPD_BINARY_DIR/vipctl: arguments, stdin hex and binary, exit status, --help).
-#include <catch2/catch.hpp>
-
-#include <sys/wait.h>
-#include <unistd.h>
-
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+
+#include <catch2/catch.hpp>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "cli/message_json.hpp"
 #include "cli/vipctl_decode.hpp"
@@ -52,8 +51,9 @@ Result run_vipctl(const std::string& args, const std::string& input = {})
     if (!std::filesystem::exists(program))
         FAIL(program.string() << " is not built: cmake --build <dir> --target vipctl");
     static int counter = 0;
-    const auto dir = std::filesystem::temp_directory_path() /
-                     ("vipctl-test-" + std::to_string(::getpid()) + "-" + std::to_string(++counter));
+    const auto dir =
+        std::filesystem::temp_directory_path() /
+        ("vipctl-test-" + std::to_string(::getpid()) + "-" + std::to_string(++counter));
     std::filesystem::create_directories(dir);
     std::ofstream(dir / "in", std::ios::binary) << input;
     const std::string cmd = program.string() + " " + args + " < " + (dir / "in").string() + " > " +
@@ -85,7 +85,7 @@ c0000201                           # BGP identifier 192.0.2.1
 45 04 0001 01 03                   # ADD-PATH IPv4 unicast both
 )";
 
-}  // namespace
+} // namespace
 
 TEST_CASE("decode: KEEPALIVE from an argument", "[cli]")
 {
@@ -318,9 +318,9 @@ TEST_CASE("decode: the vipctl program with hex arguments", "[cli]")
 TEST_CASE("decode: the vipctl program with binary and hex on stdin", "[cli]")
 {
     std::string binary(16, '\xff');
-    binary += std::string("\x00\x13\x04", 3);  // KEEPALIVE
+    binary += std::string("\x00\x13\x04", 3); // KEEPALIVE
     binary += std::string(16, '\xff');
-    binary += std::string("\x00\x15\x03\x04\x00", 5);  // NOTIFICATION Hold Timer Expired
+    binary += std::string("\x00\x15\x03\x04\x00", 5); // NOTIFICATION Hold Timer Expired
     Result b = run_vipctl("decode --compact", binary);
     CHECK(b.status == 0);
     Json j = Json::parse(b.out);

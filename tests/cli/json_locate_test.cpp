@@ -9,12 +9,12 @@ using vipd::cli::TextPosition;
 TEST_CASE("position_at counts lines and UTF-8 characters", "[config]")
 {
     using vipd::cli::position_at;
-    const std::string text = "ab\n\xc3\xa9x\n";  // line 2: "éx" (é is two bytes)
+    const std::string text = "ab\n\xc3\xa9x\n"; // line 2: "éx" (é is two bytes)
     CHECK(position_at(text, 0) == TextPosition{1, 1});
     CHECK(position_at(text, 1) == TextPosition{1, 2});
     CHECK(position_at(text, 3) == TextPosition{2, 1});
-    CHECK(position_at(text, 5) == TextPosition{2, 2});  // 'x' after the two-byte é
-    CHECK(position_at(text, 7) == TextPosition{3, 1});  // just past the end
+    CHECK(position_at(text, 5) == TextPosition{2, 2}); // 'x' after the two-byte é
+    CHECK(position_at(text, 7) == TextPosition{3, 1}); // just past the end
     CHECK(position_at(text, 100) == TextPosition{3, 1});
 }
 
@@ -41,7 +41,7 @@ TEST_CASE("values and keys are located through comments", "[config]")
     CHECK(loc.value("/vips/0/name") == TextPosition{5, 22});
     CHECK(loc.value("/vips/1") == TextPosition{5, 30});
     CHECK_FALSE(loc.value("/vips/2"));
-    CHECK_FALSE(loc.key("/vips/0"));  // array elements have no key
+    CHECK_FALSE(loc.key("/vips/0")); // array elements have no key
     CHECK(loc.duplicates().empty());
 }
 
@@ -59,9 +59,9 @@ TEST_CASE("in_string maps decoded offsets past escapes", "[config]")
     const JsonLocator loc(R"J({"rule": "all(\u0077eb, webb)", "s": "a\"bc"})J");
     // The string starts at column 10 (its quote); characters start at column 11.
     CHECK(loc.in_string("/rule", 0) == TextPosition{1, 11});
-    CHECK(loc.in_string("/rule", 4) == TextPosition{1, 15});   // the escape itself
-    CHECK(loc.in_string("/rule", 9) == TextPosition{1, 25});   // "webb" after the 6-byte escape
-    CHECK(loc.in_string("/s", 3) == TextPosition{1, 43});      // 'c' after \"
+    CHECK(loc.in_string("/rule", 4) == TextPosition{1, 15}); // the escape itself
+    CHECK(loc.in_string("/rule", 9) == TextPosition{1, 25}); // "webb" after the 6-byte escape
+    CHECK(loc.in_string("/s", 3) == TextPosition{1, 43});    // 'c' after \"
     CHECK(loc.in_string("/missing", 3) == TextPosition{1, 1});
 }
 
@@ -69,7 +69,7 @@ TEST_CASE("surrogate pairs decode to one four-byte character", "[config]")
 {
     const JsonLocator loc(R"J({"k\ud83d\ude00": "x\ud83d\ude00y"})J");
     CHECK(loc.value("/k\xf0\x9f\x98\x80") == TextPosition{1, 19});
-    CHECK(loc.in_string("/k\xf0\x9f\x98\x80", 5) == TextPosition{1, 33});  // 'y'
+    CHECK(loc.in_string("/k\xf0\x9f\x98\x80", 5) == TextPosition{1, 33}); // 'y'
 }
 
 TEST_CASE("duplicate keys are reported with both positions", "[config]")
@@ -97,5 +97,5 @@ TEST_CASE("malformed or hostile text does not break the index", "[config]")
     };
     CHECK(deep_loc.value("") == TextPosition{1, 1});
     CHECK(deep_loc.value(pointer(10)) == TextPosition{1, 11});
-    CHECK_FALSE(deep_loc.value(pointer(300)));  // beyond the indexed depth
+    CHECK_FALSE(deep_loc.value(pointer(300))); // beyond the indexed depth
 }

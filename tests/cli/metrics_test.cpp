@@ -479,6 +479,7 @@ TEST_CASE("metrics: sub-millisecond probe latency is written in whole microsecon
     auto in = small_input(nullptr);
     in.checks[0].latency_ms = 0.086; // as the daemon reports 86 us
     const auto text = render_metrics(in);
-    CHECK(lines_with(text, "vipd_check_last_probe_duration_seconds{check=\"http\"} 8.6e-05").size() ==
-          1);
+    CHECK(
+        lines_with(text, "vipd_check_last_probe_duration_seconds{check=\"http\"} 8.6e-05").size() ==
+        1);
 }

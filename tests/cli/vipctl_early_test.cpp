@@ -132,38 +132,38 @@ TEST_CASE("vipctl early request: the command lines it takes", "[cli][vipctl]")
     }
 
     const Words left[] = {
-        {"announce", "192.0.2.0/24", "--med", "5"},       // any option after the command
-        {"announce", "192.0.2.0/24", "192.0.2.9/32"},     // more than one prefix
-        {"announce", "--file", "list.txt"},               //
-        {"--timeout", "5", "announce", "192.0.2.0/24"},   // --timeout is main's to check
-        {"withdraw", "192.0.2.0/24", "--json"},           //
-        {"-s", "", "withdraw", "192.0.2.0/24"},           // main: "the socket path is empty"
-        {"--socket=", "withdraw", "192.0.2.0/24"},        //
-        {"withdraw"},                                     //
-        {"-s"},                                           //
-        {"status"},                                       //
-        {"drain", "web"},                                 //
-        {"explain", "192.0.2.0/24"},                      //
-        {"announce", "-h"},                               //
-        {"announce", "--", "192.0.2.0/24"},               //
-        {"-h", "announce", "192.0.2.0/24"},               //
-        {"announce", "web"},                              // not a prefix
-        {"announce", "192.0.2.1/24"},                     // host bits: main's usage error
-        {"announce", "192.0.2.0/33"},                     //
-        {"announce", "192.0.2.0/"},                       //
-        {"announce", "192.0.2.0/0024"},                   //
-        {"announce", "192.0.2.00/32"},                    // inet_pton refuses leading zeros
-        {"announce", "192.0.2/24"},                       //
-        {"announce", "192.0.2.256/32"},                   //
-        {"announce", "2001:db8::1::/128"},                //
-        {"announce", "2001:db8:::/48"},                   //
-        {"announce", "1:2:3:4:5:6:7::8/128"},             // "::" standing for no group
-        {"announce", "12345::/16"},                       //
-        {"announce", "2001:db8::/129"},                   //
-        {"announce", "::ffff:192.0.2.1/128"},             // dotted tail: the normal path
-        {"announce", "2001:db8:/32"},                     //
-        {"announce", ":2001:db8::/32"},                   //
-        {"announce", "2001:db8::\"/32"},                  //
+        {"announce", "192.0.2.0/24", "--med", "5"},     // any option after the command
+        {"announce", "192.0.2.0/24", "192.0.2.9/32"},   // more than one prefix
+        {"announce", "--file", "list.txt"},             //
+        {"--timeout", "5", "announce", "192.0.2.0/24"}, // --timeout is main's to check
+        {"withdraw", "192.0.2.0/24", "--json"},         //
+        {"-s", "", "withdraw", "192.0.2.0/24"},         // main: "the socket path is empty"
+        {"--socket=", "withdraw", "192.0.2.0/24"},      //
+        {"withdraw"},                                   //
+        {"-s"},                                         //
+        {"status"},                                     //
+        {"drain", "web"},                               //
+        {"explain", "192.0.2.0/24"},                    //
+        {"announce", "-h"},                             //
+        {"announce", "--", "192.0.2.0/24"},             //
+        {"-h", "announce", "192.0.2.0/24"},             //
+        {"announce", "web"},                            // not a prefix
+        {"announce", "192.0.2.1/24"},                   // host bits: main's usage error
+        {"announce", "192.0.2.0/33"},                   //
+        {"announce", "192.0.2.0/"},                     //
+        {"announce", "192.0.2.0/0024"},                 //
+        {"announce", "192.0.2.00/32"},                  // inet_pton refuses leading zeros
+        {"announce", "192.0.2/24"},                     //
+        {"announce", "192.0.2.256/32"},                 //
+        {"announce", "2001:db8::1::/128"},              //
+        {"announce", "2001:db8:::/48"},                 //
+        {"announce", "1:2:3:4:5:6:7::8/128"},           // "::" standing for no group
+        {"announce", "12345::/16"},                     //
+        {"announce", "2001:db8::/129"},                 //
+        {"announce", "::ffff:192.0.2.1/128"},           // dotted tail: the normal path
+        {"announce", "2001:db8:/32"},                   //
+        {"announce", ":2001:db8::/32"},                 //
+        {"announce", "2001:db8::\"/32"},                //
     };
     for (const auto& words : left) {
         INFO(fmt::format("{}", fmt::join(words, " ")));
@@ -176,8 +176,7 @@ TEST_CASE("vipctl early request: the socket main() would use", "[cli][vipctl]")
     const Words words{"withdraw", "192.0.2.10/32"};
     auto socket = [](const std::optional<Early>& e) { return e ? e->socket : "(not taken)"; };
     CHECK(socket(early_of(words)) == vipd::cli::default_socket);
-    CHECK(socket(early_of(words, {"PATH=/bin", "VIPD_SOCKET=/tmp/env.sock"})) ==
-          "/tmp/env.sock");
+    CHECK(socket(early_of(words, {"PATH=/bin", "VIPD_SOCKET=/tmp/env.sock"})) == "/tmp/env.sock");
     CHECK(normal_of(words, "/tmp/env.sock")->socket == "/tmp/env.sock");
     CHECK(socket(early_of(words, {"VIPD_SOCKET="})) == vipd::cli::default_socket);
     // getenv's answer: the first entry, even an empty one.

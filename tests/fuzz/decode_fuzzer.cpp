@@ -147,7 +147,7 @@ Framed frame(bgp::ByteView input, std::size_t chunk, bool extended_message)
     }
 }
 
-}  // namespace
+} // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size)
 {

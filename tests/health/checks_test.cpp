@@ -55,7 +55,7 @@ TEST_CASE("tcp: listener is up, closed port is connect refused", "[health]")
     auto up = TcpCheck::make({"127.0.0.1", listener.port(), "", "", "", 4096});
     REQUIRE(up);
     CHECK(run_probe(io, **up) == Outcome{Status::up, "connected", {}});
-    CHECK(run_until(io, [&] { return listener.accepted() == 1; }));  // accept runs after connect
+    CHECK(run_until(io, [&] { return listener.accepted() == 1; })); // accept runs after connect
 
     auto closed = TcpCheck::make({"127.0.0.1", closed_port(), "", "", "", 4096});
     REQUIRE(closed);

@@ -73,7 +73,8 @@ std::vector<HexVector> parse_commented_hex(const std::string& text)
             }
         }
         if (pending >= 0)
-            throw std::runtime_error("line " + std::to_string(line_no) + ": odd number of hex digits");
+            throw std::runtime_error("line " + std::to_string(line_no) +
+                                     ": odd number of hex digits");
     }
     return out;
 }
@@ -83,4 +84,4 @@ std::vector<HexVector> read_hex_file(const std::string& name)
     return parse_commented_hex(read_text(data_path(name)));
 }
 
-}  // namespace vipd::test
+} // namespace vipd::test

@@ -31,4 +31,4 @@ std::vector<HexVector> parse_commented_hex(const std::string& text);
 /// Read every vector of tests/data/NAME.
 std::vector<HexVector> read_hex_file(const std::string& name);
 
-}  // namespace vipd::test
+} // namespace vipd::test
