@@ -6,7 +6,7 @@ set -euo pipefail
 
 PKGS=(
     # build
-    cmake ninja-build g++ clang libclang-rt-14-dev pkg-config
+    cmake ninja-build g++ clang libclang-rt-14-dev pkg-config clang-format
     libboost1.81-dev nlohmann-json3-dev libfmt-dev catch2 libexpected-dev libssl-dev
     libbenchmark-dev
     # real peers and tools used by the tests and the demo

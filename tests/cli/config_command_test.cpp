@@ -4,7 +4,7 @@
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
-#include "cli/config_command.hpp"
+#include "cli/config/command.hpp"
 #include "helpers/test_data.hpp"
 
 using vipd::cli::parse_vipd_options;

@@ -1,7 +1,7 @@
 // The reload diff: which neighbors, checks, HAProxy instances, references and VIPs changed.
 #include <catch2/catch.hpp>
 
-#include "cli/config.hpp"
+#include "cli/config/config.hpp"
 
 namespace {
 

@@ -2,7 +2,7 @@
 // parses back to the same configuration (secrets and the RHI file name aside).
 #include <catch2/catch.hpp>
 
-#include "cli/config.hpp"
+#include "cli/config/config.hpp"
 #include "helpers/test_data.hpp"
 
 namespace {

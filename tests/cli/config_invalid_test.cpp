@@ -6,7 +6,7 @@
 
 #include <catch2/catch.hpp>
 
-#include "cli/config.hpp"
+#include "cli/config/config.hpp"
 #include "helpers/test_data.hpp"
 
 namespace {

@@ -2,7 +2,7 @@
 // column, JSON pointer, expectation), cross-references, RHI files, password files.
 #include <catch2/catch.hpp>
 
-#include "cli/config.hpp"
+#include "cli/config/config.hpp"
 #include "helpers/test_data.hpp"
 
 using namespace std::chrono_literals;

@@ -5,7 +5,7 @@
 #include <catch2/catch.hpp>
 #include <fmt/format.h>
 
-#include "cli/control_protocol.hpp"
+#include "cli/control/protocol.hpp"
 
 using nlohmann::json;
 using vipd::cli::parse_request;

@@ -22,9 +22,9 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-#include "cli/config.hpp"
-#include "cli/control_client.hpp"
-#include "cli/control_server.hpp"
+#include "cli/config/config.hpp"
+#include "cli/control/client.hpp"
+#include "cli/control/server.hpp"
 
 namespace asio = boost::asio;
 namespace fs = std::filesystem;

@@ -1,8 +1,8 @@
-// How a check's health state becomes a rule leaf state (cli/daemon.cpp leaf_status): in
+// How a check's health state becomes a rule leaf state (cli/daemon/daemon.cpp leaf_status): in
 // particular, counting towards the first verdict is "unknown", so the start-up gate waits for it.
 #include <catch2/catch.hpp>
 
-#include "cli/daemon.hpp"
+#include "cli/daemon/daemon.hpp"
 
 using vipd::announce::LeafState;
 using vipd::cli::leaf_status;

@@ -10,8 +10,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "cli/message_json.hpp"
-#include "cli/vipctl_decode.hpp"
+#include "cli/vipctl/decode.hpp"
+#include "cli/vipctl/message_json.hpp"
 #include "helpers/test_data.hpp"
 
 using vipd::cli::Json;

@@ -1,7 +1,7 @@
 // Duration text: the forms operators write, the errors they get, the canonical form printed.
 #include <catch2/catch.hpp>
 
-#include "cli/duration.hpp"
+#include "cli/config/duration.hpp"
 
 using namespace std::chrono_literals;
 using vipd::cli::duration_from_seconds;

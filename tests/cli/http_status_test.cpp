@@ -1,5 +1,5 @@
-// The HTTP status endpoint (cli/http_status.hpp): routing without sockets, then the server over
-// a real loopback socket with a fake StatusSource: every path, HEAD, 404, 405, 400, 413, 431,
+// The HTTP status endpoint (cli/status/http_status.hpp): routing without sockets, then the server
+// over a real loopback socket with a fake StatusSource: every path, HEAD, 404, 405, 400, 413, 431,
 // keep-alive and pipelining, the connection cap (503), slow clients and clients that do not
 // read (closed by deadline while others are served), stop() with clients connected.
 // The io_context runs on a second thread; the test thread is the clients' side (blocking
@@ -21,8 +21,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "cli/http_status.hpp"
-#include "cli/status_page.hpp"
+#include "cli/status/http_status.hpp"
+#include "cli/status/status_page.hpp"
 
 namespace asio = boost::asio;
 using nlohmann::json;

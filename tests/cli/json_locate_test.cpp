@@ -1,7 +1,7 @@
 // JSON position index: pointers to line:column through comments, escapes and UTF-8.
 #include <catch2/catch.hpp>
 
-#include "cli/json_locate.hpp"
+#include "cli/config/json_locate.hpp"
 
 using vipd::cli::JsonLocator;
 using vipd::cli::TextPosition;

@@ -1,4 +1,4 @@
-// Prometheus rendering (cli/metrics.hpp): exact text for a small input, label escaping, the
+// Prometheus rendering (cli/status/metrics.hpp): exact text for a small input, label escaping, the
 // failure-cause classifier, histogram buckets, reading the daemon's status reply, and the
 // recorder's recent-transitions list. Pure: no sockets, no clock.
 #include <algorithm>
@@ -6,7 +6,7 @@
 
 #include <catch2/catch.hpp>
 
-#include "cli/metrics.hpp"
+#include "cli/status/metrics.hpp"
 
 using nlohmann::json;
 using namespace std::chrono_literals;
@@ -334,7 +334,7 @@ TEST_CASE("LatencyHistogram: bucket bounds are inclusive upper limits", "[metric
 
 TEST_CASE("metrics_input: reads the daemon's status reply", "[metrics]")
 {
-    // Shaped like Daemon::handle("status") (cli/daemon_control.cpp), nulls included.
+    // Shaped like Daemon::handle("status") (cli/daemon/daemon_control.cpp), nulls included.
     const json status = json::parse(R"({
       "ok": true, "version": "0.1.0",
       "neighbors": [

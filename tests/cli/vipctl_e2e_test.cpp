@@ -18,9 +18,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "cli/config.hpp"
-#include "cli/control_server.hpp"
-#include "cli/vipctl_request.hpp"
+#include "cli/config/config.hpp"
+#include "cli/control/server.hpp"
+#include "cli/vipctl/request.hpp"
 #include "helpers/test_data.hpp"
 
 namespace asio = boost::asio;

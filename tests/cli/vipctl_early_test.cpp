@@ -1,4 +1,4 @@
-// vipctl's early request (cli/vipctl_early.hpp): which command lines it takes, that it takes
+// vipctl's early request (cli/vipctl/early.hpp): which command lines it takes, that it takes
 // only prefixes the normal path accepts (so usage errors never reach the daemon), that its
 // request line is byte for byte the normal path's, and that it picks the same socket.
 // That the built vipctl really sends before the C library starts is checked by
@@ -13,10 +13,10 @@
 #include <fmt/ranges.h>
 
 #include "bgp/types.hpp"
-#include "cli/control_client.hpp"
-#include "cli/vipctl_control.hpp"
-#include "cli/vipctl_early.hpp"
-#include "cli/vipctl_request.hpp"
+#include "cli/control/client.hpp"
+#include "cli/vipctl/commands.hpp"
+#include "cli/vipctl/early.hpp"
+#include "cli/vipctl/request.hpp"
 
 namespace early = vipd::cli::early;
 using Words = std::vector<std::string>;
@@ -65,7 +65,7 @@ std::optional<Early> early_of(const Words& words, const Words& env = {})
                  std::string(r.line, r.line_length)};
 }
 
-/// What vipctl's main() makes of the same words (cli/vipctl_main.cpp: $VIPD_SOCKET, leading
+/// What vipctl's main() makes of the same words (cli/vipctl/vipctl_main.cpp: $VIPD_SOCKET, leading
 /// global options, the command, global options after it, the request): socket and line.
 struct Normal
 {

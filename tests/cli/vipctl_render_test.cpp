@@ -2,8 +2,8 @@
 // uptime text, rendering of partial or unexpected replies, and the announce exit status.
 #include <catch2/catch.hpp>
 
-#include "cli/table.hpp"
-#include "cli/vipctl_render.hpp"
+#include "cli/vipctl/render.hpp"
+#include "cli/vipctl/table.hpp"
 
 using nlohmann::json;
 using vipd::cli::Align;

@@ -5,9 +5,9 @@
 
 #include <catch2/catch.hpp>
 
-#include "cli/control_protocol.hpp"
-#include "cli/vipctl_control.hpp"
-#include "cli/vipctl_request.hpp"
+#include "cli/control/protocol.hpp"
+#include "cli/vipctl/commands.hpp"
+#include "cli/vipctl/request.hpp"
 
 using nlohmann::json;
 

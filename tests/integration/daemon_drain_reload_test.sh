@@ -4,7 +4,7 @@
 # undrain brings the VIP back; a reload adds and removes a VIP without resetting the session
 # (the router's session uptime keeps counting); a bad reload keeps the old configuration;
 # `vipctl announce|withdraw PREFIX` (manual routes) reach the router, the request written before
-# the C library starts (cli/vipctl_early.hpp).
+# the C library starts (cli/vipctl/early.hpp).
 set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 

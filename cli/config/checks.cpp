@@ -1,0 +1,468 @@
+// Configuration sections "checks" (named tcp/http/https/exec/file checks with their timing,
+// health::CheckSpec) and "haproxy" (named HAProxy instances whose stats the rules refer to).
+// Each check is finally validated by health::make_check so that the Monitor will accept it.
+#include <algorithm>
+#include <map>
+
+#include "cli/config/sections.hpp"
+#include "health/http_match.hpp"
+
+namespace vipd::cli::detail {
+
+namespace {
+
+using std::chrono::milliseconds;
+using std::chrono::seconds;
+
+enum class Kind { tcp, http, https, exec, file };
+
+const std::vector<std::string_view> timing_keys{"kind", "interval", "fast-interval", "timeout",
+                                                "rise", "fall",     "jitter",        "initial"};
+const std::map<Kind, std::vector<std::string_view>> kind_keys{
+    {Kind::tcp, {"address", "port", "send", "expect", "source-address", "max-reply"}},
+    {Kind::http,
+     {"url", "method", "host", "headers", "username", "password", "source-address", "status",
+      "body-contains", "body-regex", "max-body"}},
+    {Kind::https,
+     {"url", "method", "host", "headers", "username", "password", "source-address", "status",
+      "body-contains", "body-regex", "max-body", "sni", "verify-tls", "ca-file"}},
+    {Kind::exec, {"command", "env", "max-output"}},
+    {Kind::file, {"path"}},
+};
+
+std::string_view kind_name(Kind k)
+{
+    switch (k) {
+    case Kind::tcp:
+        return "tcp";
+    case Kind::http:
+        return "http";
+    case Kind::https:
+        return "https";
+    case Kind::exec:
+        return "exec";
+    case Kind::file:
+        return "file";
+    }
+    return "?";
+}
+
+std::vector<std::string_view> all_check_keys()
+{
+    std::vector<std::string_view> keys = timing_keys;
+    for (const auto& [kind, list] : kind_keys) {
+        for (auto k : list) {
+            if (std::find(keys.begin(), keys.end(), k) == keys.end())
+                keys.push_back(k);
+        }
+    }
+    return keys;
+}
+
+std::optional<std::string> numeric_address(const Value& v)
+{
+    auto s = as_string(v);
+    if (s && !bgp::Address::parse(*s)) {
+        v.expected("a numeric IPv4 or IPv6 address");
+        return std::nullopt;
+    }
+    return s;
+}
+
+// Source addresses: empty means the kernel's choice.
+std::optional<std::string> source_address(const Value& v)
+{
+    if (v.json->is_string() && v.json->get_ref<const std::string&>().empty())
+        return std::string();
+    return numeric_address(v);
+}
+
+std::optional<std::string> absolute_path(const Value& v)
+{
+    auto s = as_non_empty_string(v);
+    if (s && s->front() != '/') {
+        v.expected("an absolute path");
+        return std::nullopt;
+    }
+    return s;
+}
+
+// "HOST[:PORT]" of a URL: a numeric IPv4 address or a bracketed IPv6 one.
+bool parse_authority(std::string_view authority, health::HttpTarget& t)
+{
+    std::string_view host = authority;
+    std::string_view port;
+    bool has_port = false;
+    if (authority.starts_with('[')) {
+        const auto close = authority.find(']');
+        if (close == std::string_view::npos)
+            return false;
+        host = authority.substr(1, close - 1);
+        const auto rest = authority.substr(close + 1);
+        if (!rest.empty() && rest.front() != ':')
+            return false;
+        has_port = !rest.empty();
+        port = has_port ? rest.substr(1) : rest;
+    } else if (const auto colon = authority.find(':'); colon != std::string_view::npos) {
+        host = authority.substr(0, colon);
+        port = authority.substr(colon + 1);
+        has_port = true;
+    }
+    auto addr = bgp::Address::parse(host);
+    if (!addr || addr->is_v4() == authority.starts_with('['))
+        return false;
+    unsigned p = 0;
+    if (has_port) {
+        if (port.empty() || port.size() > 5)
+            return false;
+        for (char c : port) {
+            if (c < '0' || c > '9')
+                return false;
+            p = p * 10 + static_cast<unsigned>(c - '0');
+        }
+        if (p == 0 || p > 65535)
+            return false;
+    }
+    t.address = addr->to_string();
+    t.port = static_cast<std::uint16_t>(p); // 0: the scheme's port
+    return true;
+}
+
+// An http:// or https:// URL whose host is a numeric address; fills address, port, tls and
+// path of `t` (the request target keeps its query). `tls`: the scheme the kind requires.
+std::optional<health::HttpTarget> read_url(const Value& v, health::HttpTarget t,
+                                           std::optional<bool> tls)
+{
+    auto s = as_string(v);
+    if (!s)
+        return std::nullopt;
+    const std::string_view text = *s;
+    const auto scheme_end = text.find("://");
+    const std::string_view scheme = text.substr(0, scheme_end);
+    if (scheme_end == std::string_view::npos || (scheme != "http" && scheme != "https")) {
+        v.expected("a URL such as \"http://127.0.0.1:8080/health\"");
+        return std::nullopt;
+    }
+    t.tls = scheme == "https";
+    if (tls && *tls != t.tls) {
+        v.expected(fmt::format("an {}:// URL for this kind", *tls ? "https" : "http"));
+        return std::nullopt;
+    }
+    const std::string_view rest = text.substr(scheme_end + 3);
+    const auto path_at = rest.find('/');
+    const std::string_view authority = rest.substr(0, path_at);
+    t.path = path_at == std::string_view::npos ? "/" : std::string(rest.substr(path_at));
+    if (authority.find('@') != std::string_view::npos) {
+        v.error("credentials in the URL: give them as \"username\" and \"password\"");
+        return std::nullopt;
+    }
+    if (!parse_authority(authority, t)) {
+        v.expected("a URL whose host is a numeric IPv4 address or a bracketed IPv6 address, "
+                   "with an optional port (set \"host\" for the Host header)");
+        return std::nullopt;
+    }
+    return t;
+}
+
+void read_http_common(const Object& o, health::HttpTarget& t)
+{
+    o.set("method", t.method, [](const Value& v) {
+        return as_enum<std::string>(v, {{"GET", "GET"}, {"HEAD", "HEAD"}});
+    });
+    o.set("host", t.host, as_string);
+    o.set("username", t.username, as_string);
+    o.set("password", t.password, as_string);
+    o.set("source-address", t.source_address, source_address);
+    if (auto v = o.get("headers")) {
+        if (auto members = as_map(*v)) {
+            t.headers.clear();
+            for (const auto& [name, value] : *members) {
+                if (auto text = as_string(value))
+                    t.headers.push_back({name, *text});
+            }
+        }
+    }
+    if (t.tls) {
+        o.set("sni", t.sni, as_string);
+        o.set("verify-tls", t.verify_tls, as_bool);
+        o.set("ca-file", t.ca_file, [](const Value& v) -> std::optional<std::string> {
+            if (v.json->is_string() && v.json->get_ref<const std::string&>().empty())
+                return std::string(); // the system store
+            return absolute_path(v);
+        });
+    }
+}
+
+health::HttpCheckConfig read_http(const Object& o, bool tls)
+{
+    health::HttpCheckConfig c;
+    c.target.tls = tls;
+    if (o.require("url"))
+        o.set("url", c.target, [&](const Value& v) { return read_url(v, c.target, tls); });
+    read_http_common(o, c.target);
+    o.set("status", c.expect.status,
+          [](const Value& v) -> std::optional<std::vector<health::StatusRange>> {
+              std::string text;
+              if (v.json->is_number_unsigned())
+                  text = std::to_string(v.json->get<std::uint64_t>());
+              else if (v.json->is_string())
+                  text = v.json->get<std::string>();
+              else {
+                  v.expected("a status code or a list such as \"200-299,301\"");
+                  return std::nullopt;
+              }
+              auto r = health::parse_status_ranges(text);
+              if (!r) {
+                  v.error(r.error());
+                  return std::nullopt;
+              }
+              return *r;
+          });
+    o.set("body-contains", c.expect.body_contains, as_string);
+    o.set("body-regex", c.expect.body_regex, as_string);
+    o.set("max-body", c.max_body, uint_in<std::size_t>(1, 16 * 1024 * 1024));
+    return c;
+}
+
+health::TcpCheckConfig read_tcp(const Object& o)
+{
+    health::TcpCheckConfig c;
+    o.require("address");
+    o.require("port");
+    o.set("address", c.address, numeric_address);
+    o.set("port", c.port, uint_in<std::uint16_t>(1));
+    o.set("send", c.send, as_string);
+    o.set("expect", c.expect, as_string);
+    o.set("source-address", c.source_address, source_address);
+    o.set("max-reply", c.max_reply, uint_in<std::size_t>(1, 1024 * 1024));
+    return c;
+}
+
+health::ExecCheckConfig read_exec(const Object& o)
+{
+    health::ExecCheckConfig c;
+    if (auto v = o.get("command")) {
+        if (v->json->is_string()) {
+            c.shell = true; // one command line, run by /bin/sh -c
+            if (auto s = as_non_empty_string(*v))
+                c.argv = {*s};
+        } else if (auto items = as_array(*v)) {
+            for (const auto& item : *items) {
+                if (auto s = as_non_empty_string(item))
+                    c.argv.push_back(*s);
+            }
+            if (items->empty())
+                v->expected("a command line or a non-empty array of program and arguments");
+        }
+    } else {
+        o.require("command");
+    }
+    if (auto v = o.get("env")) {
+        if (auto members = as_map(*v)) {
+            for (const auto& [name, value] : *members) {
+                const bool ok = !name.empty() && name.find('=') == std::string::npos &&
+                                !(name[0] >= '0' && name[0] <= '9');
+                if (!ok)
+                    value.ctx->error_at_key(value.pointer, v->pointer,
+                                            fmt::format("\"{}\" is not an environment variable "
+                                                        "name",
+                                                        name));
+                else if (auto s = as_string(value))
+                    c.env.push_back(name + "=" + *s);
+            }
+        }
+    }
+    o.set("max-output", c.max_output, uint_in<std::size_t>(1, 1024 * 1024));
+    return c;
+}
+
+health::CheckTiming read_timing(const Object& o)
+{
+    health::CheckTiming t;
+    o.set("interval", t.interval, duration_in(milliseconds(100), std::chrono::hours(1)));
+    t.fast_interval = std::min(t.fast_interval, t.interval);
+    o.set("fast-interval", t.fast_interval, duration_in(milliseconds(100), t.interval));
+    o.set("timeout", t.timeout, duration_in(milliseconds(10), std::chrono::hours(1)));
+    o.set("rise", t.rise, uint_in<unsigned>(1, 1000));
+    o.set("fall", t.fall, uint_in<unsigned>(1, 1000));
+    o.set("jitter", t.jitter, duration_in(milliseconds(0), std::chrono::hours(1)));
+    o.set("initial", t.initial, [](const Value& v) {
+        return as_enum<health::InitialState>(
+            v, {{"down", health::InitialState::down}, {"up", health::InitialState::up}});
+    });
+    return t;
+}
+
+std::optional<health::CheckSpec> read_check(const std::string& name, const Value& v)
+{
+    const auto all = all_check_keys();
+    Object o(v, all);
+    if (!o.ok())
+        return std::nullopt;
+    if (!valid_name(name, false))
+        v.ctx->error_at_key(v.pointer, v.pointer,
+                            fmt::format("\"{}\" is not a check name (1..64 letters, digits, "
+                                        "'_', '-', '.')",
+                                        name));
+    if (!o.require("kind"))
+        return std::nullopt;
+    auto kind = as_enum<Kind>(*o.get("kind"), {{"tcp", Kind::tcp},
+                                               {"http", Kind::http},
+                                               {"https", Kind::https},
+                                               {"exec", Kind::exec},
+                                               {"file", Kind::file}});
+    if (!kind)
+        return std::nullopt;
+    const auto& own = kind_keys.at(*kind);
+    for (const auto& [key, value] : v.json->items()) {
+        const bool timing =
+            std::find(timing_keys.begin(), timing_keys.end(), key) != timing_keys.end();
+        const bool known = std::find(own.begin(), own.end(), key) != own.end();
+        if (!timing && !known && std::find(all.begin(), all.end(), key) != all.end())
+            v.ctx->error_at_key(
+                child(v.pointer, key), v.pointer,
+                fmt::format("key \"{}\" does not apply to a {} check", key, kind_name(*kind)));
+    }
+    health::CheckSpec spec;
+    spec.name = name;
+    switch (*kind) {
+    case Kind::tcp:
+        spec.probe = read_tcp(o);
+        break;
+    case Kind::http:
+        spec.probe = read_http(o, false);
+        break;
+    case Kind::https:
+        spec.probe = read_http(o, true);
+        break;
+    case Kind::exec:
+        spec.probe = read_exec(o);
+        break;
+    case Kind::file: {
+        health::FileCheckConfig f;
+        if (o.require("path"))
+            o.set("path", f.path, absolute_path);
+        spec.probe = f;
+        break;
+    }
+    }
+    spec.timing = read_timing(o);
+    return spec;
+}
+
+// The HAProxy stats page: "url" (";csv" appended when missing) with optional basic auth.
+void read_stats_page(const Object& o, health::HaproxyInstanceConfig& c)
+{
+    c.transport = health::HaproxyTransport::stats_page;
+    o.set("url", c.page, [&](const Value& v) { return read_url(v, c.page, std::nullopt); });
+    if (!c.page.path.ends_with(";csv"))
+        c.page.path += ";csv";
+    read_http_common(o, c.page);
+    if (!c.page.tls) {
+        for (auto key : {"sni", "verify-tls", "ca-file"}) {
+            if (o.has(key))
+                o.error(key, fmt::format("\"{}\" applies to an https:// URL only", key));
+        }
+    }
+}
+
+std::optional<HaproxyConfig> read_instance(const std::string& name, const Value& v)
+{
+    Object o(v, {"socket", "address", "url", "username", "password", "host", "headers", "method",
+                 "source-address", "sni", "verify-tls", "ca-file", "interval", "timeout", "jitter",
+                 "max-bytes", "rise", "fall"});
+    if (!o.ok())
+        return std::nullopt;
+    HaproxyConfig h;
+    h.instance.name = name;
+    if (!valid_name(name, false))
+        v.ctx->error_at_key(v.pointer, v.pointer,
+                            fmt::format("\"{}\" is not an instance name (1..64 letters, digits, "
+                                        "'_', '-', '.')",
+                                        name));
+    const int transports = int{o.has("socket")} + int{o.has("address")} + int{o.has("url")};
+    if (transports != 1) {
+        v.error("give exactly one of \"socket\" (stats socket path), \"address\" (stats socket "
+                "on TCP) or \"url\" (stats page)");
+        return std::nullopt;
+    }
+    if (o.has("socket")) {
+        h.instance.transport = health::HaproxyTransport::unix_socket;
+        o.set("socket", h.instance.socket_path, absolute_path);
+    } else if (o.has("address")) {
+        h.instance.transport = health::HaproxyTransport::tcp_socket;
+        if (auto e = as_endpoint(*o.get("address"), 0)) {
+            h.instance.address = e->address.to_string();
+            h.instance.port = e->port;
+        }
+    } else {
+        read_stats_page(o, h.instance);
+    }
+    if (!o.has("url")) {
+        for (auto key : {"username", "password", "host", "headers", "method", "source-address",
+                         "sni", "verify-tls", "ca-file"}) {
+            if (o.has(key))
+                o.error(key, fmt::format("\"{}\" applies to a stats page (\"url\") only", key));
+        }
+    }
+    o.set("interval", h.instance.interval, duration_in(milliseconds(100), std::chrono::hours(1)));
+    o.set("timeout", h.instance.timeout, duration_in(milliseconds(10), std::chrono::hours(1)));
+    o.set("jitter", h.instance.jitter, duration_in(milliseconds(0), std::chrono::hours(1)));
+    o.set("max-bytes", h.instance.max_bytes, uint_in<std::size_t>(1024, 256 * 1024 * 1024));
+    o.set("rise", h.rise, uint_in<unsigned>(1, 1000));
+    o.set("fall", h.fall, uint_in<unsigned>(1, 1000));
+    return h;
+}
+
+} // namespace
+
+std::vector<health::CheckSpec> read_checks(const Object& root)
+{
+    std::vector<health::CheckSpec> out;
+    auto v = root.get("checks");
+    if (!v)
+        return out;
+    auto members = as_map(*v);
+    if (!members)
+        return out;
+    for (const auto& [name, value] : *members) {
+        const std::size_t errors_before = value.ctx->error_count();
+        auto spec = read_check(name, value);
+        if (!spec)
+            continue;
+        if (value.ctx->error_count() == errors_before) {
+            // The Monitor's own validation (addresses, regex, TLS settings): same rules.
+            if (auto made = health::make_check(spec->probe); !made)
+                value.error(made.error());
+            else if (auto t = health::validate(spec->timing); !t)
+                value.error(t.error());
+        }
+        out.push_back(std::move(*spec));
+    }
+    return out;
+}
+
+std::vector<HaproxyConfig> read_haproxy(const Object& root)
+{
+    std::vector<HaproxyConfig> out;
+    auto v = root.get("haproxy");
+    if (!v)
+        return out;
+    auto members = as_map(*v);
+    if (!members)
+        return out;
+    for (const auto& [name, value] : *members) {
+        const std::size_t errors_before = value.ctx->error_count();
+        auto h = read_instance(name, value);
+        if (!h)
+            continue;
+        if (value.ctx->error_count() == errors_before) {
+            if (auto made = health::HaproxySource::make(h->instance); !made)
+                value.error(made.error());
+        }
+        out.push_back(std::move(*h));
+    }
+    return out;
+}
+
+} // namespace vipd::cli::detail

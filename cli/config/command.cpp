@@ -1,0 +1,82 @@
+// `vipd` options and --check-config (see config_command.hpp).
+#include "cli/config/command.hpp"
+
+#include <ostream>
+
+#include <fmt/format.h>
+
+#include "cli/config/config.hpp"
+
+namespace vipd::cli {
+
+tl::expected<VipdOptions, std::string> parse_vipd_options(const std::vector<std::string_view>& args)
+{
+    VipdOptions o;
+    bool check = false;
+    for (std::size_t i = 0; i < args.size(); ++i) {
+        const std::string_view a = args[i];
+        const bool has_next = i + 1 < args.size();
+        if (a == "-h" || a == "--help") {
+            o.mode = VipdOptions::Mode::help;
+            return o;
+        }
+        if (a == "-V" || a == "--version") {
+            o.mode = VipdOptions::Mode::version;
+            return o;
+        }
+        if (a == "-c" || a == "--config") {
+            if (!has_next)
+                return tl::unexpected(fmt::format("{} needs a FILE", a));
+            o.config = std::string(args[++i]);
+        } else if (a.starts_with("--config=")) {
+            o.config = std::string(a.substr(9));
+        } else if (a == "--check-config") {
+            check = true;
+            if (has_next && !args[i + 1].starts_with("-"))
+                o.config = std::string(args[++i]);
+        } else {
+            return tl::unexpected(fmt::format("unknown option \"{}\"", a));
+        }
+    }
+    if (o.config.empty())
+        return tl::unexpected(std::string("empty configuration file name"));
+    o.mode = check ? VipdOptions::Mode::check_config : VipdOptions::Mode::run;
+    return o;
+}
+
+std::string vipd_usage()
+{
+    return fmt::format(
+        "Usage: vipd [-c FILE]\n"
+        "       vipd --check-config [FILE]\n"
+        "\n"
+        "vipd announces service VIPs over BGP while their health checks pass.\n"
+        "\n"
+        "  -c, --config FILE      configuration file (default {})\n"
+        "      --check-config [FILE]\n"
+        "                         validate the configuration and print it with every default\n"
+        "                         filled in; exit 0 when valid, 1 with the errors on stderr\n"
+        "  -h, --help             this text\n"
+        "  -V, --version          print the version\n"
+        "\n"
+        "The configuration format is described in docs/configuration.md.\n",
+        default_config_path);
+}
+
+int check_config(const std::filesystem::path& path, std::ostream& out, std::ostream& err)
+{
+    auto config = load_config(path);
+    if (!config) {
+        for (const auto& e : config.error())
+            err << to_string(e) << '\n';
+        if (config.error().size() >= max_config_errors)
+            err << path.string() << ": too many errors, stopped after " << max_config_errors
+                << '\n';
+        return 1;
+    }
+    out << to_json(*config).dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace)
+        << '\n';
+    return 0;
+}
+
+} // namespace vipd::cli

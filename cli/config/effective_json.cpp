@@ -1,0 +1,304 @@
+// The effective configuration as JSON (vipd --check-config): the input schema with every
+// default written out, so that parsing the output gives the same Config (secrets aside).
+// null stands for "not set" where a setting has no fixed default (keepalive: hold-time / 3).
+#include <fmt/format.h>
+
+#include "announce/rule.hpp"
+#include "bgp/community_text.hpp"
+#include "cli/config/config.hpp"
+#include "cli/config/duration.hpp"
+#include "health/http_match.hpp"
+
+namespace vipd::cli {
+
+namespace {
+
+using Out = nlohmann::ordered_json;
+
+inline constexpr std::string_view redacted = "<redacted>";
+
+template <class T> Out optional(const std::optional<T>& v)
+{
+    return v ? Out(*v) : Out(nullptr);
+}
+
+Out optional_address(const std::optional<bgp::Address>& a)
+{
+    return a ? Out(a->to_string()) : Out(nullptr);
+}
+
+void put_communities(Out& o, const std::vector<bgp::Community>& c,
+                     const std::vector<bgp::LargeCommunity>& large,
+                     const std::vector<bgp::ExtendedCommunity>& extended)
+{
+    Out list = Out::array();
+    for (auto x : c)
+        list.push_back(bgp::format_community(x));
+    o["communities"] = list;
+    list = Out::array();
+    for (const auto& x : large)
+        list.push_back(bgp::format_large_community(x));
+    o["large-communities"] = list;
+    list = Out::array();
+    for (const auto& x : extended)
+        list.push_back(bgp::format_extended_community(x));
+    o["extended-communities"] = list;
+}
+
+std::string_view role_name(bgp::Role r)
+{
+    switch (r) {
+    case bgp::Role::provider:
+        return "provider";
+    case bgp::Role::route_server:
+        return "rs";
+    case bgp::Role::rs_client:
+        return "rs-client";
+    case bgp::Role::customer:
+        return "customer";
+    case bgp::Role::peer:
+        return "peer";
+    }
+    return "peer";
+}
+
+std::string url(const health::HttpTarget& t)
+{
+    const bgp::Address a = bgp::Address::parse(t.address).value_or(bgp::Address{});
+    std::string host = a.is_v4() ? t.address : fmt::format("[{}]", t.address);
+    if (t.port != 0)
+        host += fmt::format(":{}", t.port);
+    return fmt::format("{}://{}{}", t.tls ? "https" : "http", host, t.path);
+}
+
+void put_http_target(Out& o, const health::HttpTarget& t)
+{
+    o["url"] = url(t);
+    o["method"] = t.method;
+    o["host"] = t.host;
+    Out headers = Out::object();
+    for (const auto& h : t.headers)
+        headers[h.name] = h.value;
+    o["headers"] = headers;
+    o["username"] = t.username;
+    o["password"] = t.password.empty() ? "" : std::string(redacted);
+    o["source-address"] = t.source_address;
+    if (t.tls) {
+        o["sni"] = t.sni;
+        o["verify-tls"] = t.verify_tls;
+        o["ca-file"] = t.ca_file;
+    }
+}
+
+Out global_json(const GlobalConfig& g)
+{
+    Out o;
+    o["router-id"] = g.router_id.to_string();
+    o["local-as"] = g.local_as;
+    Out listen = Out::array();
+    for (const auto& e : g.listen)
+        listen.push_back(to_string(e));
+    o["listen"] = listen;
+    o["state-dir"] = g.state_dir.string();
+    o["control-socket"] = {{"path", g.control_socket.path.string()},
+                           {"mode", fmt::format("{:04o}", g.control_socket.mode)},
+                           {"owner", g.control_socket.owner},
+                           {"group", g.control_socket.group}};
+    o["http-status"] = g.http_status ? Out(to_string(*g.http_status)) : Out(nullptr);
+    o["log-level"] = to_string(g.log_level);
+    o["log-format"] = to_string(g.log_format);
+    o["startup-grace"] = format_duration(g.startup_grace);
+    o["loopback"] = {{"enabled", g.loopback.enabled}, {"interface", g.loopback.interface}};
+    o["hostname"] = g.hostname;
+    return o;
+}
+
+Out neighbor_json(const bgp::NeighborConfig& n)
+{
+    Out o;
+    o["name"] = n.name;
+    o["address"] = n.address.to_string();
+    o["port"] = n.port;
+    o["local-address"] = optional_address(n.local_address);
+    o["remote-as"] = n.remote_as;
+    o["local-as"] = optional(n.local_as);
+    o["passive"] = n.passive;
+    if (!n.md5_password.empty())
+        o["md5-password"] = redacted;
+    o["hold-time"] = n.hold_time;
+    o["keepalive"] = optional(n.keepalive);
+    o["connect-retry"] = format_duration(n.connect_retry);
+    o["multihop"] = optional(n.multihop);
+    o["ttl-security"] = optional(n.ttl_security);
+    Out families = Out::array();
+    if (n.ipv4_unicast)
+        families.push_back("ipv4");
+    if (n.ipv6_unicast)
+        families.push_back("ipv6");
+    o["families"] = families;
+    o["graceful-restart"] = n.graceful_restart;
+    o["restart-time"] = n.restart_time;
+    o["extended-message"] = n.extended_message;
+    o["four-octet-as"] = n.four_octet_as;
+    o["role"] = n.role ? Out(role_name(*n.role)) : Out(nullptr);
+    o["role-strict"] = n.role_strict;
+    o["max-prefixes"] = n.max_prefixes;
+    o["adj-rib-in-limit"] = n.adj_rib_in_limit;
+    const auto& e = n.export_policy;
+    Out x;
+    x["next-hop-v4"] = optional_address(e.next_hop_v4);
+    x["next-hop-v6"] = optional_address(e.next_hop_v6);
+    x["next-hop-v6-link-local"] = optional_address(e.next_hop_v6_link_local);
+    x["med"] = optional(e.med);
+    if (e.ibgp) // RFC 4271 §5.1.5: LOCAL_PREF only toward iBGP neighbors
+        x["local-pref"] = e.default_local_pref;
+    x["prepend"] = e.prepend;
+    put_communities(x, e.communities, e.large_communities, e.extended_communities);
+    o["export"] = x;
+    return o;
+}
+
+Out probe_json(const health::ProbeConfig& probe)
+{
+    Out o;
+    o["kind"] = health::kind_of(probe);
+    if (const auto* tcp = std::get_if<health::TcpCheckConfig>(&probe)) {
+        o["address"] = tcp->address;
+        o["port"] = tcp->port;
+        o["send"] = tcp->send;
+        o["expect"] = tcp->expect;
+        o["source-address"] = tcp->source_address;
+        o["max-reply"] = tcp->max_reply;
+    } else if (const auto* http = std::get_if<health::HttpCheckConfig>(&probe)) {
+        put_http_target(o, http->target);
+        o["status"] = health::to_string(http->expect.status);
+        o["body-contains"] = http->expect.body_contains;
+        o["body-regex"] = http->expect.body_regex;
+        o["max-body"] = http->max_body;
+    } else if (const auto* exec = std::get_if<health::ExecCheckConfig>(&probe)) {
+        o["command"] =
+            exec->shell && exec->argv.size() == 1 ? Out(exec->argv.front()) : Out(exec->argv);
+        Out env = Out::object();
+        for (const auto& entry : exec->env) {
+            const auto eq = entry.find('=');
+            env[entry.substr(0, eq)] = entry.substr(eq + 1);
+        }
+        o["env"] = env;
+        o["max-output"] = exec->max_output;
+    } else if (const auto* file = std::get_if<health::FileCheckConfig>(&probe)) {
+        o["path"] = file->path;
+    }
+    return o;
+}
+
+Out check_json(const health::CheckSpec& c)
+{
+    Out o = probe_json(c.probe);
+    o["interval"] = format_duration(c.timing.interval);
+    o["fast-interval"] = format_duration(c.timing.fast_interval);
+    o["timeout"] = format_duration(c.timing.timeout);
+    o["rise"] = c.timing.rise;
+    o["fall"] = c.timing.fall;
+    o["jitter"] = c.timing.jitter ? Out(format_duration(*c.timing.jitter)) : Out(nullptr);
+    o["initial"] = c.timing.initial == health::InitialState::up ? "up" : "down";
+    return o;
+}
+
+Out haproxy_json(const HaproxyConfig& h)
+{
+    Out o;
+    const auto& i = h.instance;
+    switch (i.transport) {
+    case health::HaproxyTransport::unix_socket:
+        o["socket"] = i.socket_path;
+        break;
+    case health::HaproxyTransport::tcp_socket: {
+        auto a = bgp::Address::parse(i.address).value_or(bgp::Address{});
+        o["address"] = to_string(Endpoint{a, i.port});
+        break;
+    }
+    case health::HaproxyTransport::stats_page:
+        put_http_target(o, i.page);
+        break;
+    }
+    o["interval"] = format_duration(i.interval);
+    o["timeout"] = format_duration(i.timeout);
+    o["jitter"] = format_duration(i.jitter);
+    o["max-bytes"] = i.max_bytes;
+    o["rise"] = h.rise;
+    o["fall"] = h.fall;
+    return o;
+}
+
+Out delta_json(const announce::AttributeDelta& d)
+{
+    Out o;
+    o["med"] = optional(d.med);
+    o["local-pref"] = optional(d.local_pref);
+    o["prepend"] = d.prepend;
+    put_communities(o, d.communities, d.large_communities, d.extended_communities);
+    return o;
+}
+
+Out vip_json(const announce::VipConfig& v)
+{
+    Out o;
+    o["name"] = v.name;
+    Out prefixes = Out::array();
+    for (const auto& p : v.prefixes)
+        prefixes.push_back(p.to_string());
+    o["prefixes"] = prefixes;
+    o["rule"] = announce::to_string(v.rule);
+    Out up;
+    up["origin"] = v.up.origin == bgp::Origin::igp   ? "igp"
+                   : v.up.origin == bgp::Origin::egp ? "egp"
+                                                     : "incomplete";
+    up["med"] = optional(v.up.med);
+    up["local-pref"] = optional(v.up.local_pref);
+    up["prepend"] = v.up.prepend;
+    put_communities(up, v.up.communities, v.up.large_communities, v.up.extended_communities);
+    o["up"] = up;
+    o["when-down"] = announce::to_string(v.when_down);
+    if (v.when_down == announce::DownAction::degrade)
+        o["degraded"] = delta_json(v.degraded);
+    Out drain;
+    drain["time"] = format_duration(v.drain.drain_time);
+    drain.update(delta_json(v.drain.attributes));
+    o["drain"] = drain;
+    o["damping"] = {{"enabled", v.damping.enabled},
+                    {"threshold", v.damping.threshold},
+                    {"min-hold", format_duration(v.damping.min_hold)},
+                    {"max-hold", format_duration(v.damping.max_hold)},
+                    {"reset-after", format_duration(v.damping.reset_after)}};
+    o["next-hop-ipv4"] = optional_address(v.next_hop_ipv4);
+    o["next-hop-ipv6"] = optional_address(v.next_hop_ipv6);
+    o["neighbors"] = v.neighbors;
+    return o;
+}
+
+} // namespace
+
+nlohmann::ordered_json to_json(const Config& config)
+{
+    Out out;
+    out["global"] = global_json(config.global);
+    Out neighbors = Out::array();
+    for (const auto& n : config.neighbors)
+        neighbors.push_back(neighbor_json(n));
+    out["neighbors"] = neighbors;
+    Out checks = Out::object();
+    for (const auto& c : config.checks)
+        checks[c.name] = check_json(c);
+    out["checks"] = checks;
+    Out haproxy = Out::object();
+    for (const auto& h : config.haproxy)
+        haproxy[h.instance.name] = haproxy_json(h);
+    out["haproxy"] = haproxy;
+    Out vips = Out::array();
+    for (const auto& v : config.vips)
+        vips.push_back(vip_json(v));
+    out["vips"] = vips;
+    return out;
+}
+
+} // namespace vipd::cli

@@ -1,0 +1,142 @@
+// The vipd daemon: wires the configuration to the BGP speaker, the health Monitor and the
+// Announcer on one io_context, and runs them: health transitions become leaf states, VIP
+// intents become routes, the speaker's and monitor's events become log lines. Handles reload
+// (SIGHUP: parse, validate, diff, apply; a bad file keeps the running configuration),
+// shutdown (SIGTERM/SIGINT: Cease with an RFC 9003 text to every router, bounded), drain and
+// disabled-check persistence in the state directory, systemd readiness and watchdog, and the
+// control socket's commands. Decisions stay in the pure modules; this file only connects them.
+#pragma once
+
+#include <chrono>
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include "announce/announcer.hpp"
+#include "bgp/speaker.hpp"
+#include "cli/config/config.hpp"
+#include "cli/control/handler.hpp"
+#include "cli/daemon/log.hpp"
+#include "cli/daemon/loopback.hpp"
+#include "cli/status/http_status.hpp"
+#include "cli/status/metrics.hpp"
+#include "health/monitor.hpp"
+
+namespace vipd::cli {
+
+class ControlServer;
+
+class Daemon : private bgp::SpeakerObserver,
+               private health::Observer,
+               private announce::RouteSink,
+               private StatusSource,
+               public ControlHandler
+{
+public:
+    Daemon(boost::asio::io_context& io, std::filesystem::path config_path, Config config, Log& log);
+    ~Daemon() override;
+    Daemon(const Daemon&) = delete;
+    Daemon& operator=(const Daemon&) = delete;
+
+    /// Start everything; error text if a listener, the state dir or the control socket fails.
+    [[nodiscard]] tl::expected<void, std::string> start();
+    /// Re-read the configuration file and apply the difference. Error: the file was rejected
+    /// (the running configuration is kept) — the text names file, line:column and JSON path.
+    [[nodiscard]] tl::expected<ConfigDiff, std::string> reload();
+    /// Cease every session with `reason`, stop checks, then stop the io_context (bounded).
+    void shutdown(const std::string& reason);
+    [[nodiscard]] bool stopping() const { return stopping_; }
+
+    // ControlHandler
+    void handle(const std::string& command, const nlohmann::json& args, Respond respond) override;
+
+private:
+    // bgp::SpeakerObserver
+    void on_state_change(const std::string& neighbor, std::string_view from, std::string_view to,
+                         const std::string& cause) override;
+    void on_notification(const std::string& neighbor, bool sent,
+                         const bgp::Notification& n) override;
+    void on_event(const std::string& neighbor, std::string_view level,
+                  const std::string& text) override;
+    // health::Observer
+    void on_transition(const health::Transition& t) override;
+    void on_probe(const health::Probe& p) override;
+    void on_error(std::string_view check, std::string_view what) override;
+    // announce::RouteSink
+    void announce(const bgp::Prefix& prefix, const bgp::RouteSpec& spec) override;
+    void withdraw(const bgp::Prefix& prefix) override;
+    // StatusSource (the HTTP status endpoint, http_status.hpp)
+    nlohmann::json status() const override;
+    std::string metrics() const override;
+    nlohmann::json recent_transitions() const override;
+
+    void apply_checks(const Config& before, const Config& after, const ConfigDiff& d);
+    void after_announcer_change();
+    /// Return freed heap to the system a moment from now (after big tables were written).
+    void trim_soon();
+    void schedule_tick();
+    void start_watchdog(std::chrono::microseconds interval);
+    void wait_signals();
+    void persist();
+    void restore();
+    [[nodiscard]] announce::TimePoint now() const { return std::chrono::steady_clock::now(); }
+
+    // control commands (daemon_control.cpp)
+    nlohmann::json neighbors_json() const;
+    nlohmann::json vips_json() const;
+    nlohmann::json checks_json() const;
+    nlohmann::json check_json(const health::CheckSnapshot& s) const;
+    nlohmann::json vip_json(const announce::VipStatus& v) const;
+    void cmd_routes(const nlohmann::json& args, Respond respond);
+    void cmd_announce(const nlohmann::json& args, Respond respond, bool withdraw);
+    void cmd_drain(const nlohmann::json& args, Respond respond, bool drain);
+    void cmd_check(const std::string& command, const nlohmann::json& args, Respond respond);
+    void cmd_explain(const nlohmann::json& args, Respond respond);
+
+    boost::asio::io_context& io_;
+    std::filesystem::path config_path_;
+    Config config_; ///< in force; its vips are moved into the Announcer, which keeps them
+    Log& log_;
+    bgp::Speaker speaker_;
+    health::Monitor monitor_;
+    MetricsRecorder metrics_; ///< event counters for /metrics and the status page
+    announce::Announcer announcer_;
+    boost::asio::signal_set signals_;
+    boost::asio::steady_timer tick_timer_;
+    boost::asio::steady_timer watchdog_timer_;
+    boost::asio::steady_timer trim_timer_;
+    bool trim_armed_ = false;
+    std::optional<announce::TimePoint> tick_at_;
+    std::unique_ptr<ControlServer> control_;
+    std::unique_ptr<HttpStatusServer> http_;      ///< only with "http-status" configured
+    std::unique_ptr<LoopbackAddresses> loopback_; ///< when global.loopback is enabled
+    std::set<std::string> disabled_checks_;       ///< persisted operator disables
+    std::string persisted_drained_;               ///< last text written to state_dir/drained
+    std::string persisted_disabled_; ///< last text written to state_dir/disabled-checks
+    bool stopping_ = false;
+    bool ready_sent_ = false;
+};
+
+/// Return the heap's free memory to the system (after start-up, a reload, the initial table).
+void release_free_memory();
+
+/// Map a health check state onto the rule leaf state the Announcer understands.
+[[nodiscard]] announce::LeafStatus leaf_status(health::State state, bool serving, bool settled,
+                                               std::string_view cause);
+
+} // namespace vipd::cli
+
+namespace vipd::cli {
+
+/// `vipd -c FILE`: load the configuration, run the daemon until SIGTERM/SIGINT. Returns the
+/// process exit status (1 with the error on stderr when the configuration or start-up fails).
+int run_daemon(const std::filesystem::path& config_path);
+
+} // namespace vipd::cli

@@ -1,0 +1,348 @@
+// Rendering of control replies for vipctl (see vipctl_render.hpp). Field names follow
+// docs/control-protocol.md; every access goes through `at`, which yields null when absent.
+#include "cli/vipctl/render.hpp"
+
+#include <cmath>
+
+#include <fmt/format.h>
+
+#include "cli/control/protocol.hpp"
+#include "cli/vipctl/table.hpp"
+
+namespace vipd::cli {
+
+using nlohmann::json;
+
+namespace {
+
+const json null_value;
+
+/// Member `key` of `j`, or null.
+const json& at(const json& j, std::string_view key)
+{
+    if (!j.is_object())
+        return null_value;
+    const auto it = j.find(key);
+    return it == j.end() ? null_value : *it;
+}
+
+/// A value as table text: "-" for null, empty strings and empty arrays; arrays of scalars
+/// joined by spaces.
+std::string cell(const json& v)
+{
+    switch (v.type()) {
+    case json::value_t::null:
+        return "-";
+    case json::value_t::string: {
+        const auto& s = v.get_ref<const std::string&>();
+        return s.empty() ? "-" : s;
+    }
+    case json::value_t::boolean:
+        return v.get<bool>() ? "yes" : "no";
+    case json::value_t::number_float: {
+        const double d = v.get<double>();
+        return d == std::floor(d) ? fmt::format("{:.0f}", d) : fmt::format("{:.1f}", d);
+    }
+    case json::value_t::array: {
+        std::string out;
+        for (const auto& e : v)
+            out += (out.empty() ? "" : " ") + cell(e);
+        return out.empty() ? "-" : out;
+    }
+    default:
+        return v.dump(-1, ' ', false, json::error_handler_t::replace);
+    }
+}
+
+const json& list(const json& reply, std::string_view key)
+{
+    const json& v = at(reply, key);
+    static const json empty = json::array();
+    return v.is_array() ? v : empty;
+}
+
+std::string latency(const json& ms)
+{
+    if (ms.is_number_float())
+        return fmt::format("{:.2f} ms", ms.get<double>());
+    return ms.is_number() ? cell(ms) + " ms" : "-";
+}
+
+std::string neighbors_summary(const json& neighbors)
+{
+    if (neighbors.empty())
+        return "no neighbors configured\n";
+    Table t({{"NEIGHBOR"},
+             {"ADDRESS"},
+             {"AS", Align::right},
+             {"STATE"},
+             {"UPTIME", Align::right},
+             {"PFX OUT", Align::right},
+             {"PFX IN", Align::right},
+             {"LAST ERROR"}});
+    for (const auto& n : neighbors)
+        t.add_row({cell(at(n, "name")), cell(at(n, "address")), cell(at(n, "remote_as")),
+                   cell(at(n, "state")), format_uptime(at(n, "uptime_s")),
+                   cell(at(n, "prefixes_announced")), cell(at(n, "prefixes_received")),
+                   cell(at(n, "last_error"))});
+    return t.render();
+}
+
+std::string neighbors_detail(const json& neighbors)
+{
+    if (neighbors.empty())
+        return "no neighbors configured\n";
+    Table t({{"NEIGHBOR"},
+             {"ADDRESS"},
+             {"AS", Align::right},
+             {"STATE"},
+             {"UPTIME", Align::right},
+             {"MSG OUT", Align::right},
+             {"MSG IN", Align::right},
+             {"UPD OUT", Align::right},
+             {"UPD IN", Align::right},
+             {"PFX OUT", Align::right},
+             {"PFX IN", Align::right},
+             {"FAMILIES"}});
+    std::string notes;
+    for (const auto& n : neighbors) {
+        t.add_row({cell(at(n, "name")), cell(at(n, "address")), cell(at(n, "remote_as")),
+                   cell(at(n, "state")), format_uptime(at(n, "uptime_s")),
+                   cell(at(n, "messages_sent")), cell(at(n, "messages_received")),
+                   cell(at(n, "updates_sent")), cell(at(n, "updates_received")),
+                   cell(at(n, "prefixes_announced")), cell(at(n, "prefixes_received")),
+                   cell(at(n, "families"))});
+        Table kv({{""}, {""}});
+        const std::pair<const char*, const char*> fields[] = {
+            {"last transition:", "last_transition"},
+            {"last error:", "last_error"},
+            {"notification sent:", "last_notification_sent"},
+            {"notification received:", "last_notification_received"},
+        };
+        for (const auto& [label, key] : fields)
+            if (const std::string v = cell(at(n, key)); v != "-")
+                kv.add_row({label, v});
+        if (kv.rows() > 0)
+            notes += "\n" + terminal_safe(cell(at(n, "name"))) + ":\n" + kv.render_rows("  ");
+    }
+    return t.render() + notes;
+}
+
+std::string vips_table(const json& vips)
+{
+    if (vips.empty())
+        return "no VIPs configured\n";
+    Table t({{"VIP"}, {"STATE"}, {"PREFIXES"}, {"RULE"}, {"REASON"}});
+    for (const auto& v : vips)
+        t.add_row({cell(at(v, "name")), cell(at(v, "state")), cell(at(v, "prefixes")),
+                   cell(at(v, "rule")), cell(at(v, "reason"))});
+    return t.render();
+}
+
+std::string checks_table(const json& checks)
+{
+    if (checks.empty())
+        return "no checks configured\n";
+    Table t({{"CHECK"},
+             {"KIND"},
+             {"STATE"},
+             {"LATENCY", Align::right},
+             {"TRANSITIONS", Align::right},
+             {"LAST CHANGE"},
+             {"DETAIL"}});
+    for (const auto& c : checks)
+        t.add_row({cell(at(c, "name")), cell(at(c, "kind")), cell(at(c, "state")),
+                   latency(at(c, "latency_ms")), cell(at(c, "transitions")),
+                   cell(at(c, "last_change")), cell(at(c, "detail"))});
+    return t.render();
+}
+
+std::string routes_table(const json& routes)
+{
+    if (routes.empty())
+        return "no routes sent\n";
+    Table t({{"NEIGHBOR"},
+             {"PREFIX"},
+             {"NEXT HOP"},
+             {"AS PATH"},
+             {"ORIGIN"},
+             {"MED", Align::right},
+             {"LOCAL PREF", Align::right},
+             {"COMMUNITIES"},
+             {"LARGE COMMUNITIES"}});
+    for (const auto& r : routes)
+        t.add_row({cell(at(r, "neighbor")), cell(at(r, "prefix")), cell(at(r, "next_hop")),
+                   cell(at(r, "as_path")), cell(at(r, "origin")), cell(at(r, "med")),
+                   cell(at(r, "local_pref")), cell(at(r, "communities")),
+                   cell(at(r, "large_communities"))});
+    return t.render();
+}
+
+/// announce/withdraw (and drain --wait) results: one line per neighbor; status 1 when an
+/// established neighbor was not written.
+Rendered results(std::string_view command, const json& reply)
+{
+    Rendered out;
+    const json& res = at(reply, "results");
+    if (!res.is_object() || res.empty()) {
+        out.text = "no neighbors configured\n";
+        return out;
+    }
+    Table t({{"NEIGHBOR"}, {"RESULT"}});
+    std::vector<std::string> failed;
+    for (const auto& [name, result] : res.items()) {
+        const std::string text = cell(result);
+        t.add_row({name, text});
+        if (result_is_failure(text))
+            failed.push_back(terminal_safe(name));
+    }
+    out.text = t.render();
+    if (!failed.empty()) {
+        out.status = 1;
+        out.warning =
+            fmt::format("vipctl {}: not written to {} established neighbor{}: {}\n", command,
+                        failed.size(), failed.size() == 1 ? "" : "s", fmt::join(failed, ", "));
+    }
+    return out;
+}
+
+std::string attributes_text(const json& a)
+{
+    if (!a.is_object())
+        return "none (not announced)";
+    const json& nh = at(a, "next_hop");
+    return fmt::format("MED {}, LOCAL_PREF {}, prepend {}, communities {}, large communities "
+                       "{}, next hop {}",
+                       cell(at(a, "med")), cell(at(a, "local_pref")), cell(at(a, "prepend")),
+                       cell(at(a, "communities")), cell(at(a, "large_communities")),
+                       nh.is_null() ? "per neighbor" : cell(nh));
+}
+
+void tree_lines(const json& node, std::size_t depth, std::string& out)
+{
+    const std::string indent(2 + 2 * depth, ' ');
+    const std::string op = cell(at(node, "op"));
+    const std::string state = cell(at(node, "state"));
+    const std::string detail = cell(at(node, "detail"));
+    if (op == "leaf")
+        out += indent + terminal_safe(cell(at(node, "ref"))) + ": " + terminal_safe(state) +
+               (detail == "-" ? "" : " (" + terminal_safe(detail) + ")") + "\n";
+    else
+        out += indent + terminal_safe(op) + ": " + terminal_safe(state) + "\n";
+    if (depth < max_request_depth)
+        for (const auto& child : list(node, "children"))
+            tree_lines(child, depth + 1, out);
+}
+
+std::string explain(const json& reply)
+{
+    const json& v = at(reply, "vip");
+    const json& damping = at(v, "damping");
+    const json& neighbors = at(v, "neighbors");
+    Table head({{""}, {""}});
+    head.add_row({"prefixes:", cell(at(v, "prefixes"))});
+    head.add_row({"rule:", cell(at(v, "rule"))});
+    head.add_row(
+        {"neighbors:", neighbors.is_array() && neighbors.empty() ? "all" : cell(neighbors)});
+    std::string out = "VIP " + terminal_safe(cell(at(v, "name"))) + "\n";
+    out += head.render_rows("  ");
+    out += "\nrule evaluation: " + terminal_safe(cell(at(v, "evaluation"))) + "\n";
+    if (at(reply, "tree").is_object())
+        tree_lines(at(reply, "tree"), 0, out);
+    Table tail({{""}, {""}});
+    tail.add_row({"decision:", cell(at(v, "state"))});
+    tail.add_row({"reason:", cell(at(v, "reason"))});
+    tail.add_row({"attributes:", attributes_text(at(v, "attributes"))});
+    tail.add_row({"damping:",
+                  fmt::format("{} flaps, {} suppressed, held until {}", cell(at(damping, "flaps")),
+                              cell(at(damping, "suppressed")), cell(at(damping, "held_until")))});
+    tail.add_row({"last change:", cell(at(v, "last_change"))});
+    out += "\n" + tail.render_rows("");
+    return out;
+}
+
+std::string reload(const json& reply)
+{
+    const json& changes = at(reply, "changes");
+    const json& added = list(changes, "added");
+    const json& removed = list(changes, "removed");
+    const json& changed = list(changes, "changed");
+    if (added.empty() && removed.empty() && changed.empty())
+        return "configuration reloaded: no changes\n";
+    std::string out = "configuration reloaded\n";
+    const std::pair<const char*, const json*> parts[] = {
+        {"added", &added}, {"removed", &removed}, {"changed", &changed}};
+    for (const auto& [label, items] : parts)
+        for (const auto& item : *items)
+            out += fmt::format("  {:<8} {}\n", label, terminal_safe(cell(item)));
+    return out;
+}
+
+std::string drain(std::string_view command, const json& reply)
+{
+    const json& vips = list(reply, "vips");
+    const bool waited = at(reply, "results").is_object();
+    const std::string names = vips.empty() ? "no VIPs" : terminal_safe(cell(vips));
+    if (command == "undrain")
+        return "undrained: " + names + "\n";
+    return (waited ? "drained, routes withdrawn: " : "draining: ") + names + "\n";
+}
+
+} // namespace
+
+std::string format_uptime(const json& seconds)
+{
+    if (!seconds.is_number())
+        return "-";
+    const double value = seconds.get<double>();
+    if (!(value >= 0))
+        return "-";
+    const auto s = static_cast<std::uint64_t>(value);
+    const std::uint64_t d = s / 86400, h = s / 3600 % 24, m = s / 60 % 60, sec = s % 60;
+    if (d > 0)
+        return fmt::format("{}d{:02}h", d, h);
+    if (h > 0)
+        return fmt::format("{}h{:02}m", h, m);
+    if (m > 0)
+        return fmt::format("{}m{:02}s", m, sec);
+    return fmt::format("{}s", sec);
+}
+
+Rendered render_reply(std::string_view command, const json& reply)
+{
+    Rendered out;
+    if (command == "status") {
+        out.text = "vipd " + terminal_safe(cell(at(reply, "version"))) + "\n\n" +
+                   neighbors_summary(list(reply, "neighbors")) + "\n" +
+                   vips_table(list(reply, "vips")) + "\n" + checks_table(list(reply, "checks"));
+    } else if (command == "neighbors") {
+        out.text = neighbors_detail(list(reply, "neighbors"));
+    } else if (command == "checks") {
+        out.text = checks_table(list(reply, "checks"));
+    } else if (command == "routes") {
+        out.text = routes_table(list(reply, "routes"));
+    } else if (command == "announce" || command == "withdraw") {
+        out = results(command, reply);
+    } else if (command == "drain" || command == "undrain") {
+        out.text = drain(command, reply);
+        if (at(reply, "results").is_object()) {
+            Rendered r = results(command, reply);
+            out.text += r.text;
+            out.warning = r.warning;
+            out.status = r.status;
+        }
+    } else if (command == "disable" || command == "enable" || command == "check-now") {
+        out.text = checks_table(json::array({at(reply, "check")}));
+    } else if (command == "explain") {
+        out.text = explain(reply);
+    } else if (command == "reload") {
+        out.text = reload(reply);
+    } else if (command == "version") {
+        out.text = "vipd " + terminal_safe(cell(at(reply, "version"))) + "\n";
+    } else {
+        out.text = reply.dump(2, ' ', false, json::error_handler_t::replace) + "\n";
+    }
+    return out;
+}
+
+} // namespace vipd::cli
