@@ -1,7 +1,6 @@
 // HTTP(S) client and check. The only translation unit that includes Beast (its HTTP/1 parser,
 // driven sans-I/O with put()); the socket and TLS I/O are plain Asio operations, so the
-// monitor's per-operation cancellation reaches every wait. OpenSSL is not linked: the first
-// https target loads it (openssl_lazy.hpp).
+// monitor's per-operation cancellation reaches every wait.
 #include "health/http_check.hpp"
 
 // GCC 12 false positive on coroutine frames (GCC bug 109224).
@@ -22,7 +21,6 @@
 
 #include "health/base64.hpp"
 #include "health/net.hpp"
-#include "health/openssl_lazy.hpp"
 
 namespace vipd::health {
 
@@ -138,12 +136,9 @@ tl::expected<std::string, std::string> build_request(const HttpTarget& t, std::u
     return request;
 }
 
-// The TLS context of an https target. The first one loads OpenSSL (see openssl_lazy.hpp).
+// The TLS context of an https target.
 tl::expected<std::shared_ptr<asio::ssl::context>, std::string> make_tls(const HttpTarget& t)
 {
-    if (auto loaded = load_tls_library(); !loaded) {
-        return tl::unexpected(std::move(loaded.error()));
-    }
     auto ctx = std::make_shared<asio::ssl::context>(asio::ssl::context::tls_client);
     error_code ec;
     if (t.verify_tls) {
