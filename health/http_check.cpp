@@ -157,14 +157,14 @@ tl::expected<std::shared_ptr<asio::ssl::context>, std::string> make_tls(const Ht
 
 // Writes the request and reads the response from a connected (and handshaken) stream.
 template <class Stream>
-asio::awaitable<tl::expected<HttpResponse, std::string>>
-exchange(Stream& stream, const std::string& request, bool head, bool read_body,
-         std::size_t max_body)
+asio::awaitable<tl::expected<HttpResponse, Failure>> exchange(Stream& stream,
+                                                              const std::string& request, bool head,
+                                                              bool read_body, std::size_t max_body)
 {
     auto [wec, written] = co_await asio::async_write(stream, asio::buffer(request),
                                                      asio::as_tuple(asio::use_awaitable));
     if (wec) {
-        co_return tl::unexpected(fmt::format("send: {}", describe(wec)));
+        co_return tl::unexpected(failure(wec, "send"));
     }
     ResponseReader reader(max_body);
     reader.header_limit(header_limit);
@@ -187,7 +187,8 @@ exchange(Stream& stream, const std::string& request, bool head, bool read_body,
                 break;
             }
             if (pec) {
-                co_return tl::unexpected(fmt::format("bad HTTP response: {}", pec.message()));
+                co_return tl::unexpected(
+                    Failure{Reason::other, fmt::format("bad HTTP response: {}", pec.message())});
             }
             if (used == 0) {
                 break;
@@ -208,13 +209,15 @@ exchange(Stream& stream, const std::string& request, bool head, bool read_body,
                 }
             }
             if (eof && received == 0) {
-                co_return tl::unexpected(std::string("connection closed before response"));
+                co_return tl::unexpected(
+                    Failure{Reason::reset, "connection closed before response"});
             }
             if (eof) {
-                co_return tl::unexpected(
-                    fmt::format("connection closed mid-response after {} bytes", received));
+                co_return tl::unexpected(Failure{
+                    Reason::reset,
+                    fmt::format("connection closed mid-response after {} bytes", received)});
             }
-            co_return tl::unexpected(describe(ec));
+            co_return tl::unexpected(failure(ec));
         }
     }
 }
@@ -256,8 +259,8 @@ tl::expected<HttpClient, std::string> HttpClient::make(HttpTarget target)
     return client;
 }
 
-asio::awaitable<tl::expected<HttpResponse, std::string>>
-HttpClient::fetch(bool read_body, std::size_t max_body) const
+asio::awaitable<tl::expected<HttpResponse, Failure>> HttpClient::fetch(bool read_body,
+                                                                       std::size_t max_body) const
 {
     const bool head = target_.method == "HEAD";
     auto executor = co_await asio::this_coro::executor;
@@ -265,18 +268,18 @@ HttpClient::fetch(bool read_body, std::size_t max_body) const
         tcp::socket socket(executor);
         ResetOnExit reset(socket);
         if (auto ec = open_socket(socket, endpoint_, source_)) {
-            co_return tl::unexpected(fmt::format("socket: {}", describe(ec)));
+            co_return tl::unexpected(failure(ec, "socket"));
         }
         auto [ec] = co_await socket.async_connect(endpoint_, asio::as_tuple(asio::use_awaitable));
         if (ec) {
-            co_return tl::unexpected(describe(ec));
+            co_return tl::unexpected(failure(ec));
         }
         co_return co_await exchange(socket, request_, head, read_body, max_body);
     }
     asio::ssl::stream<tcp::socket> stream(executor, *tls_);
     ResetOnExit reset(stream.next_layer());
     if (auto ec = open_socket(stream.next_layer(), endpoint_, source_)) {
-        co_return tl::unexpected(fmt::format("socket: {}", describe(ec)));
+        co_return tl::unexpected(failure(ec, "socket"));
     }
     error_code not_ip;
     asio::ip::make_address(verify_name_, not_ip);
@@ -296,12 +299,13 @@ HttpClient::fetch(bool read_body, std::size_t max_body) const
     auto [ec] =
         co_await stream.next_layer().async_connect(endpoint_, asio::as_tuple(asio::use_awaitable));
     if (ec) {
-        co_return tl::unexpected(describe(ec));
+        co_return tl::unexpected(failure(ec));
     }
     auto [hec] = co_await stream.async_handshake(asio::ssl::stream_base::client,
                                                  asio::as_tuple(asio::use_awaitable));
     if (hec) {
-        co_return tl::unexpected(fmt::format("TLS handshake: {}", hec.message()));
+        co_return tl::unexpected(
+            Failure{Reason::tls, fmt::format("TLS handshake: {}", hec.message())});
     }
     co_return co_await exchange(stream, request_, head, read_body, max_body);
 }
@@ -332,10 +336,11 @@ asio::awaitable<Outcome> HttpCheck::probe()
 {
     auto response = co_await client_.fetch(matcher_.needs_body(), max_body_);
     if (!response) {
-        co_return Outcome{Status::down, std::move(response.error()), {}};
+        co_return down(std::move(response.error()));
     }
     auto result = matcher_.match(response->status, response->body, response->truncated);
-    co_return Outcome{result.ok ? Status::up : Status::down, std::move(result.detail), {}};
+    co_return Outcome{
+        result.ok ? Status::up : Status::down, std::move(result.detail), {}, result.reason};
 }
 
 } // namespace vipd::health
