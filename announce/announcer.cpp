@@ -7,6 +7,8 @@
 
 #include <fmt/format.h>
 
+#include "announce/leaf.hpp"
+
 namespace vipd::announce {
 
 std::string to_string(const VipEvent& e)
@@ -206,6 +208,9 @@ void Announcer::rebuild_dependents()
         for (const auto& r : vips_[i].deps)
             dependents_[r].push_back(i);
     }
+    by_name_.clear();
+    for (const auto& [ref, vips] : dependents_)
+        by_name_[leaf_name(ref)].push_back(ref);
 }
 
 tl::expected<void, VipConfigError> Announcer::reconfigure(std::vector<VipConfig> vips,
@@ -279,6 +284,16 @@ void Announcer::leaf_changed(const Reference& ref, LeafStatus status, TimePoint 
         }
     }
     check_gate(now);
+}
+
+void Announcer::check_changed(const health::Transition& t, TimePoint now)
+{
+    const auto leaves = by_name_.find(t.check);
+    if (leaves == by_name_.end())
+        return;
+    const LeafStatus status = leaf_status(t.to, t.serving, t.settled, t.cause);
+    for (const auto& ref : std::vector<Reference>(leaves->second))
+        leaf_changed(ref, status, now);
 }
 
 void Announcer::tick(TimePoint now)

@@ -4,8 +4,10 @@
 // intents idempotently to a RouteSink (an unchanged route is never sent again). It tells its
 // driver when it next needs a tick (next_deadline) and when the initial table is complete
 // (ready: the speaker may then send it and End-of-RIB).
-// Must not: read the clock, log (events go to an EventHandler), build BGP messages, or know
-// how leaf states are obtained. STYLE §7.
+// A check's transition arrives as health reports it (check_changed): the Announcer finds the
+// leaves named like the check and maps the check's state onto them (announce/leaf.hpp).
+// Must not: read the clock, log (events go to an EventHandler), build BGP messages, or probe.
+// STYLE §7.
 #pragma once
 
 #include <chrono>
@@ -26,6 +28,7 @@
 #include "announce/vip.hpp"
 #include "bgp/rib.hpp"
 #include "bgp/types.hpp"
+#include "health/transition.hpp"
 
 namespace vipd::announce {
 
@@ -106,6 +109,9 @@ public:
 
     /// A leaf's state or cause changed. Re-evaluates only the VIPs that use it.
     void leaf_changed(const Reference& leaf, LeafStatus status, TimePoint now);
+    /// A check changed state (the Monitor's transition, forwarded as is): every rule leaf named
+    /// `transition.check` (leaf_name) takes leaf_status() of it. Leaves no VIP uses are ignored.
+    void check_changed(const health::Transition& transition, TimePoint now);
     /// Time passed: ends damping holds, drains and the start-up grace period that are due.
     void tick(TimePoint now);
     /// The earliest time tick() has work to do, if any.
@@ -174,6 +180,7 @@ private:
     std::vector<Vip> vips_;
     std::map<Reference, LeafStatus> leaves_;
     std::map<Reference, std::vector<std::size_t>> dependents_; ///< leaf -> indices in vips_
+    std::map<std::string, std::vector<Reference>, std::less<>> by_name_; ///< leaf_name -> leaves
 };
 
 } // namespace vipd::announce

@@ -52,25 +52,6 @@ void collect_unknown(const Evaluation& e, std::vector<Reference>& out)
 
 } // namespace
 
-std::string_view to_string(LeafState s)
-{
-    switch (s) {
-    case LeafState::unknown:
-        return "unknown";
-    case LeafState::up:
-        return "up";
-    case LeafState::down:
-        return "down";
-    case LeafState::disabled:
-        return "disabled";
-    case LeafState::maint:
-        return "maint";
-    case LeafState::drain:
-        return "drain";
-    }
-    return "?";
-}
-
 std::string_view to_string(RuleResult r)
 {
     switch (r) {

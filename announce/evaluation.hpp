@@ -13,20 +13,14 @@
 #include <vector>
 
 #include "announce/rule.hpp"
+#include "health/outcome.hpp"
 
 namespace vipd::announce {
 
-/// The state of one rule leaf, as the daemon maps it from a health check or HAProxy proxy.
-enum class LeafState : std::uint8_t {
-    unknown, ///< no verdict yet (check just started, HAProxy not read yet, name not found)
-    up,
-    down,
-    disabled, ///< check disabled by the operator: counts as down
-    maint,    ///< HAProxy MAINT: counts as down
-    drain,    ///< HAProxy DRAIN (no new traffic): counts as down
-};
-
-[[nodiscard]] std::string_view to_string(LeafState s);
+/// The state of one rule leaf: health's own vocabulary (unknown: no verdict yet, or a name no
+/// check has; disabled, maint and drain count as down), mapped from a check by leaf_status().
+using LeafState = health::Status;
+using health::to_string;
 
 /// A leaf's state and the human reason for it ("0/3 servers up", "HTTP 503", "timeout").
 struct LeafStatus

@@ -62,18 +62,14 @@ tl::expected<std::unique_ptr<Check>, std::string> make_check(const ProbeConfig& 
 
 std::string_view kind_of(const ProbeConfig& config)
 {
-    switch (config.index()) {
-    case 0:
-        return "tcp";
-    case 1:
-        return std::get<HttpCheckConfig>(config).target.tls ? "https" : "http";
-    case 2:
-        return "exec";
-    case 3:
-        return "file";
-    default:
-        return "haproxy";
-    }
+    using K = std::string_view;
+    return std::visit(
+        Overloaded{[](const TcpCheckConfig&) -> K { return "tcp"; },
+                   [](const HttpCheckConfig& c) -> K { return c.target.tls ? "https" : "http"; },
+                   [](const ExecCheckConfig&) -> K { return "exec"; },
+                   [](const FileCheckConfig&) -> K { return "file"; },
+                   [](const HaproxyRefConfig&) -> K { return "haproxy"; }},
+        config);
 }
 
 } // namespace vipd::health

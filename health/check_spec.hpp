@@ -33,6 +33,14 @@ struct HaproxyRefConfig
     bool operator==(const HaproxyRefConfig&) const = default;
 };
 
+/// Overload set for std::visit over ProbeConfig: a kind without its lambda is a compile error.
+template <class... F> struct Overloaded : F...
+{
+    using F::operator()...;
+};
+template <class... F> Overloaded(F...) -> Overloaded<F...>;
+
+/// The probe of one check, one alternative per kind (tcp, http/https, exec, file, haproxy).
 using ProbeConfig = std::variant<TcpCheckConfig, HttpCheckConfig, ExecCheckConfig, FileCheckConfig,
                                  HaproxyRefConfig>;
 

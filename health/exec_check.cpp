@@ -189,7 +189,7 @@ asio::awaitable<Outcome> ExecCheck::probe()
     auto executor = co_await asio::this_coro::executor;
     int fds[2];
     if (::pipe2(fds, O_CLOEXEC) != 0) {
-        co_return Outcome{Status::down, fmt::format("pipe: {}", std::strerror(errno)), {}};
+        co_return down({Reason::other, fmt::format("pipe: {}", std::strerror(errno))});
     }
     asio::posix::stream_descriptor out(executor, fds[0]);
     std::vector<char*> argv;
@@ -214,13 +214,13 @@ asio::awaitable<Outcome> ExecCheck::probe()
     }
     ::close(fds[1]);
     if (rc != 0) {
-        co_return Outcome{
-            Status::down, fmt::format("spawn {}: {}", argv_[0], std::strerror(rc)), {}};
+        co_return down(
+            {Reason::exit_status, fmt::format("spawn {}: {}", argv_[0], std::strerror(rc))});
     }
     Child child(executor, pid);
     const int pidfd = pidfd_open(pid);
     if (pidfd < 0) {
-        co_return Outcome{Status::down, fmt::format("pidfd_open: {}", std::strerror(errno)), {}};
+        co_return down({Reason::other, fmt::format("pidfd_open: {}", std::strerror(errno))});
     }
     child.watch(pidfd);
 
@@ -262,7 +262,10 @@ asio::awaitable<Outcome> ExecCheck::probe()
     const int status = child.finish();
     last_output_ = output;
     const bool ok = WIFEXITED(status) && WEXITSTATUS(status) == 0;
-    co_return Outcome{ok ? Status::up : Status::down, exit_detail(status, output), {}};
+    co_return Outcome{ok ? Status::up : Status::down,
+                      exit_detail(status, output),
+                      {},
+                      ok ? Reason::none : Reason::exit_status};
 }
 
 } // namespace vipd::health

@@ -27,15 +27,16 @@ boost::asio::awaitable<Outcome> FileCheck::probe()
     {
     };
     if (::stat(config_.path.c_str(), &st) == 0) {
-        co_return Outcome{
-            Status::disabled, fmt::format("maintenance file {} exists", config_.path), {}};
+        co_return Outcome{Status::disabled,
+                          fmt::format("maintenance file {} exists", config_.path),
+                          {},
+                          Reason::maintenance};
     }
     const int err = errno;
     if (err == ENOENT || err == ENOTDIR) {
         co_return Outcome{Status::up, fmt::format("no maintenance file {}", config_.path), {}};
     }
-    co_return Outcome{
-        Status::down, fmt::format("stat {}: {}", config_.path, std::strerror(err)), {}};
+    co_return down({Reason::other, fmt::format("stat {}: {}", config_.path, std::strerror(err))});
 }
 
 } // namespace vipd::health

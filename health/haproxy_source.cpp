@@ -120,7 +120,7 @@ asio::awaitable<tl::expected<StatTable, std::string>> HaproxySource::poll() cons
     if (page_) {
         auto response = co_await page_->fetch(true, config_.max_bytes);
         if (!response) {
-            co_return tl::unexpected(response.error());
+            co_return tl::unexpected(std::move(response.error().detail));
         }
         if (response->status != 200) {
             co_return tl::unexpected(fmt::format("stats page HTTP {}", response->status));

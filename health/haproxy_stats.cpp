@@ -89,27 +89,35 @@ const StatRow* find_row(const StatTable& table, std::string_view proxy, std::str
     return it == table.end() ? nullptr : &*it;
 }
 
+// What HAProxy reports, when not up, is the reason.
+Outcome with_reason(Outcome outcome)
+{
+    outcome.reason = outcome.up() ? Reason::none : Reason::haproxy;
+    return outcome;
+}
+
 Outcome evaluate_backend(const StatTable& table, const std::string& proxy)
 {
     const auto* row = find_row(table, proxy, "BACKEND", ProxyType::backend);
     if (row == nullptr) {
-        return {Status::down, fmt::format("no backend \"{}\"", proxy), {}};
+        return down({Reason::haproxy, fmt::format("no backend \"{}\"", proxy)});
     }
     const auto servers = std::count_if(table.begin(), table.end(), [&](const StatRow& r) {
         return r.type == ProxyType::server && r.proxy == proxy;
     });
     const auto usable = row->active + row->backup;
     const Status status = row->status == "UP" ? Status::up : Status::down;
-    return {status,
-            fmt::format("backend {} {} ({}/{} servers up)", proxy, row->status, usable, servers),
-            {}};
+    return with_reason(
+        {status,
+         fmt::format("backend {} {} ({}/{} servers up)", proxy, row->status, usable, servers),
+         {}});
 }
 
 Outcome evaluate_frontend(const StatTable& table, const std::string& proxy)
 {
     const auto* row = find_row(table, proxy, "FRONTEND", ProxyType::frontend);
     if (row == nullptr) {
-        return {Status::down, fmt::format("no frontend \"{}\"", proxy), {}};
+        return down({Reason::haproxy, fmt::format("no frontend \"{}\"", proxy)});
     }
     Status status = Status::down;
     if (row->status == "OPEN" || row->status == "FULL") {
@@ -117,14 +125,14 @@ Outcome evaluate_frontend(const StatTable& table, const std::string& proxy)
     } else if (row->status == "PAUSED") {
         status = Status::maint;
     }
-    return {status, fmt::format("frontend {} {}", proxy, row->status), {}};
+    return with_reason({status, fmt::format("frontend {} {}", proxy, row->status), {}});
 }
 
 Outcome evaluate_server(const StatTable& table, const HaproxyRef& ref)
 {
     const auto* row = find_row(table, ref.proxy, ref.server, ProxyType::server);
     if (row == nullptr) {
-        return {Status::down, fmt::format("no server \"{}/{}\"", ref.proxy, ref.server), {}};
+        return down({Reason::haproxy, fmt::format("no server \"{}/{}\"", ref.proxy, ref.server)});
     }
     const Status status = server_status(row->status);
     auto detail = fmt::format("server {}/{} {}", ref.proxy, ref.server, row->status);
@@ -133,7 +141,7 @@ Outcome evaluate_server(const StatTable& table, const HaproxyRef& ref)
                       ? fmt::format(" ({})", row->check_status)
                       : fmt::format(" ({} {})", row->check_status, row->last_check);
     }
-    return {status, std::move(detail), {}};
+    return with_reason({status, std::move(detail), {}});
 }
 
 bool valid_name(std::string_view name)

@@ -1,7 +1,6 @@
 // HTTP(S) client and check. The only translation unit that includes Beast (its HTTP/1 parser,
 // driven sans-I/O with put()); the socket and TLS I/O are plain Asio operations, so the
-// monitor's per-operation cancellation reaches every wait. OpenSSL is not linked: the first
-// https target loads it (openssl_lazy.hpp).
+// monitor's per-operation cancellation reaches every wait.
 #include "health/http_check.hpp"
 
 // GCC 12 false positive on coroutine frames (GCC bug 109224).
@@ -22,7 +21,6 @@
 
 #include "health/base64.hpp"
 #include "health/net.hpp"
-#include "health/openssl_lazy.hpp"
 
 namespace vipd::health {
 
@@ -138,12 +136,9 @@ tl::expected<std::string, std::string> build_request(const HttpTarget& t, std::u
     return request;
 }
 
-// The TLS context of an https target. The first one loads OpenSSL (see openssl_lazy.hpp).
+// The TLS context of an https target.
 tl::expected<std::shared_ptr<asio::ssl::context>, std::string> make_tls(const HttpTarget& t)
 {
-    if (auto loaded = load_tls_library(); !loaded) {
-        return tl::unexpected(std::move(loaded.error()));
-    }
     auto ctx = std::make_shared<asio::ssl::context>(asio::ssl::context::tls_client);
     error_code ec;
     if (t.verify_tls) {
@@ -162,14 +157,14 @@ tl::expected<std::shared_ptr<asio::ssl::context>, std::string> make_tls(const Ht
 
 // Writes the request and reads the response from a connected (and handshaken) stream.
 template <class Stream>
-asio::awaitable<tl::expected<HttpResponse, std::string>>
-exchange(Stream& stream, const std::string& request, bool head, bool read_body,
-         std::size_t max_body)
+asio::awaitable<tl::expected<HttpResponse, Failure>> exchange(Stream& stream,
+                                                              const std::string& request, bool head,
+                                                              bool read_body, std::size_t max_body)
 {
     auto [wec, written] = co_await asio::async_write(stream, asio::buffer(request),
                                                      asio::as_tuple(asio::use_awaitable));
     if (wec) {
-        co_return tl::unexpected(fmt::format("send: {}", describe(wec)));
+        co_return tl::unexpected(failure(wec, "send"));
     }
     ResponseReader reader(max_body);
     reader.header_limit(header_limit);
@@ -192,7 +187,8 @@ exchange(Stream& stream, const std::string& request, bool head, bool read_body,
                 break;
             }
             if (pec) {
-                co_return tl::unexpected(fmt::format("bad HTTP response: {}", pec.message()));
+                co_return tl::unexpected(
+                    Failure{Reason::other, fmt::format("bad HTTP response: {}", pec.message())});
             }
             if (used == 0) {
                 break;
@@ -213,13 +209,15 @@ exchange(Stream& stream, const std::string& request, bool head, bool read_body,
                 }
             }
             if (eof && received == 0) {
-                co_return tl::unexpected(std::string("connection closed before response"));
+                co_return tl::unexpected(
+                    Failure{Reason::reset, "connection closed before response"});
             }
             if (eof) {
-                co_return tl::unexpected(
-                    fmt::format("connection closed mid-response after {} bytes", received));
+                co_return tl::unexpected(Failure{
+                    Reason::reset,
+                    fmt::format("connection closed mid-response after {} bytes", received)});
             }
-            co_return tl::unexpected(describe(ec));
+            co_return tl::unexpected(failure(ec));
         }
     }
 }
@@ -261,8 +259,8 @@ tl::expected<HttpClient, std::string> HttpClient::make(HttpTarget target)
     return client;
 }
 
-asio::awaitable<tl::expected<HttpResponse, std::string>>
-HttpClient::fetch(bool read_body, std::size_t max_body) const
+asio::awaitable<tl::expected<HttpResponse, Failure>> HttpClient::fetch(bool read_body,
+                                                                       std::size_t max_body) const
 {
     const bool head = target_.method == "HEAD";
     auto executor = co_await asio::this_coro::executor;
@@ -270,18 +268,18 @@ HttpClient::fetch(bool read_body, std::size_t max_body) const
         tcp::socket socket(executor);
         ResetOnExit reset(socket);
         if (auto ec = open_socket(socket, endpoint_, source_)) {
-            co_return tl::unexpected(fmt::format("socket: {}", describe(ec)));
+            co_return tl::unexpected(failure(ec, "socket"));
         }
         auto [ec] = co_await socket.async_connect(endpoint_, asio::as_tuple(asio::use_awaitable));
         if (ec) {
-            co_return tl::unexpected(describe(ec));
+            co_return tl::unexpected(failure(ec));
         }
         co_return co_await exchange(socket, request_, head, read_body, max_body);
     }
     asio::ssl::stream<tcp::socket> stream(executor, *tls_);
     ResetOnExit reset(stream.next_layer());
     if (auto ec = open_socket(stream.next_layer(), endpoint_, source_)) {
-        co_return tl::unexpected(fmt::format("socket: {}", describe(ec)));
+        co_return tl::unexpected(failure(ec, "socket"));
     }
     error_code not_ip;
     asio::ip::make_address(verify_name_, not_ip);
@@ -301,12 +299,13 @@ HttpClient::fetch(bool read_body, std::size_t max_body) const
     auto [ec] =
         co_await stream.next_layer().async_connect(endpoint_, asio::as_tuple(asio::use_awaitable));
     if (ec) {
-        co_return tl::unexpected(describe(ec));
+        co_return tl::unexpected(failure(ec));
     }
     auto [hec] = co_await stream.async_handshake(asio::ssl::stream_base::client,
                                                  asio::as_tuple(asio::use_awaitable));
     if (hec) {
-        co_return tl::unexpected(fmt::format("TLS handshake: {}", hec.message()));
+        co_return tl::unexpected(
+            Failure{Reason::tls, fmt::format("TLS handshake: {}", hec.message())});
     }
     co_return co_await exchange(stream, request_, head, read_body, max_body);
 }
@@ -337,10 +336,11 @@ asio::awaitable<Outcome> HttpCheck::probe()
 {
     auto response = co_await client_.fetch(matcher_.needs_body(), max_body_);
     if (!response) {
-        co_return Outcome{Status::down, std::move(response.error()), {}};
+        co_return down(std::move(response.error()));
     }
     auto result = matcher_.match(response->status, response->body, response->truncated);
-    co_return Outcome{result.ok ? Status::up : Status::down, std::move(result.detail), {}};
+    co_return Outcome{
+        result.ok ? Status::up : Status::down, std::move(result.detail), {}, result.reason};
 }
 
 } // namespace vipd::health

@@ -63,11 +63,11 @@ public:
     /// Validates the target (addresses, method, path, header syntax) and loads TLS settings.
     [[nodiscard]] static tl::expected<HttpClient, std::string> make(HttpTarget target);
 
-    /// One request. Errors are causes: "connect refused", "TLS handshake: certificate verify
+    /// One request. Errors are typed causes: "connect refused", "TLS handshake: certificate verify
     /// failed", "connection closed mid-response", "bad HTTP response: bad version".
     /// read_body = false stops after the header.
-    boost::asio::awaitable<tl::expected<HttpResponse, std::string>>
-    fetch(bool read_body, std::size_t max_body) const;
+    boost::asio::awaitable<tl::expected<HttpResponse, Failure>> fetch(bool read_body,
+                                                                      std::size_t max_body) const;
 
     [[nodiscard]] const HttpTarget& target() const { return target_; }
 

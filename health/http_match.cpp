@@ -115,16 +115,19 @@ MatchResult ResponseMatcher::match(unsigned status, std::string_view body, bool 
             return status >= r.first && status <= r.last;
         });
     if (!status_ok) {
-        return {false, fmt::format("HTTP {}", status)};
+        return {false, fmt::format("HTTP {}", status), Reason::http_status};
     }
     const auto where = truncated ? fmt::format(" in first {} bytes", body.size()) : std::string();
     if (!expect_.body_contains.empty() && body.find(expect_.body_contains) == std::string::npos) {
         return {false,
-                fmt::format("HTTP {}, body lacks \"{}\"{}", status, expect_.body_contains, where)};
+                fmt::format("HTTP {}, body lacks \"{}\"{}", status, expect_.body_contains, where),
+                Reason::body_mismatch};
     }
     if (regex_ && !std::regex_search(body.begin(), body.end(), *regex_)) {
-        return {false, fmt::format("HTTP {}, body does not match /{}/{}", status,
-                                   expect_.body_regex, where)};
+        return {
+            false,
+            fmt::format("HTTP {}, body does not match /{}/{}", status, expect_.body_regex, where),
+            Reason::body_mismatch};
     }
     return {true, fmt::format("HTTP {}", status)};
 }

@@ -12,6 +12,8 @@
 
 #include <tl/expected.hpp>
 
+#include "health/outcome.hpp"
+
 namespace vipd::health {
 
 /// Inclusive HTTP status range; a single code is {code, code}.
@@ -42,7 +44,8 @@ struct ResponseExpect
 struct MatchResult
 {
     bool ok = false;
-    std::string detail; ///< "HTTP 200", "HTTP 503", "HTTP 200, body lacks \"ready\""
+    std::string detail;           ///< "HTTP 200", "HTTP 503", "HTTP 200, body lacks \"ready\""
+    Reason reason = Reason::none; ///< http_status or body_mismatch when not ok
 };
 
 /// A compiled ResponseExpect.

@@ -279,11 +279,11 @@ void Monitor::finish(const std::shared_ptr<CheckEntry>& e, std::exception_ptr er
     if (error) {
         const auto text = what(error);
         report_error(e->spec.name, text);
-        outcome = Outcome{Status::down, fmt::format("probe failed: {}", text), {}};
+        outcome = down({Reason::other, fmt::format("probe failed: {}", text)});
     } else if (!outcome) {
         timed_out = true;
-        outcome = Outcome{
-            Status::down, fmt::format("timeout after {}", format_duration(timing.timeout)), {}};
+        outcome = down(
+            {Reason::timeout, fmt::format("timeout after {}", format_duration(timing.timeout))});
     }
     outcome->took = latency_since(start);
     record(*e, std::move(*outcome), timed_out);
@@ -321,13 +321,12 @@ asio::awaitable<void> Monitor::run_instance(std::shared_ptr<InstanceEntry> e,
             }
             Outcome outcome;
             if (!polled) {
-                outcome = {Status::down,
-                           fmt::format("haproxy {}: timeout after {}", config.name,
-                                       format_duration(config.timeout)),
-                           {}};
+                outcome =
+                    down({Reason::timeout, fmt::format("haproxy {}: timeout after {}", config.name,
+                                                       format_duration(config.timeout))});
             } else if (!*polled) {
-                outcome = {
-                    Status::down, fmt::format("haproxy {}: {}", config.name, polled->error()), {}};
+                outcome = down(
+                    {Reason::haproxy, fmt::format("haproxy {}: {}", config.name, polled->error())});
             } else {
                 outcome = evaluate(**polled, *ref->ref);
             }

@@ -28,23 +28,9 @@
 #include "health/check_spec.hpp"
 #include "health/haproxy_source.hpp"
 #include "health/rise_fall.hpp"
+#include "health/transition.hpp"
 
 namespace vipd::health {
-
-/// A state change of one check, valid during the callback only.
-struct Transition
-{
-    std::string_view check; ///< check name
-    std::string_view kind;  ///< "tcp", "http", "https", "exec", "file", "haproxy"
-    State from = State::init;
-    State to = State::init;
-    std::string_view cause;         ///< "connect refused", "HTTP 503", "timeout after 2 s"
-    std::chrono::microseconds took; ///< latency of the probe that caused it (0: admin action)
-    bool serving = false;           ///< whether the check now counts as up (see health::serving)
-    /// False until the check has reached a verdict (up, down, disabled, maint, drain) since it
-    /// started or was re-enabled: "rising" from init is still "no verdict yet".
-    bool settled = false;
-};
 
 /// One probe result, delivered before any transition it causes; valid during the callback only.
 struct Probe

@@ -57,6 +57,27 @@ std::string describe(const boost::system::error_code& ec)
     return ec.message();
 }
 
+Reason reason_of(const boost::system::error_code& ec)
+{
+    if (ec == asio::error::connection_refused)
+        return Reason::refused;
+    if (ec == asio::error::connection_reset || ec == asio::error::eof ||
+        ec == asio::error::broken_pipe)
+        return Reason::reset;
+    if (ec == asio::error::host_unreachable || ec == asio::error::network_unreachable)
+        return Reason::unreachable;
+    if (ec == asio::error::timed_out)
+        return Reason::timeout;
+    return Reason::other;
+}
+
+Failure failure(const boost::system::error_code& ec, std::string_view context)
+{
+    if (context.empty())
+        return {reason_of(ec), describe(ec)};
+    return {reason_of(ec), fmt::format("{}: {}", context, describe(ec))};
+}
+
 boost::system::error_code open_socket(asio::ip::tcp::socket& socket,
                                       const asio::ip::tcp::endpoint& target,
                                       const std::optional<asio::ip::address>& source)

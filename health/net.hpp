@@ -13,6 +13,8 @@
 #include <boost/system/error_code.hpp>
 #include <tl/expected.hpp>
 
+#include "health/outcome.hpp"
+
 namespace vipd::health {
 
 /// A numeric IPv4/IPv6 address (no name resolution: the event loop must not block on DNS).
@@ -25,6 +27,12 @@ parse_endpoint(std::string_view address, std::uint16_t port);
 
 /// Short cause for an I/O error: "connect refused", "connection reset", "connection closed"...
 [[nodiscard]] std::string describe(const boost::system::error_code& ec);
+
+/// The typed reason of an I/O error (timed_out: timeout, connection_refused: refused...).
+[[nodiscard]] Reason reason_of(const boost::system::error_code& ec);
+
+/// describe(ec) with its reason, the text prefixed by `context` ("send: broken pipe") if given.
+[[nodiscard]] Failure failure(const boost::system::error_code& ec, std::string_view context = {});
 
 /// Open `socket` for `target`'s family and bind it to `source` if given.
 [[nodiscard]] boost::system::error_code

@@ -8,6 +8,8 @@ namespace vipd::health {
 std::string_view to_string(Status status)
 {
     switch (status) {
+    case Status::unknown:
+        return "unknown";
     case Status::up:
         return "up";
     case Status::down:
@@ -20,6 +22,42 @@ std::string_view to_string(Status status)
         return "drain";
     }
     return "?";
+}
+
+std::string_view to_string(Reason reason)
+{
+    switch (reason) {
+    case Reason::none:
+        return "none";
+    case Reason::timeout:
+        return "timeout";
+    case Reason::refused:
+        return "refused";
+    case Reason::reset:
+        return "reset";
+    case Reason::unreachable:
+        return "unreachable";
+    case Reason::http_status:
+        return "http_status";
+    case Reason::body_mismatch:
+        return "http_body";
+    case Reason::tls:
+        return "tls";
+    case Reason::exit_status:
+        return "exit";
+    case Reason::haproxy:
+        return "haproxy";
+    case Reason::maintenance:
+        return "maintenance";
+    case Reason::other:
+        return "other";
+    }
+    return "other";
+}
+
+Outcome down(Failure failure)
+{
+    return Outcome{Status::down, std::move(failure.detail), {}, failure.reason};
 }
 
 std::string format_duration(std::chrono::milliseconds duration)

@@ -61,6 +61,8 @@ std::optional<Change> RiseFall::observe(const Outcome& outcome)
         return std::nullopt;
     }
     switch (outcome.status) {
+    case Status::unknown: // not a probe result: nothing observed
+        return std::nullopt;
     case Status::up:
         return on_success(outcome.detail);
     case Status::down:

@@ -48,17 +48,17 @@ asio::awaitable<Outcome> TcpCheck::probe()
     tcp::socket socket(co_await asio::this_coro::executor);
     ResetOnExit reset(socket);
     if (auto ec = open_socket(socket, target_, source_)) {
-        co_return Outcome{Status::down, fmt::format("socket: {}", describe(ec)), {}};
+        co_return down(failure(ec, "socket"));
     }
     auto [ec] = co_await socket.async_connect(target_, asio::as_tuple(asio::use_awaitable));
     if (ec) {
-        co_return Outcome{Status::down, describe(ec), {}};
+        co_return down(failure(ec));
     }
     if (!config_.send.empty()) {
         auto [wec, n] = co_await asio::async_write(socket, asio::buffer(config_.send),
                                                    asio::as_tuple(asio::use_awaitable));
         if (wec) {
-            co_return Outcome{Status::down, fmt::format("send: {}", describe(wec)), {}};
+            co_return down(failure(wec, "send"));
         }
     }
     if (config_.expect.empty()) {
@@ -75,15 +75,12 @@ asio::awaitable<Outcome> TcpCheck::probe()
             co_return Outcome{Status::up, fmt::format("reply has \"{}\"", config_.expect), {}};
         }
         if (rec) {
-            co_return Outcome{Status::down,
-                              fmt::format("reply lacks \"{}\" ({} after {} bytes)", config_.expect,
-                                          describe(rec), have),
-                              {}};
+            co_return down({reason_of(rec), fmt::format("reply lacks \"{}\" ({} after {} bytes)",
+                                                        config_.expect, describe(rec), have)});
         }
     }
-    co_return Outcome{Status::down,
-                      fmt::format("reply lacks \"{}\" in first {} bytes", config_.expect, have),
-                      {}};
+    co_return down(
+        {Reason::other, fmt::format("reply lacks \"{}\" in first {} bytes", config_.expect, have)});
 }
 
 } // namespace vipd::health

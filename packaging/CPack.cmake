@@ -3,8 +3,7 @@
 #         -DVIPD_TESTS=OFF -DVIPD_BENCH=OFF
 #   cmake --build build-deb && (cd build-deb && cpack)      # -> build-deb/vipd_VERSION_ARCH.deb
 # Depends are computed by dpkg-shlibdeps (package dpkg-dev; CPack also needs `file`), plus
-# adduser and libssl3 (loaded at run time, invisible to dpkg-shlibdeps). The
-# maintainer scripts create the vipd user, never enable or start the service, and leave a
+# adduser. The maintainer scripts create the vipd user, never enable or start the service, and leave a
 # running daemon alone on upgrade (packaging/postinst, prerm, postrm).
 if(NOT CMAKE_INSTALL_PREFIX STREQUAL "/usr")
     message(STATUS "vipd: CMAKE_INSTALL_PREFIX is ${CMAKE_INSTALL_PREFIX}; the Debian package "
@@ -42,11 +41,9 @@ set(CPACK_DEBIAN_PACKAGE_SECTION "net")
 set(CPACK_DEBIAN_PACKAGE_PRIORITY "optional")
 set(CPACK_DEBIAN_FILE_NAME "DEB-DEFAULT")
 set(CPACK_DEBIAN_COMPRESSION_TYPE "xz")
-# Library dependencies from dpkg-shlibdeps, plus adduser for postinst and libssl3: vipd
-# dlopen()s libssl.so.3 for its first https check (health/openssl_lazy.hpp), which
-# dpkg-shlibdeps cannot see.
+# Library dependencies (libc6, libssl3...) from dpkg-shlibdeps, plus adduser for postinst.
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
-set(CPACK_DEBIAN_PACKAGE_DEPENDS "adduser, libssl3 | libssl3t64")
+set(CPACK_DEBIAN_PACKAGE_DEPENDS "adduser")
 set(CPACK_DEBIAN_PACKAGE_SUGGESTS "haproxy")
 set(CPACK_DEBIAN_PACKAGE_CONTROL_EXTRA
     "${CMAKE_CURRENT_LIST_DIR}/conffiles"

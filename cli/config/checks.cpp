@@ -1,9 +1,11 @@
 // Configuration sections "checks" (named tcp/http/https/exec/file checks with their timing,
-// health::CheckSpec) and "haproxy" (named HAProxy instances whose stats the rules refer to).
+// health::CheckSpec) and "haproxy" (named HAProxy instances whose stats the rules refer to),
+// and the one table of check kinds (check_kinds.hpp) with each kind's reader and JSON view.
 // Each check is finally validated by health::make_check so that the Monitor will accept it.
 #include <algorithm>
-#include <map>
+#include <array>
 
+#include "cli/config/check_kinds.hpp"
 #include "cli/config/sections.hpp"
 #include "health/http_match.hpp"
 
@@ -14,44 +16,16 @@ namespace {
 using std::chrono::milliseconds;
 using std::chrono::seconds;
 
-enum class Kind { tcp, http, https, exec, file };
+using Out = nlohmann::ordered_json;
 
-const std::vector<std::string_view> timing_keys{"kind", "interval", "fast-interval", "timeout",
-                                                "rise", "fall",     "jitter",        "initial"};
-const std::map<Kind, std::vector<std::string_view>> kind_keys{
-    {Kind::tcp, {"address", "port", "send", "expect", "source-address", "max-reply"}},
-    {Kind::http,
-     {"url", "method", "host", "headers", "username", "password", "source-address", "status",
-      "body-contains", "body-regex", "max-body"}},
-    {Kind::https,
-     {"url", "method", "host", "headers", "username", "password", "source-address", "status",
-      "body-contains", "body-regex", "max-body", "sni", "verify-tls", "ca-file"}},
-    {Kind::exec, {"command", "env", "max-output"}},
-    {Kind::file, {"path"}},
-};
-
-std::string_view kind_name(Kind k)
-{
-    switch (k) {
-    case Kind::tcp:
-        return "tcp";
-    case Kind::http:
-        return "http";
-    case Kind::https:
-        return "https";
-    case Kind::exec:
-        return "exec";
-    case Kind::file:
-        return "file";
-    }
-    return "?";
-}
+const std::array<std::string_view, 8> timing_keys{"kind", "interval", "fast-interval", "timeout",
+                                                  "rise", "fall",     "jitter",        "initial"};
 
 std::vector<std::string_view> all_check_keys()
 {
-    std::vector<std::string_view> keys = timing_keys;
-    for (const auto& [kind, list] : kind_keys) {
-        for (auto k : list) {
+    std::vector<std::string_view> keys(timing_keys.begin(), timing_keys.end());
+    for (const auto& kind : check_kinds()) {
+        for (auto k : kind.keys) {
             if (std::find(keys.begin(), keys.end(), k) == keys.end())
                 keys.push_back(k);
         }
@@ -224,7 +198,17 @@ health::HttpCheckConfig read_http(const Object& o, bool tls)
     return c;
 }
 
-health::TcpCheckConfig read_tcp(const Object& o)
+health::ProbeConfig read_http_kind(const Object& o)
+{
+    return read_http(o, false);
+}
+
+health::ProbeConfig read_https_kind(const Object& o)
+{
+    return read_http(o, true);
+}
+
+health::ProbeConfig read_tcp(const Object& o)
 {
     health::TcpCheckConfig c;
     o.require("address");
@@ -238,7 +222,7 @@ health::TcpCheckConfig read_tcp(const Object& o)
     return c;
 }
 
-health::ExecCheckConfig read_exec(const Object& o)
+health::ProbeConfig read_exec(const Object& o)
 {
     health::ExecCheckConfig c;
     if (auto v = o.get("command")) {
@@ -276,6 +260,14 @@ health::ExecCheckConfig read_exec(const Object& o)
     return c;
 }
 
+health::ProbeConfig read_file(const Object& o)
+{
+    health::FileCheckConfig f;
+    if (o.require("path"))
+        o.set("path", f.path, absolute_path);
+    return f;
+}
+
 health::CheckTiming read_timing(const Object& o)
 {
     health::CheckTiming t;
@@ -293,6 +285,16 @@ health::CheckTiming read_timing(const Object& o)
     return t;
 }
 
+// The row named by "kind", or nullptr (error reported).
+const CheckKind* read_kind(const Value& v)
+{
+    std::vector<std::string_view> names;
+    for (const auto& kind : check_kinds())
+        names.push_back(kind.name);
+    const auto i = as_choice(v, names);
+    return i ? &check_kinds()[*i] : nullptr;
+}
+
 std::optional<health::CheckSpec> read_check(const std::string& name, const Value& v)
 {
     const auto all = all_check_keys();
@@ -306,48 +308,71 @@ std::optional<health::CheckSpec> read_check(const std::string& name, const Value
                                         name));
     if (!o.require("kind"))
         return std::nullopt;
-    auto kind = as_enum<Kind>(*o.get("kind"), {{"tcp", Kind::tcp},
-                                               {"http", Kind::http},
-                                               {"https", Kind::https},
-                                               {"exec", Kind::exec},
-                                               {"file", Kind::file}});
-    if (!kind)
+    const CheckKind* kind = read_kind(*o.get("kind"));
+    if (kind == nullptr)
         return std::nullopt;
-    const auto& own = kind_keys.at(*kind);
     for (const auto& [key, value] : v.json->items()) {
         const bool timing =
             std::find(timing_keys.begin(), timing_keys.end(), key) != timing_keys.end();
-        const bool known = std::find(own.begin(), own.end(), key) != own.end();
+        const bool known = std::find(kind->keys.begin(), kind->keys.end(), key) != kind->keys.end();
         if (!timing && !known && std::find(all.begin(), all.end(), key) != all.end())
             v.ctx->error_at_key(
                 child(v.pointer, key), v.pointer,
-                fmt::format("key \"{}\" does not apply to a {} check", key, kind_name(*kind)));
+                fmt::format("key \"{}\" does not apply to a {} check", key, kind->name));
     }
     health::CheckSpec spec;
     spec.name = name;
-    switch (*kind) {
-    case Kind::tcp:
-        spec.probe = read_tcp(o);
-        break;
-    case Kind::http:
-        spec.probe = read_http(o, false);
-        break;
-    case Kind::https:
-        spec.probe = read_http(o, true);
-        break;
-    case Kind::exec:
-        spec.probe = read_exec(o);
-        break;
-    case Kind::file: {
-        health::FileCheckConfig f;
-        if (o.require("path"))
-            o.set("path", f.path, absolute_path);
-        spec.probe = f;
-        break;
-    }
-    }
+    spec.probe = kind->read(o);
     spec.timing = read_timing(o);
     return spec;
+}
+
+std::string url(const health::HttpTarget& t)
+{
+    const bgp::Address a = bgp::Address::parse(t.address).value_or(bgp::Address{});
+    std::string host = a.is_v4() ? t.address : fmt::format("[{}]", t.address);
+    if (t.port != 0)
+        host += fmt::format(":{}", t.port);
+    return fmt::format("{}://{}{}", t.tls ? "https" : "http", host, t.path);
+}
+
+void write_tcp(const health::ProbeConfig& probe, Out& o)
+{
+    const auto& tcp = std::get<health::TcpCheckConfig>(probe);
+    o["address"] = tcp.address;
+    o["port"] = tcp.port;
+    o["send"] = tcp.send;
+    o["expect"] = tcp.expect;
+    o["source-address"] = tcp.source_address;
+    o["max-reply"] = tcp.max_reply;
+}
+
+void write_http(const health::ProbeConfig& probe, Out& o)
+{
+    const auto& http = std::get<health::HttpCheckConfig>(probe);
+    put_http_target(o, http.target);
+    o["status"] = health::to_string(http.expect.status);
+    o["body-contains"] = http.expect.body_contains;
+    o["body-regex"] = http.expect.body_regex;
+    o["max-body"] = http.max_body;
+}
+
+void write_exec(const health::ProbeConfig& probe, Out& o)
+{
+    const auto& exec = std::get<health::ExecCheckConfig>(probe);
+    o["command"] = exec.shell && exec.argv.size() == 1 ? Out(exec.argv.front()) : Out(exec.argv);
+    Out env = Out::object();
+    for (const auto& entry : exec.env) {
+        const auto eq = entry.find('=');
+        env[entry.substr(0, eq)] = entry.substr(eq + 1);
+    }
+    o["env"] = env;
+    o["max-output"] = exec.max_output;
+}
+
+void write_file(const health::ProbeConfig& probe, Out& o)
+{
+    o["path"] = std::get<health::FileCheckConfig>(probe).path;
 }
 
 // The HAProxy stats page: "url" (";csv" appended when missing) with optional basic auth.
@@ -415,6 +440,69 @@ std::optional<HaproxyConfig> read_instance(const std::string& name, const Value&
 }
 
 } // namespace
+
+std::span<const CheckKind> check_kinds()
+{
+    static const std::array<CheckKind, 5> kinds{{
+        {"tcp",
+         {"address", "port", "send", "expect", "source-address", "max-reply"},
+         read_tcp,
+         write_tcp,
+         R"({"address": "127.0.0.1", "port": 80})"},
+        {"http",
+         {"url", "method", "host", "headers", "username", "password", "source-address", "status",
+          "body-contains", "body-regex", "max-body"},
+         read_http_kind,
+         write_http,
+         R"({"url": "http://127.0.0.1:8080/health"})"},
+        {"https",
+         {"url", "method", "host", "headers", "username", "password", "source-address", "status",
+          "body-contains", "body-regex", "max-body", "sni", "verify-tls", "ca-file"},
+         read_https_kind,
+         write_http,
+         R"({"url": "https://127.0.0.1:8443/health", "verify-tls": false})"},
+        {"exec",
+         {"command", "env", "max-output"},
+         read_exec,
+         write_exec,
+         R"({"command": ["/bin/true"]})"},
+        {"file", {"path"}, read_file, write_file, R"({"path": "/etc/vipd/maintenance"})"},
+    }};
+    return kinds;
+}
+
+const CheckKind* find_check_kind(std::string_view name)
+{
+    for (const auto& kind : check_kinds()) {
+        if (kind.name == name)
+            return &kind;
+    }
+    return nullptr;
+}
+
+std::span<const std::string_view> check_timing_keys()
+{
+    return timing_keys;
+}
+
+void put_http_target(Out& o, const health::HttpTarget& t)
+{
+    o["url"] = url(t);
+    o["method"] = t.method;
+    o["host"] = t.host;
+    Out headers = Out::object();
+    for (const auto& h : t.headers)
+        headers[h.name] = h.value;
+    o["headers"] = headers;
+    o["username"] = t.username;
+    o["password"] = t.password.empty() ? "" : std::string(redacted);
+    o["source-address"] = t.source_address;
+    if (t.tls) {
+        o["sni"] = t.sni;
+        o["verify-tls"] = t.verify_tls;
+        o["ca-file"] = t.ca_file;
+    }
+}
 
 std::vector<health::CheckSpec> read_checks(const Object& root)
 {

@@ -102,11 +102,6 @@ bgp::SpeakerConfig speaker_config(const Config& config)
     return s;
 }
 
-std::string leaf_name(const announce::Reference& ref)
-{
-    return ref.kind == announce::RefKind::check ? ref.name : announce::to_string(ref);
-}
-
 std::string to_string(const ConfigError& e)
 {
     std::string out = e.file;

@@ -115,9 +115,6 @@ struct Config
 /// The speaker settings of a configuration.
 [[nodiscard]] bgp::SpeakerConfig speaker_config(const Config& config);
 
-/// The Monitor name of a rule leaf: the check name, or "INSTANCE%b:NAME" for HAProxy leaves.
-[[nodiscard]] std::string leaf_name(const announce::Reference& ref);
-
 /// One configuration error. `file` is the name as given (the JSON file or the RHI file);
 /// `pointer` is a JSON pointer into the JSON file, empty for errors inside the RHI file.
 struct ConfigError

@@ -5,9 +5,9 @@
 
 #include "announce/rule.hpp"
 #include "bgp/community_text.hpp"
+#include "cli/config/check_kinds.hpp"
 #include "cli/config/config.hpp"
 #include "cli/config/duration.hpp"
-#include "health/http_match.hpp"
 
 namespace vipd::cli {
 
@@ -15,7 +15,8 @@ namespace {
 
 using Out = nlohmann::ordered_json;
 
-inline constexpr std::string_view redacted = "<redacted>";
+using detail::put_http_target;
+using detail::redacted;
 
 template <class T> Out optional(const std::optional<T>& v)
 {
@@ -60,34 +61,6 @@ std::string_view role_name(bgp::Role r)
         return "peer";
     }
     return "peer";
-}
-
-std::string url(const health::HttpTarget& t)
-{
-    const bgp::Address a = bgp::Address::parse(t.address).value_or(bgp::Address{});
-    std::string host = a.is_v4() ? t.address : fmt::format("[{}]", t.address);
-    if (t.port != 0)
-        host += fmt::format(":{}", t.port);
-    return fmt::format("{}://{}{}", t.tls ? "https" : "http", host, t.path);
-}
-
-void put_http_target(Out& o, const health::HttpTarget& t)
-{
-    o["url"] = url(t);
-    o["method"] = t.method;
-    o["host"] = t.host;
-    Out headers = Out::object();
-    for (const auto& h : t.headers)
-        headers[h.name] = h.value;
-    o["headers"] = headers;
-    o["username"] = t.username;
-    o["password"] = t.password.empty() ? "" : std::string(redacted);
-    o["source-address"] = t.source_address;
-    if (t.tls) {
-        o["sni"] = t.sni;
-        o["verify-tls"] = t.verify_tls;
-        o["ca-file"] = t.ca_file;
-    }
 }
 
 Out global_json(const GlobalConfig& g)
@@ -162,32 +135,8 @@ Out probe_json(const health::ProbeConfig& probe)
 {
     Out o;
     o["kind"] = health::kind_of(probe);
-    if (const auto* tcp = std::get_if<health::TcpCheckConfig>(&probe)) {
-        o["address"] = tcp->address;
-        o["port"] = tcp->port;
-        o["send"] = tcp->send;
-        o["expect"] = tcp->expect;
-        o["source-address"] = tcp->source_address;
-        o["max-reply"] = tcp->max_reply;
-    } else if (const auto* http = std::get_if<health::HttpCheckConfig>(&probe)) {
-        put_http_target(o, http->target);
-        o["status"] = health::to_string(http->expect.status);
-        o["body-contains"] = http->expect.body_contains;
-        o["body-regex"] = http->expect.body_regex;
-        o["max-body"] = http->max_body;
-    } else if (const auto* exec = std::get_if<health::ExecCheckConfig>(&probe)) {
-        o["command"] =
-            exec->shell && exec->argv.size() == 1 ? Out(exec->argv.front()) : Out(exec->argv);
-        Out env = Out::object();
-        for (const auto& entry : exec->env) {
-            const auto eq = entry.find('=');
-            env[entry.substr(0, eq)] = entry.substr(eq + 1);
-        }
-        o["env"] = env;
-        o["max-output"] = exec->max_output;
-    } else if (const auto* file = std::get_if<health::FileCheckConfig>(&probe)) {
-        o["path"] = file->path;
-    }
+    if (const auto* kind = detail::find_check_kind(health::kind_of(probe)))
+        kind->write(probe, o);
     return o;
 }
 

@@ -147,6 +147,23 @@ std::string did_you_mean(std::string_view word, const std::vector<std::string_vi
     return fmt::format(" (did you mean \"{}\"?)", best);
 }
 
+std::optional<std::size_t> as_choice(const Value& v, const std::vector<std::string_view>& words)
+{
+    std::string list;
+    for (std::size_t i = 0; i < words.size(); ++i) {
+        if (v.json->is_string() && v.json->get_ref<const std::string&>() == words[i])
+            return i;
+        list += fmt::format("{}\"{}\"", list.empty() ? "" : ", ", words[i]);
+    }
+    if (!v.json->is_string()) {
+        v.expected(fmt::format("one of {}", list));
+        return std::nullopt;
+    }
+    v.error(fmt::format("expected one of {}, got {}{}", list, show(*v.json),
+                        did_you_mean(v.json->get_ref<const std::string&>(), words)));
+    return std::nullopt;
+}
+
 Object::Object(Context& ctx, const Json& json, std::string pointer,
                std::vector<std::string_view> known)
     : ctx_(&ctx), json_(&json), pointer_(std::move(pointer))

@@ -158,26 +158,22 @@ as_seconds(const Value& v, std::uint64_t min, std::uint64_t max, std::string_vie
 /// The members of an object whose keys are names (error: not an object).
 [[nodiscard]] std::optional<std::vector<std::pair<std::string, Value>>> as_map(const Value& v);
 
+/// The index of the word `v` names among `words` (error: one of them expected).
+[[nodiscard]] std::optional<std::size_t> as_choice(const Value& v,
+                                                   const std::vector<std::string_view>& words);
+
 /// One of a fixed set of words.
 template <class E>
 [[nodiscard]] std::optional<E> as_enum(const Value& v,
                                        std::initializer_list<std::pair<std::string_view, E>> words)
 {
     std::vector<std::string_view> names;
-    std::string list;
-    for (const auto& [w, e] : words) {
-        if (v.json->is_string() && v.json->get_ref<const std::string&>() == w)
-            return e;
-        names.push_back(w);
-        list += fmt::format("{}\"{}\"", list.empty() ? "" : ", ", w);
-    }
-    if (!v.json->is_string()) {
-        v.expected(fmt::format("one of {}", list));
+    for (const auto& w : words)
+        names.push_back(w.first);
+    const auto i = as_choice(v, names);
+    if (!i)
         return std::nullopt;
-    }
-    v.error(fmt::format("expected one of {}, got {}{}", list, show(*v.json),
-                        did_you_mean(v.json->get_ref<const std::string&>(), names)));
-    return std::nullopt;
+    return std::data(words)[*i].second;
 }
 
 /// Reader factories for Object::set.

@@ -10,6 +10,7 @@
 #include <set>
 #include <sstream>
 
+#include "announce/leaf.hpp"
 #include "announce/rhi.hpp"
 #include "announce/rule.hpp"
 #include "cli/config/sections.hpp"
@@ -278,7 +279,7 @@ public:
 private:
     void add_reference(const announce::Reference& ref)
     {
-        const std::string name = leaf_name(ref);
+        const std::string name = announce::leaf_name(ref);
         for (const auto& r : config_.references) {
             if (r.name == name)
                 return;

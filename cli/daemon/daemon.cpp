@@ -47,38 +47,6 @@ void release_free_memory()
     ::malloc_trim(0);
 }
 
-announce::LeafStatus leaf_status(health::State state, bool serving, bool settled,
-                                 std::string_view cause)
-{
-    using announce::LeafState;
-    using health::State;
-    LeafState s = serving ? LeafState::up : LeafState::down;
-    switch (state) {
-    case State::init:
-    case State::rising:
-    case State::falling:
-        // Counting towards the first verdict is no verdict: the start-up gate keeps waiting,
-        // so a healthy service is in the first table sent. A check configured initially up
-        // counts as up meanwhile.
-        if (!settled && !serving)
-            s = LeafState::unknown;
-        break;
-    case State::up:
-    case State::down:
-        break;
-    case State::disabled:
-        s = LeafState::disabled;
-        break;
-    case State::maint:
-        s = LeafState::maint;
-        break;
-    case State::drain:
-        s = LeafState::drain;
-        break;
-    }
-    return {s, std::string(cause)};
-}
-
 Daemon::Daemon(asio::io_context& io, std::filesystem::path config_path, Config config, Log& log)
     : io_(io), config_path_(std::move(config_path)), config_(std::move(config)), log_(log),
       speaker_(io, speaker_config(config_), *this),
@@ -255,18 +223,14 @@ void Daemon::on_transition(const health::Transition& t)
                 {"took_ms", fmt::format("{:.3f}", static_cast<double>(t.took.count()) / 1000.0)}});
     metrics_.on_check_transition(t.check, health::to_string(t.from), health::to_string(t.to),
                                  t.cause, std::chrono::system_clock::now());
-    // The Monitor names checks as the config does; rule leaves map onto those names.
-    const announce::LeafStatus status = leaf_status(t.to, t.serving, t.settled, t.cause);
-    for (const auto& ref : announcer_.references())
-        if (leaf_name(ref) == t.check)
-            announcer_.leaf_changed(ref, status, now());
+    announcer_.check_changed(t, now());
     after_announcer_change();
 }
 
 void Daemon::on_probe(const health::Probe& p)
 {
     // Counted like the Monitor's failures: any result but up (maintenance has its own cause).
-    metrics_.on_probe(p.check, p.outcome.took, p.outcome.up(), p.outcome.detail);
+    metrics_.on_probe(p.check, p.outcome.took, p.outcome.up(), p.outcome.reason);
 }
 
 void Daemon::on_error(std::string_view check, std::string_view what)

@@ -127,10 +127,6 @@ private:
 /// Return the heap's free memory to the system (after start-up, a reload, the initial table).
 void release_free_memory();
 
-/// Map a health check state onto the rule leaf state the Announcer understands.
-[[nodiscard]] announce::LeafStatus leaf_status(health::State state, bool serving, bool settled,
-                                               std::string_view cause);
-
 } // namespace vipd::cli
 
 namespace vipd::cli {

@@ -340,33 +340,6 @@ void LatencyHistogram::observe(std::chrono::microseconds latency)
     sum_us += us;
 }
 
-std::string_view classify_cause(std::string_view cause)
-{
-    auto starts = [&](std::string_view p) { return cause.substr(0, p.size()) == p; };
-    auto has = [&](std::string_view p) { return cause.find(p) != std::string_view::npos; };
-    // Texts of the check kinds (health/*.cpp); the first words decide, then key phrases.
-    if (starts("exit ") || starts("killed by signal") || starts("wait status") || starts("spawn "))
-        return "exit";
-    if (starts("HTTP ") && cause.size() >= 8)
-        return has(", body") ? "http_body" : "http_status";
-    if (starts("TLS"))
-        return "tls";
-    if (starts("backend ") || starts("frontend ") || starts("server ") || starts("no backend") ||
-        starts("no frontend") || starts("no server") || starts("stats "))
-        return "haproxy";
-    if (starts("maintenance file"))
-        return "maintenance";
-    if (has("timeout") || has("timed out"))
-        return "timeout";
-    if (has("refused"))
-        return "refused";
-    if (has("reset") || has("connection closed") || has("broken pipe"))
-        return "reset";
-    if (has("unreachable"))
-        return "unreachable";
-    return "other";
-}
-
 std::string escape_label_value(std::string_view value)
 {
     std::string out;
@@ -463,12 +436,13 @@ void MetricsRecorder::on_check_transition(std::string_view check, std::string_vi
 }
 
 void MetricsRecorder::on_probe(std::string_view check, std::chrono::microseconds latency, bool up,
-                               std::string_view cause)
+                               health::Reason reason)
 {
     auto& c = entry(checks_, check);
     c.latency.observe(latency);
     if (!up)
-        bump(c.failures, classify_cause(cause));
+        bump(c.failures,
+             health::to_string(reason == health::Reason::none ? health::Reason::other : reason));
 }
 
 json MetricsRecorder::recent_transitions() const

@@ -18,6 +18,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "health/outcome.hpp"
+
 namespace vipd::cli {
 
 /// Upper bounds of the probe latency histogram buckets, in microseconds (+Inf is implicit):
@@ -37,11 +39,6 @@ struct LatencyHistogram
 
     void observe(std::chrono::microseconds latency);
 };
-
-/// Bounded failure-cause vocabulary for the `cause` label (low cardinality by construction).
-/// "timeout", "refused", "reset", "unreachable", "tls", "http_status", "http_body", "exit",
-/// "haproxy", "maintenance", "other".
-[[nodiscard]] std::string_view classify_cause(std::string_view cause);
 
 /// One entry of the recent-transitions list (status page, `/transitions`).
 struct TransitionRecord
@@ -77,9 +74,10 @@ public:
     /// A check state change (health::to_string(State)).
     void on_check_transition(std::string_view check, std::string_view from, std::string_view to,
                              std::string_view cause, std::chrono::system_clock::time_point at);
-    /// One finished probe: its latency, and when not up, its cause text ("HTTP 503").
+    /// One finished probe: its latency, and when not up, its typed reason (the `cause` label,
+    /// health::to_string(Reason): low cardinality by construction).
     void on_probe(std::string_view check, std::chrono::microseconds latency, bool up,
-                  std::string_view cause);
+                  health::Reason reason);
 
     /// The recent transitions, newest first: [{"time","kind","name","from","to","cause"}].
     [[nodiscard]] nlohmann::json recent_transitions() const;
@@ -98,7 +96,7 @@ public:
     struct CheckCounts
     {
         Counts transitions; ///< by destination state
-        Counts failures;    ///< by classify_cause()
+        Counts failures;    ///< by health::to_string(Reason)
         LatencyHistogram latency;
     };
     using CheckTable = std::map<std::string, CheckCounts, std::less<>>;

@@ -2,6 +2,7 @@
 // column, JSON pointer, expectation), cross-references, RHI files, password files.
 #include <catch2/catch.hpp>
 
+#include "announce/leaf.hpp"
 #include "cli/config/config.hpp"
 #include "helpers/test_data.hpp"
 
@@ -216,7 +217,7 @@ TEST_CASE("VIP defaults, attributes and resolved HAProxy references", "[config]"
     CHECK(c.references[1].name == "lb%s:be/web1");
     const auto& ref = std::get<vipd::health::HaproxyRefConfig>(c.references[0].probe);
     CHECK(ref == vipd::health::HaproxyRefConfig{"lb", "b:be_app", 2, 3});
-    CHECK(vipd::cli::leaf_name(b.rule.ref) == "lb%s:be/web1");
+    CHECK(vipd::announce::leaf_name(b.rule.ref) == "lb%s:be/web1");
 }
 
 TEST_CASE("JSON syntax errors give line and column", "[config]")

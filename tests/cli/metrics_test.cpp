@@ -10,11 +10,11 @@
 
 using nlohmann::json;
 using namespace std::chrono_literals;
-using vipd::cli::classify_cause;
 using vipd::cli::escape_label_value;
 using vipd::cli::MetricsInput;
 using vipd::cli::MetricsRecorder;
 using vipd::cli::render_metrics;
+using vipd::health::Reason;
 
 namespace {
 
@@ -201,11 +201,11 @@ TEST_CASE("render_metrics: exact exposition of a small daemon state", "[metrics]
     r.on_notification("rtr", true, 6, 2);
     r.on_vip_transition("web", "waiting", "announced", "rule up", at(0));
     r.on_check_transition("http", "init", "up", "HTTP 200", at(0));
-    r.on_probe("http", 12ms, true, "HTTP 200");
-    r.on_probe("http", 2000ms, false, "timeout after 2 s");
+    r.on_probe("http", 12ms, true, Reason::none);
+    r.on_probe("http", 2000ms, false, Reason::timeout);
     // A check removed by a reload: the recorder still has it, the status does not.
     r.on_check_transition("gone", "init", "down", "connect refused", at(0));
-    r.on_probe("gone", 1ms, false, "connect refused");
+    r.on_probe("gone", 1ms, false, Reason::refused);
 
     const auto text = render_metrics(small_input(&r));
     // Line by line first, so that a difference names its line.
@@ -271,48 +271,6 @@ TEST_CASE("render_metrics: a state outside the known set is still shown", "[metr
     CHECK(states.back() == R"(vipd_vip_state{vip="web",state="martian"} 1)");
     for (std::size_t i = 0; i + 1 < states.size(); ++i)
         CHECK(states[i].substr(states[i].size() - 2) == " 0");
-}
-
-TEST_CASE("classify_cause: the health module's texts map onto a few classes", "[metrics]")
-{
-    struct Case
-    {
-        std::string_view cause, expected;
-    };
-    const Case cases[] = {
-        {"timeout after 2 s", "timeout"},
-        {"timeout after 250 ms", "timeout"},
-        {"timed out", "timeout"},
-        {"connect refused", "refused"},
-        {"send: connect refused", "refused"},
-        {"connection reset", "reset"},
-        {"connection closed", "reset"},
-        {"connection closed mid-response after 12 bytes", "reset"},
-        {"send: broken pipe", "reset"},
-        {"host unreachable", "unreachable"},
-        {"network unreachable", "unreachable"},
-        {"HTTP 503", "http_status"},
-        {"HTTP 200, body lacks \"ok\"", "http_body"},
-        {"HTTP 200, body does not match /ok/ in first 4096 bytes", "http_body"},
-        {"bad HTTP response: bad version", "other"},
-        {"TLS handshake: certificate verify failed", "tls"},
-        {"exit 1", "exit"},
-        {"exit 2: connection timed out", "exit"},
-        {"killed by signal 9", "exit"},
-        {"spawn /bin/false: No such file or directory", "exit"},
-        {"backend be_web DOWN (0/2 servers up)", "haproxy"},
-        {"server be_web/s1 MAINT", "haproxy"},
-        {"no backend \"be\"", "haproxy"},
-        {"stats socket /run/haproxy.sock: connect refused", "haproxy"},
-        {"maintenance file /etc/vipd/maint exists", "maintenance"},
-        {"probe failed: bad_alloc", "other"},
-        {"", "other"},
-        {"HTTP", "other"},
-    };
-    for (const auto& c : cases) {
-        INFO(c.cause);
-        CHECK(classify_cause(c.cause) == c.expected);
-    }
 }
 
 TEST_CASE("LatencyHistogram: bucket bounds are inclusive upper limits", "[metrics]")
@@ -455,10 +413,10 @@ TEST_CASE("MetricsRecorder: recent transitions, newest first, bounded", "[metric
 TEST_CASE("MetricsRecorder: probes feed the histogram and failure causes", "[metrics]")
 {
     MetricsRecorder r;
-    r.on_probe("web", 3ms, true, "HTTP 200");
-    r.on_probe("web", 2s, false, "timeout after 2 s");
-    r.on_probe("web", 1ms, false, "connect refused");
-    r.on_probe("web", 1ms, false, "connect refused");
+    r.on_probe("web", 3ms, true, Reason::none);
+    r.on_probe("web", 2s, false, Reason::timeout);
+    r.on_probe("web", 1ms, false, Reason::refused);
+    r.on_probe("web", 1ms, false, Reason::refused);
     const auto& c = r.checks().at("web");
     CHECK(c.latency.count == 4);
     CHECK(c.latency.sum_us == 2'005'000);
@@ -466,6 +424,18 @@ TEST_CASE("MetricsRecorder: probes feed the histogram and failure causes", "[met
     CHECK(c.failures.at("timeout") == 1);
     CHECK(c.failures.at("refused") == 2);
     CHECK(c.transitions.empty());
+}
+
+TEST_CASE("MetricsRecorder: failure causes are the typed reasons, never the text", "[metrics]")
+{
+    MetricsRecorder r;
+    r.on_probe("web", 1ms, false, Reason::body_mismatch);
+    r.on_probe("web", 1ms, false, Reason::exit_status);
+    r.on_probe("web", 1ms, false, Reason::none); // not up without a reason: other
+    const auto& c = r.checks().at("web");
+    CHECK(c.failures.at("http_body") == 1);
+    CHECK(c.failures.at("exit") == 1);
+    CHECK(c.failures.at("other") == 1);
 }
 
 TEST_CASE("format_utc: milliseconds, UTC", "[metrics]")

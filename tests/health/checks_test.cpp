@@ -59,7 +59,7 @@ TEST_CASE("tcp: listener is up, closed port is connect refused", "[health]")
 
     auto closed = TcpCheck::make({"127.0.0.1", closed_port(), "", "", "", 4096});
     REQUIRE(closed);
-    CHECK(run_probe(io, **closed) == Outcome{Status::down, "connect refused", {}});
+    CHECK(run_probe(io, **closed) == Outcome{Status::down, "connect refused", {}, Reason::refused});
 }
 
 TEST_CASE("tcp: IPv6 loopback and source address", "[health]")
@@ -90,7 +90,7 @@ TEST_CASE("tcp: send a payload and expect a reply substring", "[health]")
     auto bad = TcpCheck::make({"127.0.0.1", other.port(), "PING\r\n", "+PONG", "", 16});
     REQUIRE(bad);
     CHECK(run_probe(io, **bad) ==
-          Outcome{Status::down, "reply lacks \"+PONG\" in first 16 bytes", {}});
+          Outcome{Status::down, "reply lacks \"+PONG\" in first 16 bytes", {}, Reason::other});
 }
 
 TEST_CASE("tcp: config errors", "[health]")
@@ -120,7 +120,7 @@ TEST_CASE("http: 200 is up, 503 is down with the status", "[health]")
     CHECK(req.find("\r\nAuthorization: Basic bW9uaXRvcjpwYTpzcw==\r\n") != std::string::npos);
 
     CHECK(run_probe(io, *make_http(http_to(unavailable.port()))) ==
-          Outcome{Status::down, "HTTP 503", {}});
+          Outcome{Status::down, "HTTP 503", {}, Reason::http_status});
     auto accept_503 = http_to(unavailable.port());
     accept_503.expect.status = {{200, 299}, {503, 503}};
     CHECK(run_probe(io, *make_http(accept_503)).status == Status::up);
@@ -135,7 +135,7 @@ TEST_CASE("http: body substring and regex against the real body; HEAD", "[health
     CHECK(run_probe(io, *make_http(cfg)).status == Status::up);
     cfg.expect.body_contains = "ready";
     CHECK(run_probe(io, *make_http(cfg)) ==
-          Outcome{Status::down, "HTTP 200, body lacks \"ready\"", {}});
+          Outcome{Status::down, "HTTP 200, body lacks \"ready\"", {}, Reason::body_mismatch});
     cfg.expect.body_contains.clear();
     cfg.expect.body_regex = "\"status\": *\"o.\"";
     CHECK(run_probe(io, *make_http(cfg)).status == Status::up);
@@ -154,14 +154,16 @@ TEST_CASE("http: garbage, close mid-response, closed port", "[health]")
     auto o = run_probe(io, *make_http(http_to(garbage.port())));
     CHECK(o.status == Status::down);
     CHECK(o.detail.rfind("bad HTTP response: ", 0) == 0);
+    CHECK(o.reason == Reason::other);
 
     auto with_body = http_to(cut.port());
     with_body.expect.body_contains = "ten";
-    CHECK(run_probe(io, *make_http(with_body)) ==
-          Outcome{Status::down, "connection closed mid-response after 51 bytes", {}});
+    CHECK(
+        run_probe(io, *make_http(with_body)) ==
+        Outcome{Status::down, "connection closed mid-response after 51 bytes", {}, Reason::reset});
 
     CHECK(run_probe(io, *make_http(http_to(closed_port()))) ==
-          Outcome{Status::down, "connect refused", {}});
+          Outcome{Status::down, "connect refused", {}, Reason::refused});
 }
 
 TEST_CASE("http: a 100 MB body is not read; with a body check only max_body is", "[health]")
@@ -176,7 +178,10 @@ TEST_CASE("http: a 100 MB body is not read; with a body check only max_body is",
     cfg.expect.body_contains = "needle";
     cfg.max_body = 32 * 1024;
     CHECK(run_probe(io, *make_http(cfg)) ==
-          Outcome{Status::down, "HTTP 200, body lacks \"needle\" in first 32768 bytes", {}});
+          Outcome{Status::down,
+                  "HTTP 200, body lacks \"needle\" in first 32768 bytes",
+                  {},
+                  Reason::body_mismatch});
     run_for(io, 100ms); // the server notices the RST
     CHECK(huge.requests() == 2);
     CHECK(huge.body_bytes_sent() < HttpServer::huge_size / 4);
@@ -196,6 +201,7 @@ TEST_CASE("https: verification on by default, CA file, explicit skip, wrong name
     auto o = run_probe(io, *make_http(cfg));
     CHECK(o.status == Status::down);
     CHECK(o.detail.rfind("TLS handshake: certificate verify failed", 0) == 0);
+    CHECK(o.reason == Reason::tls);
 
     cfg.target.ca_file = (dir.path() / "ca.pem").string();
     CHECK(run_probe(io, *make_http(cfg)) == Outcome{Status::up, "HTTP 200", {}});
@@ -205,6 +211,7 @@ TEST_CASE("https: verification on by default, CA file, explicit skip, wrong name
     o = run_probe(io, *make_http(cfg));
     CHECK(o.status == Status::down);
     CHECK(o.detail.rfind("TLS handshake: certificate verify failed", 0) == 0);
+    CHECK(o.reason == Reason::tls);
 
     auto skip = http_to(server.port());
     skip.target.tls = true;
@@ -239,7 +246,8 @@ TEST_CASE("exec: exit 0 up, non-zero down with its output, missing program", "[h
 
     auto fails = ExecCheck::make({{"echo db unreachable >&2; exit 3"}, true, {}, 4096});
     REQUIRE(fails);
-    CHECK(run_probe(io, **fails) == Outcome{Status::down, "exit 3: db unreachable", {}});
+    CHECK(run_probe(io, **fails) ==
+          Outcome{Status::down, "exit 3: db unreachable", {}, Reason::exit_status});
 
     auto env = ExecCheck::make({{"sh", "-c", "test \"$VIPD_X\" = 42"}, false, {"VIPD_X=42"}, 64});
     REQUIRE(env);
@@ -247,12 +255,15 @@ TEST_CASE("exec: exit 0 up, non-zero down with its output, missing program", "[h
 
     auto missing = ExecCheck::make({{"/nonexistent/check"}, false, {}, 4096});
     REQUIRE(missing);
-    CHECK(run_probe(io, **missing) ==
-          Outcome{Status::down, "spawn /nonexistent/check: No such file or directory", {}});
+    CHECK(run_probe(io, **missing) == Outcome{Status::down,
+                                              "spawn /nonexistent/check: No such file or directory",
+                                              {},
+                                              Reason::exit_status});
 
     auto signalled = ExecCheck::make({{"kill -9 $$"}, true, {}, 4096});
     REQUIRE(signalled);
-    CHECK(run_probe(io, **signalled) == Outcome{Status::down, "killed by signal 9", {}});
+    CHECK(run_probe(io, **signalled) ==
+          Outcome{Status::down, "killed by signal 9", {}, Reason::exit_status});
 }
 
 TEST_CASE("exec: output is bounded and the pipe is drained", "[health]")
@@ -292,8 +303,9 @@ TEST_CASE("file: maintenance file present means disabled", "[health]")
     REQUIRE(check);
     CHECK(run_probe(io, **check) == Outcome{Status::up, "no maintenance file " + path, {}});
     write_file(path, "");
-    CHECK(run_probe(io, **check) ==
-          Outcome{Status::disabled, "maintenance file " + path + " exists", {}});
+    CHECK(
+        run_probe(io, **check) ==
+        Outcome{Status::disabled, "maintenance file " + path + " exists", {}, Reason::maintenance});
     CHECK(FileCheck::make({"relative"}).error() ==
           "maintenance file \"relative\" is not an absolute path");
 }

@@ -37,7 +37,6 @@
 #include <unistd.h>
 
 #include "health/check.hpp"
-#include "health/openssl_lazy.hpp"
 
 extern char** environ;
 
@@ -170,18 +169,8 @@ struct SelfSigned
     std::string key_pem;
 };
 
-/// This test program is linked with OpenSSL, but the OpenSSL functions vipd uses resolve to
-/// health/openssl_lazy.cpp's trampolines here too (BIO_ctrl, SSL_CTX_new...): load it first.
-inline void load_openssl()
-{
-    if (auto loaded = health::load_tls_library(); !loaded) {
-        throw std::runtime_error(loaded.error());
-    }
-}
-
 inline SelfSigned make_self_signed()
 {
-    load_openssl();
     EVP_PKEY* key = EVP_EC_gen("P-256");
     X509* cert = X509_new();
     X509_set_version(cert, 2);
@@ -235,7 +224,6 @@ public:
         acceptor_.listen();
         port_ = acceptor_.local_endpoint().port();
         if (tls != nullptr) {
-            load_openssl();
             tls_ = std::make_shared<asio::ssl::context>(asio::ssl::context::tls_server);
             tls_->use_certificate_chain(asio::buffer(tls->cert_pem));
             tls_->use_private_key(asio::buffer(tls->key_pem), asio::ssl::context::pem);

@@ -63,15 +63,18 @@ TEST_CASE("backend references: UP with usable servers, DOWN with counts", "[heal
     auto o = eval(*table, "b:be_app");
     CHECK(o.status == Status::up);
     CHECK(o.detail == "backend be_app UP (3/6 servers up)");
+    CHECK(o.reason == Reason::none);
     o = eval(*table, "b:be_down");
     CHECK(o.status == Status::down);
     CHECK(o.detail == "backend be_down DOWN (0/2 servers up)");
+    CHECK(o.reason == Reason::haproxy);
     o = eval(*table, "b:be_maint");
     CHECK(o.status == Status::down);
     CHECK(o.detail == "backend be_maint DOWN (0/1 servers up)");
     o = eval(*table, "b:be_nope");
     CHECK(o.status == Status::down);
     CHECK(o.detail == "no backend \"be_nope\"");
+    CHECK(o.reason == Reason::haproxy);
 }
 
 TEST_CASE("server references: UP, DOWN with check cause, MAINT, DRAIN, no check", "[health]")
@@ -80,9 +83,14 @@ TEST_CASE("server references: UP, DOWN with check cause, MAINT, DRAIN, no check"
     REQUIRE(table);
     CHECK(eval(*table, "s:be_app/web1") == Outcome{Status::up, "server be_app/web1 UP", {}});
     CHECK(eval(*table, "s:be_app/web2") ==
-          Outcome{Status::down, "server be_app/web2 DOWN (L4CON Connection refused)", {}});
-    CHECK(eval(*table, "s:be_app/web3") == Outcome{Status::maint, "server be_app/web3 MAINT", {}});
-    CHECK(eval(*table, "s:be_app/web4") == Outcome{Status::drain, "server be_app/web4 DRAIN", {}});
+          Outcome{Status::down,
+                  "server be_app/web2 DOWN (L4CON Connection refused)",
+                  {},
+                  Reason::haproxy});
+    CHECK(eval(*table, "s:be_app/web3") ==
+          Outcome{Status::maint, "server be_app/web3 MAINT", {}, Reason::haproxy});
+    CHECK(eval(*table, "s:be_app/web4") ==
+          Outcome{Status::drain, "server be_app/web4 DRAIN", {}, Reason::haproxy});
     CHECK(eval(*table, "s:be_app/web5") == Outcome{Status::up, "server be_app/web5 no check", {}});
     CHECK(eval(*table, "s:be_app/bk1").status == Status::up);
     CHECK(eval(*table, "s:be_app/zzz").detail == "no server \"be_app/zzz\"");
@@ -93,7 +101,8 @@ TEST_CASE("frontend references: OPEN up, PAUSED maint", "[health]")
     auto table = parse_stat_csv(read_text(data_path("haproxy/show_stat.csv")));
     REQUIRE(table);
     CHECK(eval(*table, "f:fe_main") == Outcome{Status::up, "frontend fe_main OPEN", {}});
-    CHECK(eval(*table, "f:fe_stopped") == Outcome{Status::maint, "frontend fe_stopped PAUSED", {}});
+    CHECK(eval(*table, "f:fe_stopped") ==
+          Outcome{Status::maint, "frontend fe_stopped PAUSED", {}, Reason::haproxy});
     CHECK(eval(*table, "f:be_app").detail == "no frontend \"be_app\"");
 }
 

@@ -171,6 +171,7 @@ TEST_CASE("monitor: a hanging HTTP server is a timeout, applied by the monitor",
     REQUIRE(run_until(io, [&] { return rec.reached("web", State::down); }));
     CHECK(rec.seen.front().cause == "timeout after 200 ms");
     const auto snap = monitor.snapshot("web");
+    CHECK(snap->last->reason == Reason::timeout);
     CHECK(snap->timeouts >= 1);
     CHECK(snap->last->took >= 200ms);
     CHECK(hang.requests() >= 1);

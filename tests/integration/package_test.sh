@@ -100,7 +100,7 @@ assert_contains "$info" "Package: vipd"
 assert_contains "$info" "Maintainer:"
 assert_match "$(dpkg-deb -f "$deb" Depends)" "libc6" "Depends (computed by dpkg-shlibdeps)"
 assert_contains "$(dpkg-deb -f "$deb" Depends)" "adduser"
-# libssl.so.3 is dlopen()ed for https checks, so shlibdeps cannot find it: listed by hand.
+# vipd links libssl.so.3 (https checks): dpkg-shlibdeps finds it.
 assert_match "$(dpkg-deb -f "$deb" Depends)" "(^|, )libssl3(,|$| )" "Depends on libssl3"
 conffiles=$(dpkg-deb --ctrl-tarfile "$deb" | tar -xOf - ./conffiles)
 assert_eq "/etc/vipd/vipd.json" "$conffiles" "conffiles"
