@@ -133,16 +133,12 @@ int run_control(const VipctlOptions& opts, std::string_view command,
                                       std::chrono::duration<double>(seconds));
     if (command == "version" && !opts.json)
         out << "vipctl " << VIPD_VERSION << std::endl;
-    const bool sent = opts.request_sent_on >= 0;
-    auto client = sent ? tl::expected<ControlClient, ClientError>(
-                             ControlClient::adopt(opts.request_sent_on, opts.socket))
-                       : ControlClient::connect(opts.socket, deadline);
+    auto client = ControlClient::connect(opts.socket, deadline);
     if (!client) {
         err << who << ": " << client.error().message << '\n';
         return exit_unreachable;
     }
-    auto reply = sent ? client->read_reply(deadline)
-                      : client->call(request->command, request->args, deadline);
+    auto reply = client->call(request->command, request->args, deadline);
     if (!reply) {
         err << who << ": " << reply.error().message << '\n';
         return exit_unreachable;

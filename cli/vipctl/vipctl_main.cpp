@@ -1,8 +1,6 @@
 // vipctl: the command-line tool for vipd (docs/vipctl.md). Global options, then one
 // subcommand: `decode` (offline, cli/vipctl_decode.cpp) or a control command sent to the
 // running daemon over its socket (cli/vipctl_control.cpp, table in cli/vipctl_request.cpp).
-// `announce|withdraw PREFIX` may already have been sent by the entry point before the C library
-// started (cli/vipctl_early.hpp); main pairs it with this parse of the same words.
 // Must not: hold logic of its own beyond option parsing, dispatch, help and version.
 #include <cstdlib>
 #include <iostream>
@@ -10,11 +8,8 @@
 #include <string_view>
 #include <vector>
 
-#include <unistd.h>
-
 #include "cli/vipctl/commands.hpp"
 #include "cli/vipctl/decode.hpp"
-#include "cli/vipctl/early.hpp"
 #include "cli/vipctl/request.hpp"
 
 namespace {
@@ -115,16 +110,6 @@ int main(int argc, char** argv)
         if (auto error = take_global_options(args, opts)) {
             std::cerr << "vipctl " << name << ": " << *error << '\n';
             return exit_usage;
-        }
-        if (const early::Sent sent = early::take_sent(); sent.fd >= 0) {
-            // The entry point took the same words as this parse (tests/cli/vipctl_early_test.cpp);
-            // the check keeps a future change of either from pairing a reply with another
-            // command. It cannot undo the send: on a mismatch the daemon acts on both requests.
-            if (name == sent.command && args.size() == 1 && args.front() == sent.prefix &&
-                opts.socket == sent.socket)
-                opts.request_sent_on = sent.fd;
-            else
-                ::close(sent.fd);
         }
         try {
             return run_control(opts, name, args, std::cin, std::cout, std::cerr);
