@@ -1,4 +1,4 @@
-// vipctl control subcommands (see vipctl_control.hpp): request, call, render, exit status.
+// vipctl control subcommands (see commands.hpp): request, call, render, exit status.
 #include "cli/vipctl/commands.hpp"
 
 #include <chrono>
@@ -7,9 +7,10 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/control/client.hpp"
-#include "cli/vipctl/render.hpp"
-#include "cli/vipctl/request.hpp"
-#include "cli/vipctl/table.hpp"
+#include "cli/control/registry.hpp"
+#include "cli/control/render.hpp"
+#include "cli/control/request.hpp"
+#include "cli/control/table.hpp"
 
 namespace vipd::cli {
 
@@ -105,7 +106,7 @@ int run_control(const VipctlOptions& opts, std::string_view command,
                 const std::vector<std::string>& args, std::istream& in, std::ostream& out,
                 std::ostream& err)
 {
-    const VipctlCommand* spec = find_vipctl_command(command);
+    const CommandSpec* spec = find_command(command);
     const std::string who = "vipctl " + std::string(command);
     if (!spec) {
         err << "vipctl: unknown command \"" << command << "\"\n";
