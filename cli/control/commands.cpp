@@ -431,26 +431,26 @@ void ControlCommands::cmd_undrain(const json& args, Respond respond, const Contr
     drain_or_undrain(args, std::move(respond), now, false);
 }
 
-void ControlCommands::cmd_disable(const json& args, Respond respond, const ControlTime& now)
+void ControlCommands::set_check(const json& args, Respond respond, const ControlTime& now,
+                                bool disabled)
 {
     const std::string name = args.at("check").get<std::string>();
     if (!view_.check(name)) {
         respond(error_reply(fmt::format("no check named \"{}\"", name)));
         return;
     }
-    actions_.set_check_disabled(name, true);
+    actions_.set_check_disabled(name, disabled);
     respond({{"ok", true}, {"check", check_json(*view_.check(name), now)}});
+}
+
+void ControlCommands::cmd_disable(const json& args, Respond respond, const ControlTime& now)
+{
+    set_check(args, std::move(respond), now, true);
 }
 
 void ControlCommands::cmd_enable(const json& args, Respond respond, const ControlTime& now)
 {
-    const std::string name = args.at("check").get<std::string>();
-    if (!view_.check(name)) {
-        respond(error_reply(fmt::format("no check named \"{}\"", name)));
-        return;
-    }
-    actions_.set_check_disabled(name, false);
-    respond({{"ok", true}, {"check", check_json(*view_.check(name), now)}});
+    set_check(args, std::move(respond), now, false);
 }
 
 void ControlCommands::cmd_check_now(const json& args, Respond respond, const ControlTime& now)
