@@ -593,6 +593,19 @@ const AttributeDescriptor& attribute_descriptor(std::uint8_t type)
     return table[type];
 }
 
+std::string_view to_string(Origin origin)
+{
+    switch (origin) {
+    case Origin::igp:
+        return "igp";
+    case Origin::egp:
+        return "egp";
+    case Origin::incomplete:
+        return "incomplete";
+    }
+    return "unknown";
+}
+
 std::string attribute_name(std::uint8_t type)
 {
     const auto& d = table[type];

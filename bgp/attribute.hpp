@@ -55,6 +55,9 @@ inline constexpr std::size_t max_short_attribute_length = 255;
 /// RFC 4271 §4.3 ORIGIN values.
 enum class Origin : std::uint8_t { igp = 0, egp = 1, incomplete = 2 };
 
+/// "igp", "egp", "incomplete": the one text of an ORIGIN (configuration, views, decoder).
+[[nodiscard]] std::string_view to_string(Origin origin);
+
 /// RFC 4271 §4.3 / RFC 5065 §3 AS_PATH segment types.
 enum class SegmentType : std::uint8_t {
     as_set = 1,

@@ -58,6 +58,13 @@ public:
 
     [[nodiscard]] NeighborStatus status() const;
     [[nodiscard]] const AdjRibOut& adj_rib_out() const { return adj_out_; }
+    /// The session's local addresses (next-hop-self); empty unless established.
+    [[nodiscard]] SessionAddresses session_addresses() const;
+    /// The wire attributes this session sends for `spec` in family `afi`: export_attributes with
+    /// the neighbor's export policy, `addrs` and the negotiated RFC 8950 next hop. The only
+    /// export path: UPDATEs and the routes view (Speaker::for_each_exported) both use it.
+    [[nodiscard]] tl::expected<PathAttributes, std::string>
+    exported(const RouteSpec& spec, Afi afi, const SessionAddresses& addrs) const;
 
     // ConnectionHandler
     void on_message(ConnectionId id, ByteView message) override;
@@ -82,7 +89,6 @@ private:
     void write(Bytes&& bytes);
     void fail_waiters(const std::string& reason);
     [[nodiscard]] std::shared_ptr<Connection> established_connection() const;
-    [[nodiscard]] SessionAddresses session_addresses() const;
     void note(std::string_view level, const std::string& text);
 
     Speaker& speaker_;

@@ -193,6 +193,14 @@ SessionAddresses Session::session_addresses() const
     return a;
 }
 
+tl::expected<PathAttributes, std::string> Session::exported(const RouteSpec& spec, Afi afi,
+                                                            const SessionAddresses& addrs) const
+{
+    const Negotiated* n = fsm_.negotiated();
+    return export_attributes(spec.attributes, config_.export_policy, afi, addrs,
+                             n != nullptr && n->extended_next_hop);
+}
+
 std::size_t Session::encode_plan(const UpdatePlan& plan, Bytes& out)
 {
     const Negotiated* n = fsm_.negotiated();
@@ -212,8 +220,7 @@ std::size_t Session::encode_plan(const UpdatePlan& plan, Bytes& out)
             r = append_withdrawals(out, family, g.nlri, n->encode);
         } else {
             const RouteSpec& spec = speaker_.rib_.specs().get(g.spec);
-            auto attrs = export_attributes(spec.attributes, config_.export_policy, g.afi, addrs,
-                                           n->extended_next_hop);
+            auto attrs = exported(spec, g.afi, addrs);
             if (!attrs) {
                 note("error",
                      fmt::format("{} prefixes not sent: {}", g.nlri.size(), attrs.error()));

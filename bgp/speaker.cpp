@@ -311,4 +311,19 @@ void Speaker::for_each_sent(const std::string& name,
                 [&](const Prefix& p, SpecId id) { f(p, rib_.specs().get(id)); });
 }
 
+void Speaker::for_each_exported(
+    const std::string& name,
+    const std::function<void(const Prefix&, const tl::expected<PathAttributes, std::string>&)>& f)
+    const
+{
+    for (const auto& s : sessions_) {
+        if (s->name() != name)
+            continue;
+        const SessionAddresses addrs = s->session_addresses();
+        s->adj_rib_out().for_each_sent([&](const Prefix& p, SpecId id) {
+            f(p, s->exported(rib_.specs().get(id), p.afi(), addrs));
+        });
+    }
+}
+
 } // namespace vipd::bgp

@@ -156,6 +156,12 @@ public:
     /// The Adj-RIB-Out of one neighbor as sent: prefix -> exported attributes.
     void for_each_sent(const std::string& name,
                        const std::function<void(const Prefix&, const RouteSpec&)>& f) const;
+    /// The Adj-RIB-Out of one neighbor with the wire attributes its session sends for each
+    /// route (Session::exported), or why the route cannot be exported (no next hop).
+    void for_each_exported(
+        const std::string& name,
+        const std::function<void(const Prefix&, const tl::expected<PathAttributes, std::string>&)>&
+            f) const;
 
 private:
     friend class Session;

@@ -17,8 +17,6 @@ PKGS=(
     dpkg-dev file
     # the status page is checked in headless Chromium
     chromium
-    # vipctl's early request is checked by the order of its system calls
-    strace
 )
 
 missing=()

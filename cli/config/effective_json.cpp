@@ -199,9 +199,7 @@ Out vip_json(const announce::VipConfig& v)
     o["prefixes"] = prefixes;
     o["rule"] = announce::to_string(v.rule);
     Out up;
-    up["origin"] = v.up.origin == bgp::Origin::igp   ? "igp"
-                   : v.up.origin == bgp::Origin::egp ? "egp"
-                                                     : "incomplete";
+    up["origin"] = bgp::to_string(v.up.origin);
     up["med"] = optional(v.up.med);
     up["local-pref"] = optional(v.up.local_pref);
     up["prepend"] = v.up.prepend;

@@ -50,9 +50,10 @@ void read_up(const Object& vip, bgp::RouteAttributes& up)
         return;
     Object o(*v, with(delta_keys, {"origin"}));
     o.set("origin", up.origin, [](const Value& x) {
-        return as_enum<bgp::Origin>(x, {{"igp", bgp::Origin::igp},
-                                        {"egp", bgp::Origin::egp},
-                                        {"incomplete", bgp::Origin::incomplete}});
+        using bgp::Origin;
+        return as_enum<Origin>(x, {{bgp::to_string(Origin::igp), Origin::igp},
+                                   {bgp::to_string(Origin::egp), Origin::egp},
+                                   {bgp::to_string(Origin::incomplete), Origin::incomplete}});
     });
     o.set("med", up.med, uint_in<std::uint32_t>(0));
     o.set("local-pref", up.local_pref, uint_in<std::uint32_t>(0));

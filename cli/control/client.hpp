@@ -44,12 +44,6 @@ public:
     /// Connects to the socket at `path`.
     [[nodiscard]] static tl::expected<ControlClient, ClientError>
     connect(const std::filesystem::path& path, Deadline deadline);
-    /// Takes over `fd`, a non-blocking connection to `path` (vipctl's early request).
-    [[nodiscard]] static ControlClient adopt(int fd, const std::filesystem::path& path)
-    {
-        return {fd, path};
-    }
-
     ControlClient(ControlClient&& other) noexcept;
     ControlClient& operator=(ControlClient&& other) noexcept;
     ControlClient(const ControlClient&) = delete;

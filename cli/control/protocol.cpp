@@ -1,6 +1,6 @@
-// Request parsing and validation for the control socket (see control_protocol.hpp). One table
-// lists each command's arguments and their kinds; every check produces a message naming the
-// command, the argument (and element index) and what was expected.
+// Request parsing and validation for the control socket (see protocol.hpp). The registry
+// (registry.hpp) lists each command's arguments and their kinds; every check produces a
+// message naming the command, the argument (and element index) and what was expected.
 #include "cli/control/protocol.hpp"
 
 #include <array>
@@ -9,6 +9,7 @@
 #include <fmt/format.h>
 
 #include "bgp/community_text.hpp"
+#include "cli/control/registry.hpp"
 
 namespace vipd::cli {
 
@@ -16,79 +17,19 @@ using nlohmann::json;
 
 namespace {
 
-enum class Kind : std::uint8_t {
-    name,              ///< non-empty string (VIP, check or neighbor name)
-    prefixes,          ///< non-empty array of prefix strings
-    u32,               ///< integer 0..2^32-1 (MED, RFC 4271 §5.1.4)
-    prepend,           ///< integer 0..max_prepend
-    communities,       ///< array of community strings (RFC 1997)
-    large_communities, ///< array of large community strings (RFC 8092)
-    address,           ///< IPv4 or IPv6 address string
-    names,             ///< array of non-empty strings
-    boolean,
-};
-
-struct ArgSpec
+/// Every command's name, for error messages.
+std::vector<std::string_view> names_of_commands()
 {
-    std::string_view name;
-    Kind kind;
-    bool required;
-};
-
-struct CommandSpec
-{
-    std::string_view name;
-    std::span<const ArgSpec> args;
-};
-
-constexpr std::array<ArgSpec, 0> no_args{};
-constexpr std::array routes_args{ArgSpec{"neighbor", Kind::name, false}};
-constexpr std::array announce_spec{
-    ArgSpec{"prefixes", Kind::prefixes, true},
-    ArgSpec{"med", Kind::u32, false},
-    ArgSpec{"communities", Kind::communities, false},
-    ArgSpec{"large_communities", Kind::large_communities, false},
-    ArgSpec{"prepend", Kind::prepend, false},
-    ArgSpec{"next_hop", Kind::address, false},
-    ArgSpec{"neighbors", Kind::names, false},
-};
-constexpr std::array withdraw_spec{ArgSpec{"prefixes", Kind::prefixes, true}};
-constexpr std::array drain_spec{
-    ArgSpec{"vip", Kind::name, false},
-    ArgSpec{"all", Kind::boolean, false},
-    ArgSpec{"wait", Kind::boolean, false},
-};
-constexpr std::array check_spec{ArgSpec{"check", Kind::name, true}};
-constexpr std::array explain_spec{ArgSpec{"vip", Kind::name, true}};
-
-constexpr std::array commands{
-    CommandSpec{"status", no_args},         CommandSpec{"neighbors", no_args},
-    CommandSpec{"checks", no_args},         CommandSpec{"routes", routes_args},
-    CommandSpec{"announce", announce_spec}, CommandSpec{"withdraw", withdraw_spec},
-    CommandSpec{"drain", drain_spec},       CommandSpec{"undrain", drain_spec},
-    CommandSpec{"disable", check_spec},     CommandSpec{"enable", check_spec},
-    CommandSpec{"check-now", check_spec},   CommandSpec{"explain", explain_spec},
-    CommandSpec{"reload", no_args},         CommandSpec{"version", no_args},
-};
-
-constexpr std::array<std::string_view, commands.size()> names_of_commands = [] {
-    std::array<std::string_view, commands.size()> out{};
-    for (std::size_t i = 0; i < commands.size(); ++i)
-        out[i] = commands[i].name;
+    std::vector<std::string_view> out;
+    for (const auto& c : command_registry())
+        out.push_back(c.name);
     return out;
-}();
-
-const CommandSpec* find_command(std::string_view name)
-{
-    for (const auto& c : commands)
-        if (c.name == name)
-            return &c;
-    return nullptr;
 }
 
 bool is_bulk(std::string_view command)
 {
-    return command == "announce" || command == "withdraw";
+    const CommandSpec* spec = find_command(command);
+    return spec != nullptr && spec->bulk;
 }
 
 /// "a string", "an array", or the value itself for numbers, booleans and null.
@@ -189,12 +130,12 @@ Check check_arg(const ArgSpec& spec, const json& v)
         return {};
     };
     switch (spec.kind) {
-    case Kind::name:
+    case ArgKind::name:
         if (!v.is_string() || v.get_ref<const std::string&>().empty())
             return tl::unexpected(fmt::format("{} must be a non-empty string, got {}", where,
                                               v.is_string() ? std::string("\"\"") : describe(v)));
         return {};
-    case Kind::prefixes:
+    case ArgKind::prefixes:
         if (v.is_array() && v.empty())
             return tl::unexpected(fmt::format("{} must list at least one prefix", where));
         return check_string_array(v, spec.name, [](const std::string& s) -> Check {
@@ -202,23 +143,23 @@ Check check_arg(const ArgSpec& spec, const json& v)
                 return tl::unexpected(p.error());
             return {};
         });
-    case Kind::u32: // RFC 4271 §4.3: MULTI_EXIT_DISC is a four-octet unsigned integer
+    case ArgKind::u32: // RFC 4271 §4.3: MULTI_EXIT_DISC is a four-octet unsigned integer
         return check_integer(v, std::numeric_limits<std::uint32_t>::max(), where);
-    case Kind::prepend:
+    case ArgKind::prepend:
         return check_integer(v, max_prepend, where);
-    case Kind::communities:
+    case ArgKind::communities:
         return check_string_array(v, spec.name, [](const std::string& s) -> Check {
             if (auto c = bgp::parse_community(s); !c)
                 return tl::unexpected(c.error());
             return {};
         });
-    case Kind::large_communities:
+    case ArgKind::large_communities:
         return check_string_array(v, spec.name, [](const std::string& s) -> Check {
             if (auto c = bgp::parse_large_community(s); !c)
                 return tl::unexpected(c.error());
             return {};
         });
-    case Kind::address:
+    case ArgKind::address:
         if (!v.is_string())
             return tl::unexpected(
                 fmt::format("{} must be an IP address string, got {}", where, describe(v)));
@@ -226,9 +167,9 @@ Check check_arg(const ArgSpec& spec, const json& v)
             return tl::unexpected(fmt::format("{}: \"{}\" is not an IPv4 or IPv6 address", where,
                                               v.get_ref<const std::string&>()));
         return {};
-    case Kind::names:
+    case ArgKind::names:
         return check_string_array(v, spec.name, nonempty);
-    case Kind::boolean:
+    case ArgKind::boolean:
         if (!v.is_boolean())
             return tl::unexpected(
                 fmt::format("{} must be true or false, got {}", where, describe(v)));
@@ -315,7 +256,8 @@ std::string invalid_args(std::string_view command, const json& args)
 
 std::span<const std::string_view> command_names()
 {
-    return names_of_commands;
+    static const std::vector<std::string_view> names = names_of_commands();
+    return names;
 }
 
 tl::expected<void, std::string> validate_args(std::string_view command, const json& args)

@@ -1,15 +1,15 @@
-// Daemon lifecycle: start, events between the modules, reload, shutdown (see daemon.hpp).
+// Daemon lifecycle: start, events between the modules, shutdown (see daemon.hpp); reload is in
+// daemon_reload.cpp, the control commands' side in daemon_control.cpp.
 #include "cli/daemon/daemon.hpp"
 
-#include <fstream>
 #include <system_error>
 
 #include <boost/asio/post.hpp>
 #include <fmt/format.h>
 #include <malloc.h>
 
-#include "announce/drained.hpp"
 #include "cli/control/server.hpp"
+#include "cli/daemon/daemon_control.hpp"
 #include "cli/daemon/systemd.hpp"
 
 namespace vipd::cli {
@@ -65,7 +65,8 @@ Daemon::Daemon(asio::io_context& io, std::filesystem::path config_path, Config c
                                  {"cause", e.reason},
                                  {"rule", e.rule}});
                  }),
-      signals_(io, SIGHUP, SIGTERM, SIGINT), tick_timer_(io), watchdog_timer_(io), trim_timer_(io)
+      signals_(io, SIGHUP, SIGTERM, SIGINT), tick_timer_(io), watchdog_timer_(io), trim_timer_(io),
+      commands_(std::make_unique<Control>(*this)), state_(config_.global.state_dir, log_)
 {
     monitor_.add_observer(*this);
 }
@@ -101,6 +102,8 @@ tl::expected<void, std::string> Daemon::start()
     if (auto r = announcer_.reconfigure(std::exchange(config_.vips, {}), now()); !r)
         return tl::unexpected(announce::to_string(r.error()));
     restore();
+    if (auto e = unmatched_handlers(); !e.empty())
+        return tl::unexpected("control commands: " + e);
     control_ = std::make_unique<ControlServer>(io_, config_.global.control_socket, *this);
     control_->set_log(&log_);
     if (auto r = control_->start(); !r)
@@ -309,137 +312,22 @@ void Daemon::schedule_tick()
 
 void Daemon::persist()
 {
-    auto write_atomic = [this](const char* name, const std::string& text) {
-        const auto path = config_.global.state_dir / name;
-        const auto tmp = config_.global.state_dir / (std::string(name) + ".tmp");
-        {
-            std::ofstream out(tmp, std::ios::trunc);
-            out << text;
-            if (!out) {
-                log_.write(LogLevel::error, "state",
-                           {{"file", tmp.string()}, {"error", "write failed"}});
-                return;
-            }
-        }
-        std::error_code ec;
-        std::filesystem::rename(tmp, path, ec);
-        if (ec)
-            log_.write(LogLevel::error, "state",
-                       {{"file", path.string()}, {"error", ec.message()}});
-    };
-    const std::string drained = announce::format_drained(announcer_.drained());
-    if (drained != persisted_drained_) {
-        write_atomic("drained", drained);
-        persisted_drained_ = drained;
-    }
-    const std::string disabled = announce::format_drained(
-        std::vector<std::string>(disabled_checks_.begin(), disabled_checks_.end()));
-    if (disabled != persisted_disabled_) {
-        write_atomic("disabled-checks", disabled);
-        persisted_disabled_ = disabled;
-    }
+    state_.save("drained", announcer_.drained());
+    state_.save("disabled-checks",
+                std::vector<std::string>(disabled_checks_.begin(), disabled_checks_.end()));
 }
 
 void Daemon::restore()
 {
-    auto read = [this](const char* name) -> std::vector<std::string> {
-        const auto path = config_.global.state_dir / name;
-        std::ifstream in(path);
-        if (!in)
-            return {};
-        std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-        auto parsed = announce::parse_drained(text);
-        if (!parsed) {
-            log_.write(LogLevel::error, "state",
-                       {{"file", path.string()}, {"error", announce::to_string(parsed.error())}});
-            return {};
-        }
-        return *parsed;
-    };
-    const auto drained = read("drained");
+    const auto drained = state_.load("drained");
     for (const auto& unknown : announcer_.restore_drained(drained, now()))
         log_.write(LogLevel::warning, "state",
                    {{"drained_vip", unknown}, {"error", "no such VIP"}});
     for (const auto& name : drained)
         log_.write(LogLevel::info, "vip", {{"vip", name}, {"event", "restored drained"}});
-    for (const auto& name : read("disabled-checks"))
+    for (const auto& name : state_.load("disabled-checks"))
         if (monitor_.disable(name, "disabled by operator (persisted)"))
             disabled_checks_.insert(name);
-}
-
-// ---- reload ----------------------------------------------------------------------------------
-
-tl::expected<ConfigDiff, std::string> Daemon::reload()
-{
-    auto loaded = load_config(config_path_);
-    if (!loaded) {
-        std::string text;
-        for (const auto& e : loaded.error())
-            text += (text.empty() ? "" : "\n") + to_string(e);
-        log_.write(LogLevel::error, "config",
-                   {{"event", "reload rejected, running configuration kept"}, {"error", text}});
-        return tl::unexpected(text);
-    }
-    Config next = std::move(*loaded);
-    Config current = config_;
-    for (const auto* v : announcer_.configs())
-        current.vips.push_back(*v);
-    ConfigDiff d = diff(current, next);
-    // Applied live: log-level and log-format (below), rhi-file (its rules are part of the VIPs);
-    // startup-grace only matters at start-up. The rest is bound at start.
-    std::string keys;
-    for (const auto& k : d.global)
-        if (k != "log-level" && k != "log-format" && k != "rhi-file" && k != "startup-grace")
-            keys += (keys.empty() ? "" : ",") + k;
-    if (!keys.empty())
-        log_.write(LogLevel::warning, "config",
-                   {{"event", "global settings need a restart to take effect"}, {"keys", keys}});
-    log_.configure(next.global.log_level, next.global.log_format);
-    // Neighbors: sessions whose parameters did not change are left alone.
-    for (const auto& name : d.neighbors.removed)
-        speaker_.remove_neighbor(name);
-    for (const auto& n : next.neighbors)
-        if (std::find(d.neighbors.added.begin(), d.neighbors.added.end(), n.name) !=
-                d.neighbors.added.end() ||
-            std::find(d.neighbors.changed.begin(), d.neighbors.changed.end(), n.name) !=
-                d.neighbors.changed.end())
-            if (auto r = speaker_.reconfigure_neighbor(n); !r)
-                log_.write(LogLevel::error, "config", {{"neighbor", n.name}, {"error", r.error()}});
-    apply_checks(config_, next, d);
-    if (auto r = announcer_.reconfigure(std::exchange(next.vips, {}), now()); !r)
-        log_.write(LogLevel::error, "config", {{"error", announce::to_string(r.error())}});
-    config_ = std::move(next);
-    log_.write(LogLevel::info, "config", {{"event", "reloaded"}, {"changes", to_string(d)}});
-    after_announcer_change();
-    trim_soon();
-    return d;
-}
-
-void Daemon::apply_checks(const Config& before, const Config& after, const ConfigDiff& d)
-{
-    auto contains = [](const std::vector<std::string>& v, const std::string& s) {
-        return std::find(v.begin(), v.end(), s) != v.end();
-    };
-    for (const auto& name : d.checks.removed)
-        monitor_.remove(name);
-    for (const auto& name : d.references.removed)
-        monitor_.remove(name);
-    for (const auto& h : after.haproxy) {
-        if (contains(d.haproxy.added, h.instance.name))
-            (void)monitor_.add_haproxy(h.instance);
-        else if (contains(d.haproxy.changed, h.instance.name))
-            (void)monitor_.replace_haproxy(h.instance);
-    }
-    for (const auto* list : {&after.checks, &after.references})
-        for (const auto& c : *list)
-            if (contains(d.checks.added, c.name) || contains(d.checks.changed, c.name) ||
-                contains(d.references.added, c.name) || contains(d.references.changed, c.name))
-                if (auto r = monitor_.replace(c); !r)
-                    log_.write(LogLevel::error, "config",
-                               {{"check", c.name}, {"error", r.error()}});
-    for (const auto& name : d.haproxy.removed)
-        (void)monitor_.remove_haproxy(name);
-    (void)before;
 }
 
 } // namespace vipd::cli

@@ -22,9 +22,11 @@
 #include "announce/announcer.hpp"
 #include "bgp/speaker.hpp"
 #include "cli/config/config.hpp"
+#include "cli/control/commands.hpp"
 #include "cli/control/handler.hpp"
 #include "cli/daemon/log.hpp"
 #include "cli/daemon/loopback.hpp"
+#include "cli/daemon/state_files.hpp"
 #include "cli/status/http_status.hpp"
 #include "cli/status/metrics.hpp"
 #include "health/monitor.hpp"
@@ -89,16 +91,8 @@ private:
     [[nodiscard]] announce::TimePoint now() const { return std::chrono::steady_clock::now(); }
 
     // control commands (daemon_control.cpp)
-    nlohmann::json neighbors_json() const;
-    nlohmann::json vips_json() const;
-    nlohmann::json checks_json() const;
-    nlohmann::json check_json(const health::CheckSnapshot& s) const;
-    nlohmann::json vip_json(const announce::VipStatus& v) const;
-    void cmd_routes(const nlohmann::json& args, Respond respond);
-    void cmd_announce(const nlohmann::json& args, Respond respond, bool withdraw);
-    void cmd_drain(const nlohmann::json& args, Respond respond, bool drain);
-    void cmd_check(const std::string& command, const nlohmann::json& args, Respond respond);
-    void cmd_explain(const nlohmann::json& args, Respond respond);
+    class Control;
+    [[nodiscard]] static ControlTime control_time();
 
     boost::asio::io_context& io_;
     std::filesystem::path config_path_;
@@ -115,11 +109,11 @@ private:
     bool trim_armed_ = false;
     std::optional<announce::TimePoint> tick_at_;
     std::unique_ptr<ControlServer> control_;
+    std::unique_ptr<Control> commands_;           ///< the control commands over this daemon
     std::unique_ptr<HttpStatusServer> http_;      ///< only with "http-status" configured
     std::unique_ptr<LoopbackAddresses> loopback_; ///< when global.loopback is enabled
     std::set<std::string> disabled_checks_;       ///< persisted operator disables
-    std::string persisted_drained_;               ///< last text written to state_dir/drained
-    std::string persisted_disabled_; ///< last text written to state_dir/disabled-checks
+    StateFiles state_;                            ///< drained VIPs, disabled checks
     bool stopping_ = false;
     bool ready_sent_ = false;
 };

@@ -1,4 +1,4 @@
-// vipctl control subcommands (see vipctl_control.hpp): request, call, render, exit status.
+// vipctl control subcommands (see commands.hpp): request, call, render, exit status.
 #include "cli/vipctl/commands.hpp"
 
 #include <chrono>
@@ -7,9 +7,10 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/control/client.hpp"
-#include "cli/vipctl/render.hpp"
-#include "cli/vipctl/request.hpp"
-#include "cli/vipctl/table.hpp"
+#include "cli/control/registry.hpp"
+#include "cli/control/render.hpp"
+#include "cli/control/request.hpp"
+#include "cli/control/table.hpp"
 
 namespace vipd::cli {
 
@@ -105,7 +106,7 @@ int run_control(const VipctlOptions& opts, std::string_view command,
                 const std::vector<std::string>& args, std::istream& in, std::ostream& out,
                 std::ostream& err)
 {
-    const VipctlCommand* spec = find_vipctl_command(command);
+    const CommandSpec* spec = find_command(command);
     const std::string who = "vipctl " + std::string(command);
     if (!spec) {
         err << "vipctl: unknown command \"" << command << "\"\n";
@@ -133,16 +134,12 @@ int run_control(const VipctlOptions& opts, std::string_view command,
                                       std::chrono::duration<double>(seconds));
     if (command == "version" && !opts.json)
         out << "vipctl " << VIPD_VERSION << std::endl;
-    const bool sent = opts.request_sent_on >= 0;
-    auto client = sent ? tl::expected<ControlClient, ClientError>(
-                             ControlClient::adopt(opts.request_sent_on, opts.socket))
-                       : ControlClient::connect(opts.socket, deadline);
+    auto client = ControlClient::connect(opts.socket, deadline);
     if (!client) {
         err << who << ": " << client.error().message << '\n';
         return exit_unreachable;
     }
-    auto reply = sent ? client->read_reply(deadline)
-                      : client->call(request->command, request->args, deadline);
+    auto reply = client->call(request->command, request->args, deadline);
     if (!reply) {
         err << who << ": " << reply.error().message << '\n';
         return exit_unreachable;

@@ -30,10 +30,6 @@ struct VipctlOptions
     std::filesystem::path socket{std::string(default_socket)};
     bool json = false;
     std::optional<double> timeout_seconds; ///< as given; 0: no limit
-    /// A connection on which this very command's request is already written (vipctl's early
-    /// request, cli/vipctl_early.hpp): run_control reads the reply from it instead of
-    /// connecting and sending; it owns the descriptor. -1: none.
-    int request_sent_on = -1;
 };
 
 /// If args[i] is a global option (-s/--socket, --json, --timeout), applies it to `opts` and

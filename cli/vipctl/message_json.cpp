@@ -169,19 +169,6 @@ std::string_view subtype_name(std::uint8_t s)
     }
 }
 
-std::string_view origin_name(bgp::Origin o)
-{
-    switch (o) {
-    case bgp::Origin::igp:
-        return "igp";
-    case bgp::Origin::egp:
-        return "egp";
-    case bgp::Origin::incomplete:
-        return "incomplete";
-    }
-    return "unknown";
-}
-
 // The MP attributes (RFC 4760 §3, §4), whose NLRI may carry path identifiers.
 void mp_fields(const bgp::PathAttributes& a, const bgp::CodecContext& ctx, json& j)
 {
@@ -246,6 +233,38 @@ json to_json(const bgp::Open& m)
                 {"optional_parameters", std::move(params)}};
 }
 
+/// The list-valued attributes of `a` (communities, cluster list, extended and large
+/// communities, unknown attributes), each present only when the attribute is.
+void list_fields(const bgp::PathAttributes& a, json& j)
+{
+    const auto list_of = [](const auto& values, auto text) {
+        json list = json::array();
+        for (const auto& v : values)
+            list.push_back(text(v));
+        return list;
+    };
+    if (a.communities)
+        j["communities"] = list_of(*a.communities, community_text);
+    if (a.originator_id)
+        j["originator_id"] = dotted(*a.originator_id);
+    if (a.cluster_list)
+        j["cluster_list"] = list_of(*a.cluster_list, dotted);
+    if (a.extended_communities)
+        j["extended_communities"] =
+            list_of(*a.extended_communities, [](const auto& e) { return to_hex(e.value); });
+    if (a.large_communities)
+        j["large_communities"] = list_of(*a.large_communities, [](const auto& l) {
+            return fmt::format("{}:{}:{}", l.global_administrator, l.local_data_1, l.local_data_2);
+        });
+    if (!a.unknown.empty())
+        j["unknown"] = list_of(a.unknown, [](const auto& u) {
+            return json{{"type", u.type},
+                        {"name", bgp::attribute_name(u.type)},
+                        {"flags", fmt::format("0x{:02x}", u.flags)},
+                        {"value", to_hex(u.value)}};
+        });
+}
+
 json to_json(const bgp::PathAttributes& a, const bgp::CodecContext& ctx)
 {
     json j = json::object();
@@ -256,7 +275,7 @@ json to_json(const bgp::PathAttributes& a, const bgp::CodecContext& ctx)
         j["order"] = std::move(order);
     }
     if (a.origin)
-        j["origin"] = origin_name(*a.origin);
+        j["origin"] = bgp::to_string(*a.origin);
     if (a.as_path)
         j["as_path"] = as_path_json(*a.as_path);
     if (a.next_hop)
@@ -269,50 +288,14 @@ json to_json(const bgp::PathAttributes& a, const bgp::CodecContext& ctx)
         j["atomic_aggregate"] = true;
     if (a.aggregator)
         j["aggregator"] = aggregator_json(*a.aggregator);
-    if (a.communities) {
-        json list = json::array();
-        for (auto c : *a.communities)
-            list.push_back(community_text(c));
-        j["communities"] = std::move(list);
-    }
-    if (a.originator_id)
-        j["originator_id"] = dotted(*a.originator_id);
-    if (a.cluster_list) {
-        json list = json::array();
-        for (auto id : *a.cluster_list)
-            list.push_back(dotted(id));
-        j["cluster_list"] = std::move(list);
-    }
+    list_fields(a, j);
     mp_fields(a, ctx, j);
-    if (a.extended_communities) {
-        json list = json::array();
-        for (const auto& e : *a.extended_communities)
-            list.push_back(to_hex(e.value));
-        j["extended_communities"] = std::move(list);
-    }
     if (a.as4_path)
         j["as4_path"] = as_path_json(*a.as4_path);
     if (a.as4_aggregator)
         j["as4_aggregator"] = aggregator_json(*a.as4_aggregator);
-    if (a.large_communities) {
-        json list = json::array();
-        for (const auto& l : *a.large_communities)
-            list.push_back(
-                fmt::format("{}:{}:{}", l.global_administrator, l.local_data_1, l.local_data_2));
-        j["large_communities"] = std::move(list);
-    }
     if (a.only_to_customer)
         j["only_to_customer"] = *a.only_to_customer;
-    if (!a.unknown.empty()) {
-        json list = json::array();
-        for (const auto& u : a.unknown) {
-            list.push_back(json{{"type", u.type},
-                                {"name", bgp::attribute_name(u.type)},
-                                {"flags", fmt::format("0x{:02x}", u.flags)},
-                                {"value", to_hex(u.value)}});
-        }
-        j["unknown"] = std::move(list);
-    }
     return j;
 }
 

@@ -1,8 +1,7 @@
 // vipctl: the command-line tool for vipd (docs/vipctl.md). Global options, then one
-// subcommand: `decode` (offline, cli/vipctl_decode.cpp) or a control command sent to the
-// running daemon over its socket (cli/vipctl_control.cpp, table in cli/vipctl_request.cpp).
-// `announce|withdraw PREFIX` may already have been sent by the entry point before the C library
-// started (cli/vipctl_early.hpp); main pairs it with this parse of the same words.
+// subcommand: `decode` (offline, cli/vipctl/decode.cpp) or a control command sent to the
+// running daemon over its socket (cli/vipctl/commands.cpp; the commands are the rows of
+// cli/control/registry.cpp).
 // Must not: hold logic of its own beyond option parsing, dispatch, help and version.
 #include <cstdlib>
 #include <iostream>
@@ -10,12 +9,10 @@
 #include <string_view>
 #include <vector>
 
-#include <unistd.h>
-
+#include "cli/control/registry.hpp"
+#include "cli/control/request.hpp"
 #include "cli/vipctl/commands.hpp"
 #include "cli/vipctl/decode.hpp"
-#include "cli/vipctl/early.hpp"
-#include "cli/vipctl/request.hpp"
 
 namespace {
 
@@ -28,7 +25,7 @@ void usage(std::ostream& out)
     out << "Usage: vipctl [-s SOCKET] [--json] [--timeout SECONDS] <command> [options]\n\n"
            "Commands:\n";
     constexpr std::size_t name_width = 11;
-    for (const auto& c : vipctl_commands())
+    for (const auto& c : command_registry())
         out << "  " << c.name << std::string(name_width - c.name.size(), ' ') << c.summary << '\n';
     out << "  decode" << std::string(name_width - 6, ' ') << decode_summary << '\n';
     out << R"(
@@ -100,7 +97,7 @@ int main(int argc, char** argv)
     const std::string& name = all[i];
     std::vector<std::string> args(all.begin() + static_cast<std::ptrdiff_t>(i) + 1, all.end());
     if (name == "help") {
-        const auto* c = args.empty() ? nullptr : find_vipctl_command(args.front());
+        const auto* c = args.empty() ? nullptr : find_command(args.front());
         if (!args.empty() && args.front() == "decode")
             std::cout << decode_usage();
         else if (c)
@@ -111,20 +108,10 @@ int main(int argc, char** argv)
     }
     if (name == "decode")
         return run_decode_safely(args);
-    if (find_vipctl_command(name)) {
+    if (find_command(name)) {
         if (auto error = take_global_options(args, opts)) {
             std::cerr << "vipctl " << name << ": " << *error << '\n';
             return exit_usage;
-        }
-        if (const early::Sent sent = early::take_sent(); sent.fd >= 0) {
-            // The entry point took the same words as this parse (tests/cli/vipctl_early_test.cpp);
-            // the check keeps a future change of either from pairing a reply with another
-            // command. It cannot undo the send: on a mismatch the daemon acts on both requests.
-            if (name == sent.command && args.size() == 1 && args.front() == sent.prefix &&
-                opts.socket == sent.socket)
-                opts.request_sent_on = sent.fd;
-            else
-                ::close(sent.fd);
         }
         try {
             return run_control(opts, name, args, std::cin, std::cout, std::cerr);

@@ -19,8 +19,8 @@
 #include <unistd.h>
 
 #include "cli/config/config.hpp"
+#include "cli/control/registry.hpp"
 #include "cli/control/server.hpp"
-#include "cli/vipctl/request.hpp"
 #include "helpers/test_data.hpp"
 
 namespace asio = boost::asio;
@@ -533,7 +533,7 @@ TEST_CASE("vipctl --help for the program and every subcommand", "[cli][vipctl]")
     Daemon d;
     Result help = d.vipctl("--help", {}, false);
     CHECK(help.status == 0);
-    for (const auto& c : vipd::cli::vipctl_commands()) {
+    for (const auto& c : vipd::cli::command_registry()) {
         CHECK(help.out.find("  " + std::string(c.name) + " ") != std::string::npos);
         Result sub = d.vipctl(std::string(c.name) + " --help", {}, false);
         INFO(c.name);

@@ -2,8 +2,8 @@
 // uptime text, rendering of partial or unexpected replies, and the announce exit status.
 #include <catch2/catch.hpp>
 
-#include "cli/vipctl/render.hpp"
-#include "cli/vipctl/table.hpp"
+#include "cli/control/render.hpp"
+#include "cli/control/table.hpp"
 
 using nlohmann::json;
 using vipd::cli::Align;

@@ -6,8 +6,8 @@
 #include <catch2/catch.hpp>
 
 #include "cli/control/protocol.hpp"
+#include "cli/control/request.hpp"
 #include "cli/vipctl/commands.hpp"
-#include "cli/vipctl/request.hpp"
 
 using nlohmann::json;
 

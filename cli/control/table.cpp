@@ -1,5 +1,5 @@
 // Text tables (see table.hpp). Pure string work.
-#include "cli/vipctl/table.hpp"
+#include "cli/control/table.hpp"
 
 #include <algorithm>
 #include <cassert>

@@ -1,13 +1,14 @@
-// Rendering of control replies for vipctl (see vipctl_render.hpp). Field names follow
+// Rendering of control replies for vipctl (see render.hpp). Field names follow
 // docs/control-protocol.md; every access goes through `at`, which yields null when absent.
-#include "cli/vipctl/render.hpp"
+#include "cli/control/render.hpp"
 
 #include <cmath>
 
 #include <fmt/format.h>
 
 #include "cli/control/protocol.hpp"
-#include "cli/vipctl/table.hpp"
+#include "cli/control/registry.hpp"
+#include "cli/control/table.hpp"
 
 namespace vipd::cli {
 
@@ -310,38 +311,86 @@ std::string format_uptime(const json& seconds)
 
 Rendered render_reply(std::string_view command, const json& reply)
 {
+    if (const CommandSpec* spec = find_command(command))
+        return spec->render(command, reply);
     Rendered out;
-    if (command == "status") {
-        out.text = "vipd " + terminal_safe(cell(at(reply, "version"))) + "\n\n" +
-                   neighbors_summary(list(reply, "neighbors")) + "\n" +
-                   vips_table(list(reply, "vips")) + "\n" + checks_table(list(reply, "checks"));
-    } else if (command == "neighbors") {
-        out.text = neighbors_detail(list(reply, "neighbors"));
-    } else if (command == "checks") {
-        out.text = checks_table(list(reply, "checks"));
-    } else if (command == "routes") {
-        out.text = routes_table(list(reply, "routes"));
-    } else if (command == "announce" || command == "withdraw") {
-        out = results(command, reply);
-    } else if (command == "drain" || command == "undrain") {
-        out.text = drain(command, reply);
-        if (at(reply, "results").is_object()) {
-            Rendered r = results(command, reply);
-            out.text += r.text;
-            out.warning = r.warning;
-            out.status = r.status;
-        }
-    } else if (command == "disable" || command == "enable" || command == "check-now") {
-        out.text = checks_table(json::array({at(reply, "check")}));
-    } else if (command == "explain") {
-        out.text = explain(reply);
-    } else if (command == "reload") {
-        out.text = reload(reply);
-    } else if (command == "version") {
-        out.text = "vipd " + terminal_safe(cell(at(reply, "version"))) + "\n";
-    } else {
-        out.text = reply.dump(2, ' ', false, json::error_handler_t::replace) + "\n";
+    out.text = reply.dump(2, ' ', false, json::error_handler_t::replace) + "\n";
+    return out;
+}
+
+Rendered render_status(std::string_view, const json& reply)
+{
+    Rendered out;
+    out.text = "vipd " + terminal_safe(cell(at(reply, "version"))) + "\n\n" +
+               neighbors_summary(list(reply, "neighbors")) + "\n" +
+               vips_table(list(reply, "vips")) + "\n" + checks_table(list(reply, "checks"));
+    return out;
+}
+
+Rendered render_neighbors(std::string_view, const json& reply)
+{
+    Rendered out;
+    out.text = neighbors_detail(list(reply, "neighbors"));
+    return out;
+}
+
+Rendered render_checks(std::string_view, const json& reply)
+{
+    Rendered out;
+    out.text = checks_table(list(reply, "checks"));
+    return out;
+}
+
+Rendered render_routes(std::string_view, const json& reply)
+{
+    Rendered out;
+    out.text = routes_table(list(reply, "routes"));
+    return out;
+}
+
+Rendered render_results(std::string_view command, const json& reply)
+{
+    return results(command, reply);
+}
+
+Rendered render_drain(std::string_view command, const json& reply)
+{
+    Rendered out;
+    out.text = drain(command, reply);
+    if (at(reply, "results").is_object()) {
+        Rendered r = results(command, reply);
+        out.text += r.text;
+        out.warning = r.warning;
+        out.status = r.status;
     }
+    return out;
+}
+
+Rendered render_check(std::string_view, const json& reply)
+{
+    Rendered out;
+    out.text = checks_table(json::array({at(reply, "check")}));
+    return out;
+}
+
+Rendered render_explain(std::string_view, const json& reply)
+{
+    Rendered out;
+    out.text = explain(reply);
+    return out;
+}
+
+Rendered render_reload(std::string_view, const json& reply)
+{
+    Rendered out;
+    out.text = reload(reply);
+    return out;
+}
+
+Rendered render_version(std::string_view, const json& reply)
+{
+    Rendered out;
+    out.text = "vipd " + terminal_safe(cell(at(reply, "version"))) + "\n";
     return out;
 }
 
