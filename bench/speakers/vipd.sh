@@ -6,6 +6,8 @@
 # Preload: the prefixes of BENCH_PREFIX_FILE are one VIP with rule always() in the config file,
 # so they are announced as soon as the session is Established. Runtime API: vipctl (a fresh
 # process per call) over the control socket; announce-file = `vipctl announce --file`.
+# VIPD_API=held (speakers/vipd-held.sh): announce/withdraw go as lines into a FIFO read by one
+# persistent client (vipd_held.py) that holds one control connection, as gobgp-grpc does.
 set -u
 . "$BENCH_ROOT/lib/common.sh"
 D="${BENCH_SPK_DIR:?set by the harness}"
@@ -17,6 +19,9 @@ VIPD="$BIN_DIR/vipd"
 VIPCTL="$BIN_DIR/vipctl"
 PIDF="$D/vipd.pid"
 SOCK="$D/vipd.sock"
+API="${VIPD_API:-vipctl}"
+CPIDF="$D/held-client.pid"
+FIFO="$D/api.fifo"
 
 write_config() {
     local vips="" prefixes
@@ -52,22 +57,36 @@ start)
     # reaches Established within milliseconds of starting, and the harness only starts polling
     # the receiver once this returns.
     for ((i = 0; i < 15000; i++)); do
-        "$VIPCTL" -s "$SOCK" version >/dev/null 2>&1 && exit 0
+        "$VIPCTL" -s "$SOCK" version >/dev/null 2>&1 && break
         sleep 0.002
     done
-    die "vipd not answering: $(tail -3 "$D/vipd.log")"
+    ((i < 15000)) || die "vipd not answering: $(tail -3 "$D/vipd.log")"
+    if [ "$API" = held ]; then
+        rm -f "$FIFO"
+        mkfifo "$FIFO"
+        "$BENCH_PY" "$HERE/vipd_held.py" "$SOCK" "$FIFO" </dev/null >"$D/held-client.log" 2>&1 &
+        echo $! >"$CPIDF"
+    fi
     ;;
 pids) print_pids "$PIDF" ;;
 announce | withdraw)
     op="$1"
     shift
     mark_api
+    if [ "$API" = held ]; then
+        echo "$op $*" >"$FIFO"
+        exit 0
+    fi
     # exec: the API call is vipctl's own process start, not a fork of this shell as well (as
     # the stock FIFO-fed plugins, exabgp and gobgp-grpc, spawn nothing at all).
     exec "$VIPCTL" -s "$SOCK" "$op" "$@" >/dev/null
     ;;
 prepare-file) : ;;
 announce-file) "$VIPCTL" -s "$SOCK" --timeout 120 announce --file "$2" >/dev/null ;;
-stop) stop_pidfile "$PIDF" 10 ;;
+stop)
+    [ -p "$FIFO" ] && pid_alive "$(cat "$CPIDF" 2>/dev/null)" && timeout 2 bash -c "echo quit >'$FIFO'"
+    stop_pidfile "$CPIDF" 3
+    stop_pidfile "$PIDF" 10
+    ;;
 *) exit 2 ;;
 esac
