@@ -184,7 +184,9 @@ append_announcements(Bytes& out, const EncodedAttributes& attrs, std::span<const
     // NLRI field:  header | 0 | TAL | other attributes | NLRI
     // MP (IPv6, RFC 8950): header | 0 | TAL | MP_REACH_NLRI(head, NLRI) | other attributes
     const std::size_t prefix_octets = nlri.size() * widest;
-    reserve_more(out, prefix_octets + (prefix_octets / (room - widest) + 1) * fixed + slack);
+    // One message more than the estimate: what follows a table (End-of-RIB) needs no copy.
+    reserve_more(out, prefix_octets + (prefix_octets / (room - widest) + 1) * fixed + slack +
+                          attrs.max_message());
     std::size_t messages = 0;
     for (std::size_t i = 0; i < nlri.size(); ++messages) {
         const std::size_t bound = std::min(room, (nlri.size() - i) * widest);
