@@ -3,7 +3,10 @@
 
 #include <algorithm>
 #include <cassert>
+#include <cstdint>
 #include <map>
+#include <utility>
+#include <vector>
 
 namespace vipd::bgp {
 
@@ -212,16 +215,65 @@ struct Grouper
     }
 };
 
+// Groups of a full table, counted before they are filled: each group's prefixes are written
+// once into storage of the exact size. Growing vectors by doubling touched twice the memory and
+// copied it, and fresh pages are what the initial table costs (about 25 us a page fault on a
+// paravirtualized VM: 100,000 prefixes are 2.4 MB of Nlri).
+struct FullTable
+{
+    struct Group
+    {
+        SpecId spec;
+        Afi afi;
+        std::size_t count = 0;
+        std::vector<Nlri> nlri;
+    };
+    std::vector<Group> groups;   ///< sorted by (spec, afi): withdrawals never occur here
+    std::vector<std::int8_t> to; ///< per spec id: 1 goes to the neighbor, 0 not, -1 not asked
+    std::size_t last = 0;
+
+    Group& group(SpecId spec, Afi afi)
+    {
+        if (last < groups.size() && groups[last].spec == spec && groups[last].afi == afi)
+            return groups[last];
+        auto it = std::lower_bound(groups.begin(), groups.end(), std::pair{spec, afi},
+                                   [](const Group& g, const std::pair<SpecId, Afi>& k) {
+                                       return std::pair{g.spec, g.afi} < k;
+                                   });
+        if (it == groups.end() || it->spec != spec || it->afi != afi)
+            it = groups.insert(it, Group{spec, afi, 0, {}});
+        last = static_cast<std::size_t>(it - groups.begin());
+        return *it;
+    }
+};
+
 } // namespace
 
 UpdatePlan AdjRibOut::full_table() const
 {
-    Grouper g;
+    FullTable t;
+    auto applies = [&](SpecId id) {
+        if (id >= t.to.size())
+            t.to.resize(id + 1, -1);
+        if (t.to[id] < 0)
+            t.to[id] = effective(id) != no_spec ? 1 : 0;
+        return t.to[id] == 1;
+    };
     rib_.for_each([&](const Prefix& p, SpecId id) {
-        if (effective(id) != no_spec)
-            g.add(p, id);
+        if (applies(id))
+            ++t.group(id, p.afi()).count;
     });
-    return g.plan();
+    for (auto& g : t.groups)
+        g.nlri.reserve(g.count);
+    rib_.for_each([&](const Prefix& p, SpecId id) {
+        if (t.to[id] == 1)
+            t.group(id, p.afi()).nlri.push_back(Nlri{p, 0});
+    });
+    UpdatePlan out;
+    out.groups.reserve(t.groups.size());
+    for (auto& g : t.groups)
+        out.groups.push_back(UpdateGroup{g.afi, g.spec, std::move(g.nlri)});
+    return out;
 }
 
 UpdatePlan AdjRibOut::take_changes()

@@ -95,6 +95,15 @@ std::string bad_prefix(const Nlri& n, AfiSafi family, std::size_t index)
                        to_string(family));
 }
 
+// Capacity for `more` octets: a whole table is one allocation instead of a chain of doublings
+// (each of which copies and faults in fresh pages); small appends keep geometric growth.
+void reserve_more(Bytes& out, std::size_t more)
+{
+    const std::size_t need = out.size() + more;
+    if (need > out.capacity())
+        out.reserve(std::max(need, 2 * out.capacity()));
+}
+
 // Grow `out` for one message of at most `limit` octets; returns where the message starts.
 std::size_t open_message(Bytes& out, std::size_t limit)
 {
@@ -174,6 +183,10 @@ append_announcements(Bytes& out, const EncodedAttributes& attrs, std::span<const
     const std::size_t widest = max_item(afi, attrs.add_path());
     // NLRI field:  header | 0 | TAL | other attributes | NLRI
     // MP (IPv6, RFC 8950): header | 0 | TAL | MP_REACH_NLRI(head, NLRI) | other attributes
+    const std::size_t prefix_octets = nlri.size() * widest;
+    // One message more than the estimate: what follows a table (End-of-RIB) needs no copy.
+    reserve_more(out, prefix_octets + (prefix_octets / (room - widest) + 1) * fixed + slack +
+                          attrs.max_message());
     std::size_t messages = 0;
     for (std::size_t i = 0; i < nlri.size(); ++messages) {
         const std::size_t bound = std::min(room, (nlri.size() - i) * widest);

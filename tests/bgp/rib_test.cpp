@@ -1,4 +1,8 @@
 // LocRib / Adj-RIB-Out: net changes per neighbor, neighbor subsets, full tables, refcounts.
+#include <string>
+#include <utility>
+#include <vector>
+
 #include <catch2/catch.hpp>
 
 #include "bgp/rib.hpp"
@@ -181,4 +185,40 @@ TEST_CASE("rib: many prefixes with one spec share it; reference counts stay exac
     for (const auto& p : batch)
         CHECK(rib.withdraw(p));
     CHECK(rib.specs().live() == 0);
+}
+
+TEST_CASE("rib: a full table groups by spec then family, every prefix once", "[rib]")
+{
+    LocRib rib;
+    AdjRibOut out(rib, "r1");
+    std::vector<Prefix> v4;
+    std::vector<Prefix> v6;
+    for (int i = 0; i < 300; ++i) {
+        const Prefix p4 = *Prefix::parse("10.0." + std::to_string(i / 256) + "." +
+                                         std::to_string(i % 256) + "/32");
+        const Prefix p6 = *Prefix::parse("2001:db8::" + std::to_string(i + 1) + "/128");
+        rib.announce(p4, spec(static_cast<std::uint32_t>(i % 3)));
+        rib.announce(p6, spec(static_cast<std::uint32_t>(i % 3)));
+        v4.push_back(p4);
+        v6.push_back(p6);
+    }
+    rib.announce(pfx("192.0.2.1/32"), spec(7, {"r2"})); // not for r1
+    const UpdatePlan full = out.full_table();
+    REQUIRE(full.groups.size() == 6); // 3 specs x 2 families
+    CHECK(full.prefixes() == 600);
+    for (std::size_t i = 0; i < full.groups.size(); ++i) {
+        const UpdateGroup& g = full.groups[i];
+        CHECK(g.spec != no_spec);
+        CHECK(g.nlri.size() == 100);
+        CHECK(g.nlri.capacity() == g.nlri.size());
+        if (i > 0) {
+            const UpdateGroup& prev = full.groups[i - 1];
+            CHECK(std::pair{prev.spec, prev.afi} < std::pair{g.spec, g.afi});
+        }
+        for (const Nlri& n : g.nlri) {
+            CHECK(n.prefix.afi() == g.afi);
+            CHECK(rib.find(n.prefix) == g.spec);
+            CHECK(n.path_id == 0);
+        }
+    }
 }

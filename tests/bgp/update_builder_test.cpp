@@ -224,6 +224,31 @@ TEST_CASE("builder: boundary sizes give the fewest messages (RFC 4271 §4.1: 409
     }
 }
 
+TEST_CASE("builder: a whole table is one allocation, small appends grow geometrically", "[wire]")
+{
+    const CodecContext ctx;
+    const auto e = encoded(v4_attrs(), ipv4_unicast, ctx);
+    for (std::size_t n :
+         {std::size_t{1}, std::size_t{810}, std::size_t{811}, std::size_t{100000}}) {
+        INFO("n = " << n);
+        Bytes out;
+        const auto input = hosts(Afi::ipv4, n);
+        const std::size_t messages = announce(out, e, input);
+        // Room for End-of-RIB after the table without a copy, and not a doubling.
+        CHECK(out.capacity() >= out.size() + 2 * 23);
+        CHECK(out.capacity() <= out.size() + messages * (23 + e.others().size()) + 16 + 4096);
+        CHECK(decode_all(out, ctx).announced == input);
+    }
+    Bytes one;
+    std::size_t grown = 0;
+    for (const auto& n : hosts(Afi::ipv4, 1000)) {
+        const std::size_t before = one.capacity();
+        (void)announce(one, e, {n});
+        grown += one.capacity() != before ? 1 : 0;
+    }
+    CHECK(grown < 20); // 1000 one-prefix messages: about log2(1000 * 34 octets) reallocations
+}
+
 TEST_CASE("builder: extended messages hold 65535 octets (RFC 8654)", "[wire]")
 {
     CodecContext ctx;
