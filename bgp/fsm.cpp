@@ -7,12 +7,11 @@
 #include "bgp/fsm.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <type_traits>
 #include <utility>
 
 #include <fmt/format.h>
-
-#include "bgp/rounding.hpp"
 
 namespace vipd::bgp {
 namespace {
@@ -897,8 +896,8 @@ milliseconds Fsm::jittered(milliseconds base)
     // 53 random bits → a double uniform in [0, 1).
     const double u = static_cast<double>(next_random(rng_) >> 11) * 0x1.0p-53;
     const double factor = jitter_floor + jitter_span * u;
-    return milliseconds{static_cast<milliseconds::rep>(
-        round_half_away(static_cast<double>(base.count()) * factor))};
+    return milliseconds{
+        static_cast<milliseconds::rep>(std::llround(static_cast<double>(base.count()) * factor))};
 }
 
 milliseconds Fsm::send_hold_time() const

@@ -3,6 +3,7 @@
 // Must not: read clocks, sockets or the daemon; every value comes in through MetricsInput.
 #include "cli/status/metrics.hpp"
 
+#include <cmath>
 #include <ctime>
 #include <iterator>
 
@@ -10,7 +11,6 @@
 
 #include "announce/policy.hpp"
 #include "bgp/fsm.hpp"
-#include "bgp/rounding.hpp"
 #include "health/rise_fall.hpp"
 
 namespace vipd::cli {
@@ -254,7 +254,7 @@ void render_checks(Exposition& e, const MetricsInput& in)
     for (const auto& c : in.checks)
         if (c.latency_ms) // whole microseconds: 8.6e-05
             e.sample("vipd_check_last_probe_duration_seconds", {{"check", c.name}},
-                     bgp::round_half_away(*c.latency_ms * 1000.0) / 1e6);
+                     std::round(*c.latency_ms * 1000.0) / 1e6);
     e.family("vipd_check_probes_total", "counter", "Probes finished.");
     for (const auto& c : in.checks)
         e.sample("vipd_check_probes_total", {{"check", c.name}}, c.probes);
