@@ -244,7 +244,7 @@ asio::awaitable<void> Session::connect_attempt(std::shared_ptr<Session> self, st
         }
     if (cfg.ttl_security) {
         // RFC 5082 §3: send with TTL 255, accept only within the configured hops.
-        if (auto r = set_ttl(fd, family, 255); !r) {
+        if (auto r = set_ttl(fd, family, gtsm_ttl); !r) {
             fail(r.error());
             co_return;
         }
@@ -254,7 +254,7 @@ asio::awaitable<void> Session::connect_attempt(std::shared_ptr<Session> self, st
         }
     } else {
         const bool ibgp = self->local_.internal();
-        const int ttl = cfg.multihop ? *cfg.multihop : (ibgp ? 64 : 1);
+        const int ttl = cfg.multihop ? *cfg.multihop : (ibgp ? ibgp_default_ttl : ebgp_default_ttl);
         if (auto r = set_ttl(fd, family, ttl); !r) {
             fail(r.error());
             co_return;
@@ -283,7 +283,7 @@ void Session::accept(tcp::socket socket)
 {
     if (config_.ttl_security) {
         const int fd = socket.native_handle();
-        (void)set_ttl(fd, config_.address.afi, 255);
+        (void)set_ttl(fd, config_.address.afi, gtsm_ttl);
         if (auto r = set_gtsm(fd, config_.address.afi, *config_.ttl_security); !r)
             note("warning", r.error());
     }
