@@ -390,139 +390,285 @@ void write_address(const Address& a, Writer& w)
     w.bytes(ByteView(a.bytes.data(), a.size()));
 }
 
-// The descriptor table. Row fields: name, required Optional/Transitive flags, RFC 7606 action
-// for a malformed value, for conflicting flags (§3.c; MP attributes §5.3), dropped from
-// external peers (§7.5/§7.9/§7.10), dropped between 4-octet speakers (RFC 6793 §4.1), then
-// decode, present, size, write. Actions follow RFC 7606 §7.x, RFC 6793 §6 (AS4_*: discard),
-// RFC 8092 §6 and RFC 9234 §5 (treat-as-withdraw).
-// clang-format off
+// The descriptor table, one row per attribute we interpret, in type-code order. Row fields:
+// type, name, required Optional/Transitive flags, RFC 7606 action for a malformed value and
+// for conflicting flags (§3.c; MP attributes §5.3), dropped from external peers (§7.5/§7.9/
+// §7.10) or between 4-octet speakers (RFC 6793 §4.1) when set, then decode, present, size,
+// write. Actions follow RFC 7606 §7.x, RFC 6793 §6 (AS4_*: discard), RFC 8092 §6 and RFC 9234
+// §5 (treat-as-withdraw).
+constexpr auto tw = Rfc7606::treat_as_withdraw;
+constexpr auto ad = Rfc7606::attribute_discard;
+constexpr auto sr = Rfc7606::session_reset;
+
+constexpr AttributeDescriptor known_attributes[] = {
+    {.type = AttrType::origin,
+     .name = "ORIGIN",
+     .flags = wk,
+     .on_malformed = tw,
+     .on_bad_flags = tw,
+     .decode = decode_origin,
+     .present = [](const PathAttributes& a, const CodecContext&) { return a.origin.has_value(); },
+     .size = [](const PathAttributes&, const CodecContext&) -> std::size_t { return 1; },
+     .write = [](const PathAttributes& a, Writer& w,
+                 const CodecContext&) { w.u8(static_cast<std::uint8_t>(*a.origin)); }},
+    {.type = AttrType::as_path,
+     .name = "AS_PATH",
+     .flags = wk,
+     .on_malformed = tw,
+     .on_bad_flags = tw,
+     .decode = decode_as_path_attr,
+     .present = [](const PathAttributes& a, const CodecContext&) { return a.as_path.has_value(); },
+     .size = [](const PathAttributes& a,
+                const CodecContext& c) { return as_path_size(*a.as_path, as_width(c)); },
+     .write = [](const PathAttributes& a, Writer& w,
+                 const CodecContext& c) { encode_as_path(*a.as_path, w, as_width(c)); }},
+    {.type = AttrType::next_hop,
+     .name = "NEXT_HOP",
+     .flags = wk,
+     .on_malformed = tw,
+     .on_bad_flags = tw,
+     .decode = decode_next_hop,
+     .present = [](const PathAttributes& a, const CodecContext&) { return a.next_hop.has_value(); },
+     .size = [](const PathAttributes&, const CodecContext&) { return u32_attribute_length; },
+     .write = [](const PathAttributes& a, Writer& w, const CodecContext&) { w.u32(*a.next_hop); }},
+    {.type = AttrType::multi_exit_disc,
+     .name = "MULTI_EXIT_DISC",
+     .flags = opt,
+     .on_malformed = tw,
+     .on_bad_flags = tw,
+     .decode = decode_med,
+     .present = [](const PathAttributes& a,
+                   const CodecContext&) { return a.multi_exit_disc.has_value(); },
+     .size = [](const PathAttributes&, const CodecContext&) { return u32_attribute_length; },
+     .write = [](const PathAttributes& a, Writer& w,
+                 const CodecContext&) { w.u32(*a.multi_exit_disc); }},
+    {.type = AttrType::local_pref,
+     .name = "LOCAL_PREF",
+     .flags = wk,
+     .on_malformed = tw,
+     .on_bad_flags = tw,
+     .internal_only = true,
+     .decode = decode_local_pref,
+     .present = [](const PathAttributes& a,
+                   const CodecContext&) { return a.local_pref.has_value(); },
+     .size = [](const PathAttributes&, const CodecContext&) { return u32_attribute_length; },
+     .write = [](const PathAttributes& a, Writer& w,
+                 const CodecContext&) { w.u32(*a.local_pref); }},
+    {.type = AttrType::atomic_aggregate,
+     .name = "ATOMIC_AGGREGATE",
+     .flags = wk,
+     .on_malformed = ad,
+     .on_bad_flags = tw,
+     .decode = decode_atomic,
+     .present = [](const PathAttributes& a, const CodecContext&) { return a.atomic_aggregate; },
+     .size = [](const PathAttributes&, const CodecContext&) -> std::size_t { return 0; },
+     .write = [](const PathAttributes&, Writer&, const CodecContext&) {}},
+    {.type = AttrType::aggregator,
+     .name = "AGGREGATOR",
+     .flags = opt_trans,
+     .on_malformed = ad,
+     .on_bad_flags = tw,
+     .decode = decode_aggregator,
+     .present = [](const PathAttributes& a,
+                   const CodecContext&) { return a.aggregator.has_value(); },
+     .size =
+         [](const PathAttributes&, const CodecContext& c) {
+             return c.four_octet_as ? aggregator4_length : aggregator2_length;
+         },
+     .write =
+         [](const PathAttributes& a, Writer& w, const CodecContext& c) {
+             const Asn asn = a.aggregator->asn;
+             if (c.four_octet_as)
+                 w.u32(asn);
+             else // RFC 6793 §4.2.2: AS_TRANS stands in for a non-mappable AS
+                 w.u16(static_cast<std::uint16_t>(asn > max_two_octet_asn ? as_trans : asn));
+             w.u32(a.aggregator->address);
+         }},
+    {.type = AttrType::communities,
+     .name = "COMMUNITIES",
+     .flags = opt_trans,
+     .on_malformed = tw,
+     .on_bad_flags = tw,
+     .decode = decode_communities,
+     .present = [](const PathAttributes& a,
+                   const CodecContext&) { return has_items(a.communities); },
+     .size = [](const PathAttributes& a,
+                const CodecContext&) { return a.communities->size() * community_size; },
+     .write =
+         [](const PathAttributes& a, Writer& w, const CodecContext&) {
+             for (auto c : *a.communities)
+                 w.u32(c);
+         }},
+    {.type = AttrType::originator_id,
+     .name = "ORIGINATOR_ID",
+     .flags = opt,
+     .on_malformed = tw,
+     .on_bad_flags = tw,
+     .internal_only = true,
+     .decode = decode_originator_id,
+     .present = [](const PathAttributes& a,
+                   const CodecContext&) { return a.originator_id.has_value(); },
+     .size = [](const PathAttributes&, const CodecContext&) { return u32_attribute_length; },
+     .write = [](const PathAttributes& a, Writer& w,
+                 const CodecContext&) { w.u32(*a.originator_id); }},
+    {.type = AttrType::cluster_list,
+     .name = "CLUSTER_LIST",
+     .flags = opt,
+     .on_malformed = tw,
+     .on_bad_flags = tw,
+     .internal_only = true,
+     .decode = decode_cluster_list,
+     .present = [](const PathAttributes& a,
+                   const CodecContext&) { return has_items(a.cluster_list); },
+     .size = [](const PathAttributes& a,
+                const CodecContext&) { return a.cluster_list->size() * community_size; },
+     .write =
+         [](const PathAttributes& a, Writer& w, const CodecContext&) {
+             for (auto c : *a.cluster_list)
+                 w.u32(c);
+         }},
+    {.type = AttrType::mp_reach_nlri,
+     .name = "MP_REACH_NLRI",
+     .flags = opt,
+     .on_malformed = sr,
+     .on_bad_flags = sr,
+     .decode = decode_mp_reach,
+     .present = [](const PathAttributes& a, const CodecContext&) { return a.mp_reach.has_value(); },
+     .size =
+         [](const PathAttributes& a, const CodecContext& c) {
+             return mp_reach_head_size(*a.mp_reach) +
+                    nlri_size(a.mp_reach->nlri, c.add_path(a.mp_reach->family.afi));
+         },
+     .write =
+         [](const PathAttributes& a, Writer& w, const CodecContext& c) {
+             encode_mp_reach_head(*a.mp_reach, w);
+             encode_nlri(a.mp_reach->nlri, w, c.add_path(a.mp_reach->family.afi));
+         }},
+    {.type = AttrType::mp_unreach_nlri,
+     .name = "MP_UNREACH_NLRI",
+     .flags = opt,
+     .on_malformed = sr,
+     .on_bad_flags = sr,
+     .decode = decode_mp_unreach,
+     .present = [](const PathAttributes& a,
+                   const CodecContext&) { return a.mp_unreach.has_value(); },
+     .size =
+         [](const PathAttributes& a, const CodecContext& c) {
+             return mp_unreach_min_length +
+                    nlri_size(a.mp_unreach->withdrawn_routes, c.add_path(a.mp_unreach->family.afi));
+         },
+     .write =
+         [](const PathAttributes& a, Writer& w, const CodecContext& c) {
+             w.u16(static_cast<std::uint16_t>(a.mp_unreach->family.afi));
+             w.u8(static_cast<std::uint8_t>(a.mp_unreach->family.safi));
+             encode_nlri(a.mp_unreach->withdrawn_routes, w, c.add_path(a.mp_unreach->family.afi));
+         }},
+    {.type = AttrType::extended_communities,
+     .name = "EXTENDED_COMMUNITIES",
+     .flags = opt_trans,
+     .on_malformed = tw,
+     .on_bad_flags = tw,
+     .decode = decode_ext_communities,
+     .present = [](const PathAttributes& a,
+                   const CodecContext&) { return has_items(a.extended_communities); },
+     .size =
+         [](const PathAttributes& a, const CodecContext&) {
+             return a.extended_communities->size() * extended_community_size;
+         },
+     .write =
+         [](const PathAttributes& a, Writer& w, const CodecContext&) {
+             for (const auto& c : *a.extended_communities)
+                 w.bytes(c.value);
+         }},
+    // RFC 6793 §4.2.2: derived from AS_PATH / AGGREGATOR, only toward 2-octet peers.
+    {.type = AttrType::as4_path,
+     .name = "AS4_PATH",
+     .flags = opt_trans,
+     .on_malformed = ad,
+     .on_bad_flags = tw,
+     .two_octet_only = true,
+     .decode = decode_as4_path,
+     .present =
+         [](const PathAttributes& a, const CodecContext& c) {
+             return !c.four_octet_as && a.as_path && needs_as4_path(*a.as_path);
+         },
+     .size = [](const PathAttributes& a,
+                const CodecContext&) { return as_path_size(*a.as_path, four_octet, true); },
+     .write = [](const PathAttributes& a, Writer& w,
+                 const CodecContext&) { encode_as_path(*a.as_path, w, four_octet, true); }},
+    {.type = AttrType::as4_aggregator,
+     .name = "AS4_AGGREGATOR",
+     .flags = opt_trans,
+     .on_malformed = ad,
+     .on_bad_flags = tw,
+     .two_octet_only = true,
+     .decode = decode_as4_aggregator,
+     .present =
+         [](const PathAttributes& a, const CodecContext& c) {
+             return !c.four_octet_as && a.aggregator && a.aggregator->asn > max_two_octet_asn;
+         },
+     .size = [](const PathAttributes&, const CodecContext&) { return aggregator4_length; },
+     .write =
+         [](const PathAttributes& a, Writer& w, const CodecContext&) {
+             w.u32(a.aggregator->asn);
+             w.u32(a.aggregator->address);
+         }},
+    {.type = AttrType::large_communities,
+     .name = "LARGE_COMMUNITIES",
+     .flags = opt_trans,
+     .on_malformed = tw,
+     .on_bad_flags = tw,
+     .decode = decode_large_communities,
+     .present = [](const PathAttributes& a,
+                   const CodecContext&) { return has_items(a.large_communities); },
+     .size = [](const PathAttributes& a,
+                const CodecContext&) { return a.large_communities->size() * large_community_size; },
+     .write =
+         [](const PathAttributes& a, Writer& w, const CodecContext&) {
+             for (const auto& c : *a.large_communities) {
+                 w.u32(c.global_administrator);
+                 w.u32(c.local_data_1);
+                 w.u32(c.local_data_2);
+             }
+         }},
+    {.type = AttrType::only_to_customer,
+     .name = "ONLY_TO_CUSTOMER",
+     .flags = opt_trans,
+     .on_malformed = tw,
+     .on_bad_flags = tw,
+     .decode = decode_otc,
+     .present = [](const PathAttributes& a,
+                   const CodecContext&) { return a.only_to_customer.has_value(); },
+     .size = [](const PathAttributes&, const CodecContext&) { return u32_attribute_length; },
+     .write = [](const PathAttributes& a, Writer& w,
+                 const CodecContext&) { w.u32(*a.only_to_customer); }},
+};
+
+/// The rows spread out by type code; types with no row are unknown (known() false).
 constexpr std::array<AttributeDescriptor, 256> make_table()
 {
     std::array<AttributeDescriptor, 256> t{};
-    const auto tw = Rfc7606::treat_as_withdraw;
-    const auto ad = Rfc7606::attribute_discard;
-    const auto sr = Rfc7606::session_reset;
-    t[1] = {"ORIGIN", wk, tw, tw, false, false, decode_origin,
-            [](const PathAttributes& a, const CodecContext&) { return a.origin.has_value(); },
-            [](const PathAttributes&, const CodecContext&) -> std::size_t { return 1; },
-            [](const PathAttributes& a, Writer& w, const CodecContext&) {
-                w.u8(static_cast<std::uint8_t>(*a.origin)); }};
-    t[2] = {"AS_PATH", wk, tw, tw, false, false, decode_as_path_attr,
-            [](const PathAttributes& a, const CodecContext&) { return a.as_path.has_value(); },
-            [](const PathAttributes& a, const CodecContext& c) {
-                return as_path_size(*a.as_path, as_width(c)); },
-            [](const PathAttributes& a, Writer& w, const CodecContext& c) {
-                encode_as_path(*a.as_path, w, as_width(c)); }};
-    t[3] = {"NEXT_HOP", wk, tw, tw, false, false, decode_next_hop,
-            [](const PathAttributes& a, const CodecContext&) { return a.next_hop.has_value(); },
-            [](const PathAttributes&, const CodecContext&) { return u32_attribute_length; },
-            [](const PathAttributes& a, Writer& w, const CodecContext&) { w.u32(*a.next_hop); }};
-    t[4] = {"MULTI_EXIT_DISC", opt, tw, tw, false, false, decode_med,
-            [](const PathAttributes& a, const CodecContext&) {
-                return a.multi_exit_disc.has_value(); },
-            [](const PathAttributes&, const CodecContext&) { return u32_attribute_length; },
-            [](const PathAttributes& a, Writer& w, const CodecContext&) {
-                w.u32(*a.multi_exit_disc); }};
-    t[5] = {"LOCAL_PREF", wk, tw, tw, true, false, decode_local_pref,
-            [](const PathAttributes& a, const CodecContext&) { return a.local_pref.has_value(); },
-            [](const PathAttributes&, const CodecContext&) { return u32_attribute_length; },
-            [](const PathAttributes& a, Writer& w, const CodecContext&) { w.u32(*a.local_pref); }};
-    t[6] = {"ATOMIC_AGGREGATE", wk, ad, tw, false, false, decode_atomic,
-            [](const PathAttributes& a, const CodecContext&) { return a.atomic_aggregate; },
-            [](const PathAttributes&, const CodecContext&) -> std::size_t { return 0; },
-            [](const PathAttributes&, Writer&, const CodecContext&) {}};
-    t[7] = {"AGGREGATOR", opt_trans, ad, tw, false, false, decode_aggregator,
-            [](const PathAttributes& a, const CodecContext&) { return a.aggregator.has_value(); },
-            [](const PathAttributes&, const CodecContext& c) {
-                return c.four_octet_as ? aggregator4_length : aggregator2_length; },
-            [](const PathAttributes& a, Writer& w, const CodecContext& c) {
-                const Asn asn = a.aggregator->asn;
-                if (c.four_octet_as)
-                    w.u32(asn);
-                else  // RFC 6793 §4.2.2: AS_TRANS stands in for a non-mappable AS
-                    w.u16(static_cast<std::uint16_t>(asn > max_two_octet_asn ? as_trans : asn));
-                w.u32(a.aggregator->address); }};
-    t[8] = {"COMMUNITIES", opt_trans, tw, tw, false, false, decode_communities,
-            [](const PathAttributes& a, const CodecContext&) { return has_items(a.communities); },
-            [](const PathAttributes& a, const CodecContext&) {
-                return a.communities->size() * community_size; },
-            [](const PathAttributes& a, Writer& w, const CodecContext&) {
-                for (auto c : *a.communities) w.u32(c); }};
-    t[9] = {"ORIGINATOR_ID", opt, tw, tw, true, false, decode_originator_id,
-            [](const PathAttributes& a, const CodecContext&) {
-                return a.originator_id.has_value(); },
-            [](const PathAttributes&, const CodecContext&) { return u32_attribute_length; },
-            [](const PathAttributes& a, Writer& w, const CodecContext&) {
-                w.u32(*a.originator_id); }};
-    t[10] = {"CLUSTER_LIST", opt, tw, tw, true, false, decode_cluster_list,
-             [](const PathAttributes& a, const CodecContext&) { return has_items(a.cluster_list); },
-             [](const PathAttributes& a, const CodecContext&) {
-                 return a.cluster_list->size() * community_size; },
-             [](const PathAttributes& a, Writer& w, const CodecContext&) {
-                 for (auto c : *a.cluster_list) w.u32(c); }};
-    t[14] = {"MP_REACH_NLRI", opt, sr, sr, false, false, decode_mp_reach,
-             [](const PathAttributes& a, const CodecContext&) { return a.mp_reach.has_value(); },
-             [](const PathAttributes& a, const CodecContext& c) {
-                 return mp_reach_head_size(*a.mp_reach) +
-                        nlri_size(a.mp_reach->nlri, c.add_path(a.mp_reach->family.afi)); },
-             [](const PathAttributes& a, Writer& w, const CodecContext& c) {
-                 encode_mp_reach_head(*a.mp_reach, w);
-                 encode_nlri(a.mp_reach->nlri, w, c.add_path(a.mp_reach->family.afi)); }};
-    t[15] = {"MP_UNREACH_NLRI", opt, sr, sr, false, false, decode_mp_unreach,
-             [](const PathAttributes& a, const CodecContext&) { return a.mp_unreach.has_value(); },
-             [](const PathAttributes& a, const CodecContext& c) {
-                 return mp_unreach_min_length +
-                        nlri_size(a.mp_unreach->withdrawn_routes,
-                                  c.add_path(a.mp_unreach->family.afi)); },
-             [](const PathAttributes& a, Writer& w, const CodecContext& c) {
-                 w.u16(static_cast<std::uint16_t>(a.mp_unreach->family.afi));
-                 w.u8(static_cast<std::uint8_t>(a.mp_unreach->family.safi));
-                 encode_nlri(a.mp_unreach->withdrawn_routes, w,
-                             c.add_path(a.mp_unreach->family.afi)); }};
-    t[16] = {"EXTENDED_COMMUNITIES", opt_trans, tw, tw, false, false, decode_ext_communities,
-             [](const PathAttributes& a, const CodecContext&) {
-                 return has_items(a.extended_communities); },
-             [](const PathAttributes& a, const CodecContext&) {
-                 return a.extended_communities->size() * extended_community_size; },
-             [](const PathAttributes& a, Writer& w, const CodecContext&) {
-                 for (const auto& c : *a.extended_communities) w.bytes(c.value); }};
-    // RFC 6793 §4.2.2: derived from AS_PATH / AGGREGATOR, only toward 2-octet peers.
-    t[17] = {"AS4_PATH", opt_trans, ad, tw, false, true, decode_as4_path,
-             [](const PathAttributes& a, const CodecContext& c) {
-                 return !c.four_octet_as && a.as_path && needs_as4_path(*a.as_path); },
-             [](const PathAttributes& a, const CodecContext&) {
-                 return as_path_size(*a.as_path, four_octet, true); },
-             [](const PathAttributes& a, Writer& w, const CodecContext&) {
-                 encode_as_path(*a.as_path, w, four_octet, true); }};
-    t[18] = {"AS4_AGGREGATOR", opt_trans, ad, tw, false, true, decode_as4_aggregator,
-             [](const PathAttributes& a, const CodecContext& c) {
-                 return !c.four_octet_as && a.aggregator && a.aggregator->asn > max_two_octet_asn; },
-             [](const PathAttributes&, const CodecContext&) { return aggregator4_length; },
-             [](const PathAttributes& a, Writer& w, const CodecContext&) {
-                 w.u32(a.aggregator->asn);
-                 w.u32(a.aggregator->address); }};
-    t[32] = {"LARGE_COMMUNITIES", opt_trans, tw, tw, false, false, decode_large_communities,
-             [](const PathAttributes& a, const CodecContext&) {
-                 return has_items(a.large_communities); },
-             [](const PathAttributes& a, const CodecContext&) {
-                 return a.large_communities->size() * large_community_size; },
-             [](const PathAttributes& a, Writer& w, const CodecContext&) {
-                 for (const auto& c : *a.large_communities) {
-                     w.u32(c.global_administrator);
-                     w.u32(c.local_data_1);
-                     w.u32(c.local_data_2);
-                 } }};
-    t[35] = {"ONLY_TO_CUSTOMER", opt_trans, tw, tw, false, false, decode_otc,
-             [](const PathAttributes& a, const CodecContext&) {
-                 return a.only_to_customer.has_value(); },
-             [](const PathAttributes&, const CodecContext&) { return u32_attribute_length; },
-             [](const PathAttributes& a, Writer& w, const CodecContext&) {
-                 w.u32(*a.only_to_customer); }};
+    for (const AttributeDescriptor& d : known_attributes)
+        t[static_cast<std::uint8_t>(d.type)] = d;
     return t;
 }
-// clang-format on
 
 constexpr std::array<AttributeDescriptor, 256> table = make_table();
+
+/// Every row is found at its own type code: no type is listed twice, none is lost.
+constexpr bool each_row_at_its_type()
+{
+    std::size_t known = 0;
+    for (std::size_t i = 0; i < table.size(); ++i) {
+        if (!table[i].known())
+            continue;
+        ++known;
+        if (static_cast<std::size_t>(table[i].type) != i || table[i].name.empty())
+            return false;
+    }
+    return known == std::size(known_attributes);
+}
+static_assert(each_row_at_its_type(), "attribute rows: one per type code");
 
 /// Known types in canonical order: RFC 7606 §5.1 puts the MP attributes first.
 constexpr std::array<std::uint8_t, 17> canonical_known = {14, 15, 1,  2,  3,  4,  5,  6, 7,

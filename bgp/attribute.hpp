@@ -225,6 +225,7 @@ using AttrWriteFn = void (*)(const PathAttributes& a, Writer& w, const CodecCont
 /// One row of the attribute descriptor table (STYLE §3), indexed by type code.
 struct AttributeDescriptor
 {
+    AttrType type{};        ///< the type code this row describes (its index in the table)
     std::string_view name;  ///< RFC name, e.g. "AS_PATH"; empty for types we do not know
     std::uint8_t flags = 0; ///< required Optional and Transitive bits (RFC 4271 §5)
     Rfc7606 on_malformed = Rfc7606::treat_as_withdraw; ///< RFC 7606 §7 action
@@ -236,7 +237,7 @@ struct AttributeDescriptor
     AttrSizeFn size = nullptr;
     AttrWriteFn write = nullptr;
 
-    [[nodiscard]] bool known() const { return decode != nullptr; }
+    [[nodiscard]] constexpr bool known() const { return decode != nullptr; }
 };
 
 /// The descriptor for a type code (a row with known() == false for types we do not interpret).

@@ -1,18 +1,18 @@
 // RFC 4271 §8.2.2 state machine for one neighbor: one handler per state, every transition
 // through enter(), timers tracked by name so that a late expiry of a stopped timer is ignored.
 // Connections: `primary_` is the one the state refers to; `secondary_` is a later inbound
-// connection tracked until the first OPEN on either decides the §6.8 collision.
+// connection tracked until the first OPEN on either decides the §6.8 collision
+// (fsm_collision.cpp).
 // Must not: read a clock, do I/O, or log (the Status and the Down/Send actions carry the news).
 // RFC 4271 §6.8/§8/§10, RFC 6286 §2.3, RFC 6608 §4, RFC 9003, RFC 9687 §4, RFC 4724 §4.2.
 #include "bgp/fsm.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <type_traits>
 #include <utility>
 
 #include <fmt/format.h>
-
-#include "bgp/rounding.hpp"
 
 namespace vipd::bgp {
 namespace {
@@ -530,63 +530,6 @@ void Fsm::on_pre_open(const Event& e, Actions& out)
     }
 }
 
-// Events on the second connection: it is in OpenSent from its own point of view.
-void Fsm::on_secondary(const Event& e, Actions& out)
-{
-    const ConnId id = secondary_->id;
-    if (const auto* open = std::get_if<OpenReceived>(&e)) {
-        auto n = validate_open(open->open, local_);
-        if (!n) {
-            send_error(id, n.error(), out);
-            close(id, out);
-            return;
-        }
-        resolve_collision(id, std::move(*n), out);
-    } else if (const auto* err = std::get_if<MessageError>(&e)) {
-        send_error(id, err->error, out);
-        close(id, out);
-    } else if (const auto* n = std::get_if<NotificationReceived>(&e)) {
-        status_.last_notification_received = n->notification;
-        status_.shutdown_communication_received = shutdown_communication(n->notification);
-        close(id, out);
-    } else if (std::holds_alternative<TcpConnectionFails>(e)) {
-        close(id, out);
-    } else if (std::holds_alternative<MessagesWritten>(e)) {
-        // Nothing is timed on the second connection.
-    } else {
-        // RFC 6608 §4: the second connection is in OpenSent → 5/1.
-        send_error(id,
-                   local_error(static_cast<std::uint8_t>(ErrorCode::fsm),
-                               fsm_error::unexpected_in_open_sent,
-                               fmt::format("{} before OPEN on connection {}", event_, id)),
-                   out);
-        close(id, out);
-    }
-}
-
-void Fsm::on_tcp_connected(const TcpConnected& ev, Actions& out)
-{
-    if (!ev.inbound) {
-        if (!connect_pending_ || primary_) {
-            close(ev.conn, out); // an attempt we abandoned completed anyway
-            return;
-        }
-        connect_pending_ = false;
-    }
-    if (!primary_) {
-        adopt(ev, out);
-        return;
-    }
-    // §6.8, §8.2.2: a second connection is tracked until an OPEN decides the collision. A
-    // third one means the peer gave up on the previous second one.
-    if (secondary_) {
-        send_notification(secondary_->id, make_cease(cease::connection_collision_resolution), out);
-        close(secondary_->id, out);
-    }
-    secondary_ = Connection{ev.conn, true, false};
-    send_open(*secondary_, out);
-}
-
 // The first connection of Connect/Active (§8.2.2 events 16/17).
 void Fsm::adopt(const TcpConnected& ev, Actions& out)
 {
@@ -640,48 +583,6 @@ void Fsm::accept_open(Negotiated n, std::string cause, Actions& out)
         stop_timer(TimerId::hold, out); // §4.2: a zero Hold Time runs no timers
     }
     enter(State::open_confirm, std::move(cause), out);
-}
-
-// RFC 4271 §6.8: an acceptable OPEN arrived on `with_open` while another connection exists.
-// The connection initiated by the speaker with the higher BGP Identifier survives (RFC 6286
-// §2.3: on equal identifiers, the one with the larger AS). Two connections in the same
-// direction: the newer survives (the peer abandoned the older). Against an Established
-// session the new connection loses (§6.8) unless the peer says it restarted: an OPEN with the
-// Graceful Restart Restart State bit (RFC 4724 §4.2) replaces the dead session.
-void Fsm::resolve_collision(ConnId with_open, Negotiated n, Actions& out)
-{
-    const bool on_secondary = secondary_->id == with_open;
-    const Connection x = on_secondary ? *secondary_ : *primary_;
-    const Connection y = on_secondary ? *primary_ : *secondary_;
-    bool keep_x = false;
-    if (status_.state == State::established) {
-        keep_x = n.peer_graceful_restart && n.peer_graceful_restart->restart_state;
-    } else if (x.inbound != y.inbound) {
-        const std::uint32_t ours = local_.bgp_identifier.value;
-        const std::uint32_t theirs = n.remote_id.value;
-        const bool keep_inbound =
-            ours < theirs || (ours == theirs && local_.local_as < n.remote_as);
-        keep_x = x.inbound == keep_inbound;
-    } else {
-        keep_x = on_secondary;
-    }
-    const Connection& winner = keep_x ? x : y;
-    const Connection& loser = keep_x ? y : x;
-    std::string cause = fmt::format(
-        "connection collision: kept connection {}, closed {}{}", winner.id, loser.id,
-        status_.state == State::established && keep_x ? " (peer restarted, RFC 4724 §4.2)" : "");
-    send_notification(loser.id, make_cease(cease::connection_collision_resolution), out);
-    close(loser.id, out);
-    if (!keep_x) {
-        if (!on_secondary)
-            promote_secondary(std::move(cause), out); // the primary lost
-        return;
-    }
-    if (on_secondary) {
-        primary_ = secondary_;
-        secondary_.reset();
-    }
-    accept_open(std::move(n), std::move(cause), out);
 }
 
 void Fsm::on_notification(const NotificationReceived& ev, Actions& out)
@@ -897,8 +798,8 @@ milliseconds Fsm::jittered(milliseconds base)
     // 53 random bits → a double uniform in [0, 1).
     const double u = static_cast<double>(next_random(rng_) >> 11) * 0x1.0p-53;
     const double factor = jitter_floor + jitter_span * u;
-    return milliseconds{static_cast<milliseconds::rep>(
-        round_half_away(static_cast<double>(base.count()) * factor))};
+    return milliseconds{
+        static_cast<milliseconds::rep>(std::llround(static_cast<double>(base.count()) * factor))};
 }
 
 milliseconds Fsm::send_hold_time() const

@@ -69,14 +69,14 @@ FsmConfig make_fsm_config(const NeighborConfig& n)
     return f;
 }
 
-Session::Session(Speaker& speaker, NeighborConfig config)
-    : speaker_(speaker), config_(std::move(config)),
-      local_(make_local_peer(config_, speaker.config_)), fsm_(local_, make_fsm_config(config_)),
-      adj_out_(speaker.rib_, config_.name),
-      track_rib_in_(config_.max_prefixes > 0 || config_.adj_rib_in_limit > 0)
+Session::Session(SessionHost& host, NeighborConfig config)
+    : host_(host), config_(std::move(config)),
+      local_(make_local_peer(config_, host.speaker_config())),
+      fsm_(local_, make_fsm_config(config_)), adj_out_(host.loc_rib(), config_.name),
+      adj_in_(AdjRibInLimits{config_.max_prefixes, config_.adj_rib_in_limit})
 {
     for (auto& t : timers_)
-        t = std::make_unique<asio::steady_timer>(speaker_.io_);
+        t = std::make_unique<asio::steady_timer>(host_.io());
 }
 
 Session::~Session()
@@ -89,9 +89,9 @@ Session::~Session()
     }
 }
 
-void Session::note(std::string_view level, const std::string& text)
+void Session::note(EventLevel level, const std::string& text)
 {
-    speaker_.observer_.on_event(config_.name, level, text);
+    host_.observer().on_event(config_.name, level, text);
 }
 
 void Session::start()
@@ -124,8 +124,7 @@ void Session::dispatch(Event e)
         // Report the transition first, so what its actions cause is logged after it.
         const Status& st = fsm_.status();
         if (st.state != before)
-            speaker_.observer_.on_state_change(config_.name, to_string(before), to_string(st.state),
-                                               st.cause);
+            host_.observer().on_state_change(config_.name, before, st.state, st.cause);
         for (Action& a : actions)
             execute(a);
     }
@@ -155,7 +154,7 @@ void Session::execute(Action& a)
                 it->second->send(encode_message(act.message, ctx));
                 ++messages_sent_;
                 if (auto* notif = std::get_if<Notification>(&act.message))
-                    speaker_.observer_.on_notification(config_.name, true, *notif);
+                    host_.observer().on_notification(config_.name, true, *notif);
             } else if constexpr (std::is_same_v<T, CloseConnection>) {
                 auto it = conns_.find(act.conn);
                 if (it == conns_.end())
@@ -202,7 +201,7 @@ void Session::stop_timer(TimerId t)
 void Session::do_connect()
 {
     const std::uint64_t attempt = ++attempt_;
-    asio::co_spawn(speaker_.io_, connect_attempt(shared_from_this(), attempt),
+    asio::co_spawn(host_.io(), connect_attempt(shared_from_this(), attempt),
                    [weak = weak_from_this()](std::exception_ptr ep) {
                        if (!ep)
                            return;
@@ -210,7 +209,7 @@ void Session::do_connect()
                            try {
                                std::rethrow_exception(ep);
                            } catch (const std::exception& ex) {
-                               self->note("error", fmt::format("connect: {}", ex.what()));
+                               self->note(EventLevel::error, fmt::format("connect: {}", ex.what()));
                                self->dispatch(ConnectFailed{ex.what()});
                            }
                        }
@@ -221,7 +220,7 @@ asio::awaitable<void> Session::connect_attempt(std::shared_ptr<Session> self, st
 {
     const NeighborConfig& cfg = self->config_;
     const tcp::endpoint remote(to_asio(cfg.address), cfg.port);
-    auto sock = std::make_shared<tcp::socket>(self->speaker_.io_);
+    auto sock = std::make_shared<tcp::socket>(self->host_.io());
     self->pending_connect_ = sock;
     auto fail = [&](const std::string& why) {
         if (attempt == self->attempt_) {
@@ -244,7 +243,7 @@ asio::awaitable<void> Session::connect_attempt(std::shared_ptr<Session> self, st
         }
     if (cfg.ttl_security) {
         // RFC 5082 §3: send with TTL 255, accept only within the configured hops.
-        if (auto r = set_ttl(fd, family, 255); !r) {
+        if (auto r = set_ttl(fd, family, gtsm_ttl); !r) {
             fail(r.error());
             co_return;
         }
@@ -254,7 +253,7 @@ asio::awaitable<void> Session::connect_attempt(std::shared_ptr<Session> self, st
         }
     } else {
         const bool ibgp = self->local_.internal();
-        const int ttl = cfg.multihop ? *cfg.multihop : (ibgp ? 64 : 1);
+        const int ttl = cfg.multihop ? *cfg.multihop : (ibgp ? ibgp_default_ttl : ebgp_default_ttl);
         if (auto r = set_ttl(fd, family, ttl); !r) {
             fail(r.error());
             co_return;
@@ -283,9 +282,9 @@ void Session::accept(tcp::socket socket)
 {
     if (config_.ttl_security) {
         const int fd = socket.native_handle();
-        (void)set_ttl(fd, config_.address.afi, 255);
+        (void)set_ttl(fd, config_.address.afi, gtsm_ttl);
         if (auto r = set_gtsm(fd, config_.address.afi, *config_.ttl_security); !r)
-            note("warning", r.error());
+            note(EventLevel::warning, r.error());
     }
     adopt(std::move(socket), true);
 }
@@ -293,7 +292,7 @@ void Session::accept(tcp::socket socket)
 void Session::adopt(tcp::socket socket, bool inbound)
 {
     if (auto r = set_nodelay(socket.native_handle()); !r)
-        note("warning", r.error());
+        note(EventLevel::warning, r.error());
     const ConnectionId id = next_conn_id_++;
     auto conn = std::make_shared<Connection>(std::move(socket), id, this);
     conns_[id] = conn;

@@ -3,7 +3,8 @@
 // (RFC 7606 outcomes applied here, session resets handed to the FSM), and writes the
 // Adj-RIB-Out as UPDATEs. Events are handled one at a time from a small queue, so an action
 // that causes another event (a close, say) never re-enters the FSM.
-// Must not: decide protocol behaviour (the FSM, negotiation and RIB do), or block.
+// Must not: decide protocol behaviour (the FSM, negotiation, the RIBs and AdjRibIn do), or
+// block. Reaches its speaker only through SessionHost.
 #pragma once
 
 #include <array>
@@ -18,8 +19,8 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
 
+#include "bgp/adj_rib_in.hpp"
 #include "bgp/fsm.hpp"
-#include "bgp/prefix_map.hpp"
 #include "bgp/rib.hpp"
 #include "bgp/speaker.hpp"
 #include "bgp/transport.hpp"
@@ -29,7 +30,7 @@ namespace vipd::bgp {
 class Session : public ConnectionHandler, public std::enable_shared_from_this<Session>
 {
 public:
-    Session(Speaker& speaker, NeighborConfig config);
+    Session(SessionHost& host, NeighborConfig config);
     ~Session() override;
 
     [[nodiscard]] const std::string& name() const { return config_.name; }
@@ -89,9 +90,9 @@ private:
     void write(Bytes&& bytes);
     void fail_waiters(const std::string& reason);
     [[nodiscard]] std::shared_ptr<Connection> established_connection() const;
-    void note(std::string_view level, const std::string& text);
+    void note(EventLevel level, const std::string& text);
 
-    Speaker& speaker_;
+    SessionHost& host_;
     NeighborConfig config_;
     LocalPeer local_;
     Fsm fsm_;
@@ -107,12 +108,10 @@ private:
     AdjRibOut adj_out_;
     std::optional<ConnectionId> established_conn_;
     std::optional<std::chrono::steady_clock::time_point> established_since_;
-    PrefixMap<std::uint8_t> rib_in_;
-    bool track_rib_in_ = false;
+    AdjRibIn adj_in_;
     std::vector<std::function<void(std::string)>> write_waiters_;
     std::uint64_t messages_sent_ = 0, messages_received_ = 0;
     std::uint64_t updates_sent_ = 0, updates_received_ = 0;
-    std::uint64_t prefixes_received_total_ = 0;
 };
 
 /// The FSM's view of a neighbor's configuration (split out for tests of the mapping).

@@ -35,7 +35,7 @@ void Session::on_message(ConnectionId id, ByteView message)
             if constexpr (std::is_same_v<T, Open>) {
                 dispatch(OpenReceived{id, std::move(m)});
             } else if constexpr (std::is_same_v<T, Notification>) {
-                speaker_.observer_.on_notification(config_.name, false, m);
+                host_.observer().on_notification(config_.name, false, m);
                 dispatch(NotificationReceived{id, std::move(m)});
             } else if constexpr (std::is_same_v<T, Keepalive>) {
                 dispatch(KeepaliveReceived{id});
@@ -67,44 +67,19 @@ void Session::on_update(ConnectionId id, ByteView message)
     const Update& u = outcome.update;
     const bool withdraw_all = outcome.treat_as_withdraw;
     if (outcome.error)
-        note("warning", fmt::format("UPDATE {} ({}): routes {}", to_string(*outcome.error),
-                                    to_string(outcome.error->action),
-                                    withdraw_all ? "treated as withdrawn" : "kept"));
+        note(EventLevel::warning,
+             fmt::format("UPDATE {} ({}): routes {}", to_string(*outcome.error),
+                         to_string(outcome.error->action),
+                         withdraw_all ? "treated as withdrawn" : "kept"));
     for (const AfiSafi& f : outcome.disabled_families)
-        note("warning",
+        note(EventLevel::warning,
              fmt::format("UPDATE for {} ignored: family disabled (RFC 4760 §7)", to_string(f)));
-    auto add = [&](const std::vector<Nlri>& v) {
-        prefixes_received_total_ += v.size();
-        if (!track_rib_in_)
-            return;
-        for (const Nlri& x : v) {
-            if (withdraw_all)
-                (void)rib_in_.erase(x.prefix);
-            else if (config_.max_prefixes > 0 || rib_in_.size() < config_.adj_rib_in_limit ||
-                     rib_in_.find(x.prefix) != nullptr)
-                rib_in_.put(x.prefix, 1);
-        }
-    };
-    auto remove = [&](const std::vector<Nlri>& v) {
-        if (track_rib_in_)
-            for (const Nlri& x : v)
-                (void)rib_in_.erase(x.prefix);
-    };
-    remove(u.withdrawn_routes);
-    if (u.path_attributes.mp_unreach)
-        remove(u.path_attributes.mp_unreach->withdrawn_routes);
-    add(u.nlri);
-    if (u.path_attributes.mp_reach)
-        add(u.path_attributes.mp_reach->nlri);
+    const AdjRibInDecision d = adj_in_.apply(u, withdraw_all);
     dispatch(UpdateReceived{id});
-    // RFC 4486 §4: more prefixes than allowed ends the session with Cease/1.
-    if (config_.max_prefixes > 0 && rib_in_.size() > config_.max_prefixes) {
-        note("error", fmt::format("received {} prefixes, limit {}: closing with Cease/1",
-                                  rib_in_.size(), config_.max_prefixes));
-        const AfiSafi fam =
-            u.path_attributes.mp_reach ? u.path_attributes.mp_reach->family : ipv4_unicast;
-        dispatch(
-            AutomaticStop{max_prefix_cease(fam, static_cast<std::uint32_t>(config_.max_prefixes))});
+    if (d.cease) {
+        note(EventLevel::error, fmt::format("received {} prefixes, limit {}: closing with Cease/1",
+                                            d.prefixes, config_.max_prefixes));
+        dispatch(AutomaticStop{*d.cease});
     }
 }
 
@@ -137,8 +112,8 @@ void Session::on_established(const Established& e)
     if (auto it = conns_.find(e.conn); it != conns_.end())
         it->second->set_extended_message(e.negotiated.encode.extended_message);
     adj_out_.reset();
-    rib_in_.clear();
-    if (speaker_.ready_)
+    adj_in_.clear();
+    if (host_.tables_ready())
         send_full_table(false);
 }
 
@@ -147,7 +122,7 @@ void Session::on_down(const Down&)
     established_conn_.reset();
     established_since_.reset();
     adj_out_.reset();
-    rib_in_.clear();
+    adj_in_.clear();
     fail_waiters(fmt::format("session {}", to_string(fsm_.state())));
 }
 
@@ -211,30 +186,32 @@ std::size_t Session::encode_plan(const UpdatePlan& plan, Bytes& out)
     for (const UpdateGroup& g : plan.groups) {
         const AfiSafi family{g.afi, Safi::unicast};
         if (!n->has_family(family)) {
-            note("warning", fmt::format("{} prefixes of {} not sent: family not negotiated",
-                                        g.nlri.size(), to_string(family)));
+            note(EventLevel::warning,
+                 fmt::format("{} prefixes of {} not sent: family not negotiated", g.nlri.size(),
+                             to_string(family)));
             continue;
         }
         tl::expected<std::size_t, std::string> r;
         if (g.spec == no_spec) {
             r = append_withdrawals(out, family, g.nlri, n->encode);
         } else {
-            const RouteSpec& spec = speaker_.rib_.specs().get(g.spec);
+            const RouteSpec& spec = host_.loc_rib().specs().get(g.spec);
             auto attrs = exported(spec, g.afi, addrs);
             if (!attrs) {
-                note("error",
+                note(EventLevel::error,
                      fmt::format("{} prefixes not sent: {}", g.nlri.size(), attrs.error()));
                 continue;
             }
             auto enc = EncodedAttributes::make(*attrs, family, n->encode);
             if (!enc) {
-                note("error", fmt::format("{} prefixes not sent: {}", g.nlri.size(), enc.error()));
+                note(EventLevel::error,
+                     fmt::format("{} prefixes not sent: {}", g.nlri.size(), enc.error()));
                 continue;
             }
             r = append_announcements(out, *enc, g.nlri);
         }
         if (!r)
-            note("error", fmt::format("UPDATE encoding failed: {}", r.error()));
+            note(EventLevel::error, fmt::format("UPDATE encoding failed: {}", r.error()));
         else
             messages += *r;
     }
@@ -256,7 +233,7 @@ void Session::write(Bytes&& bytes)
 void Session::send_full_table(bool route_refresh)
 {
     const Negotiated* n = fsm_.negotiated();
-    if (n == nullptr || !speaker_.ready_)
+    if (n == nullptr || !host_.tables_ready())
         return;
     Bytes out;
     auto append = [&out](const Bytes& b) { out.insert(out.end(), b.begin(), b.end()); };
@@ -278,8 +255,9 @@ void Session::send_full_table(bool route_refresh)
     }
     updates_sent_ += messages;
     messages_sent_ += messages;
-    note("info", fmt::format("sent {} prefixes in {} UPDATEs{}", plan.prefixes(), messages,
-                             route_refresh ? " (route refresh)" : ", then End-of-RIB"));
+    note(EventLevel::info,
+         fmt::format("sent {} prefixes in {} UPDATEs{}", plan.prefixes(), messages,
+                     route_refresh ? " (route refresh)" : ", then End-of-RIB"));
     write(std::move(out));
 }
 
@@ -311,7 +289,7 @@ void Session::when_written(std::function<void(std::string)> done)
         done(fmt::format("not established ({})", to_string(fsm_.state())));
         return;
     }
-    if (!speaker_.ready_ || !adj_out_.synced()) {
+    if (!host_.tables_ready() || !adj_out_.synced()) {
         done("initial table held until the daemon is ready");
         return;
     }
@@ -344,7 +322,7 @@ NeighborStatus Session::status() const
     std::uint64_t sent = 0;
     adj_out_.for_each_sent([&](const Prefix&, SpecId) { ++sent; });
     s.prefixes_announced = sent;
-    s.prefixes_received = track_rib_in_ ? rib_in_.size() : prefixes_received_total_;
+    s.prefixes_received = adj_in_.prefixes();
     if (const Negotiated* n = fsm_.negotiated()) {
         for (const AfiSafi& f : n->families)
             s.families.push_back(to_string(f));

@@ -45,7 +45,7 @@ tl::expected<void, std::string> set_tcp_md5(int fd, const Address& peer, std::st
 
 tl::expected<void, std::string> set_gtsm(int fd, Afi family, std::uint8_t hops)
 {
-    const int min = 256 - std::max<int>(1, hops);
+    const int min = gtsm_ttl + 1 - std::max<int>(1, hops);
     if (family == Afi::ipv4)
         return check(setsockopt(fd, IPPROTO_IP, IP_MINTTL, &min, sizeof min), "IP_MINTTL");
     return check(setsockopt(fd, IPPROTO_IPV6, IPV6_MINHOPCOUNT, &min, sizeof min),

@@ -13,6 +13,13 @@
 
 namespace vipd::bgp {
 
+/// RFC 5082 §3: a GTSM speaker sends with the maximum TTL (hop limit).
+inline constexpr int gtsm_ttl = 255;
+/// RFC 4271 (single-hop eBGP, as every implementation defaults): directly connected peers only.
+inline constexpr int ebgp_default_ttl = 1;
+/// iBGP peers may be several hops away: the usual host default (RFC 1700 IP TTL 64).
+inline constexpr int ibgp_default_ttl = 64;
+
 /// RFC 2385: sign (and require signatures on) segments to/from `peer` with `key` (≤ 80 octets).
 /// On a listening socket this admits the peer's signed SYNs; an empty key removes it.
 [[nodiscard]] tl::expected<void, std::string> set_tcp_md5(int fd, const Address& peer,

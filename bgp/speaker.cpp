@@ -42,6 +42,21 @@ bool same_session(NeighborConfig a, NeighborConfig b)
 
 } // namespace
 
+std::string_view to_string(EventLevel level)
+{
+    switch (level) {
+    case EventLevel::debug:
+        return "debug";
+    case EventLevel::info:
+        return "info";
+    case EventLevel::warning:
+        return "warning";
+    case EventLevel::error:
+        return "error";
+    }
+    return "?";
+}
+
 Speaker::Speaker(asio::io_context& io, SpeakerConfig config, SpeakerObserver& observer)
     : io_(io), config_(std::move(config)), observer_(observer)
 {}
@@ -84,7 +99,7 @@ tl::expected<void, std::string> Speaker::start()
                 if (auto r = set_tcp_md5(l->acceptor.native_handle(), s->config().address,
                                          s->config().md5_password);
                     !r)
-                    observer_.on_event(s->name(), "error", "listener: " + r.error());
+                    observer_.on_event(s->name(), EventLevel::error, "listener: " + r.error());
         s->start();
     }
     for (std::size_t i = 0; i < listeners_.size(); ++i)
@@ -105,7 +120,7 @@ void Speaker::accept_loop(std::size_t index)
             auto it = std::find_if(sessions_.begin(), sessions_.end(),
                                    [&](const auto& s) { return s->config().address == from; });
             if (it == sessions_.end()) {
-                observer_.on_event(from.to_string(), "warning",
+                observer_.on_event(from.to_string(), EventLevel::warning,
                                    fmt::format("closed connection from {}: not a configured "
                                                "neighbor",
                                                rec ? std::string("?") : from.to_string()));
@@ -114,7 +129,8 @@ void Speaker::accept_loop(std::size_t index)
                 (*it)->accept(std::move(sock));
             }
         } else {
-            observer_.on_event("listener", "error", fmt::format("accept: {}", ec.message()));
+            observer_.on_event("listener", EventLevel::error,
+                               fmt::format("accept: {}", ec.message()));
         }
         accept_loop(index);
     });
@@ -135,14 +151,14 @@ tl::expected<void, std::string> Speaker::add_neighbor(const NeighborConfig& conf
     LocalPeer local = make_local_peer(c, config_);
     if (auto problem = check_local_peer(local))
         return tl::unexpected(fmt::format("neighbor {}: {}", c.name, *problem));
-    auto session = std::make_shared<Session>(*this, c);
+    auto session = std::make_shared<Session>(static_cast<SessionHost&>(*this), c);
     sessions_.push_back(session);
     if (running_) {
         for (auto& l : listeners_)
             if (l->address.afi == c.address.afi && !c.md5_password.empty())
                 if (auto r = set_tcp_md5(l->acceptor.native_handle(), c.address, c.md5_password);
                     !r)
-                    observer_.on_event(c.name, "error", "listener: " + r.error());
+                    observer_.on_event(c.name, EventLevel::error, "listener: " + r.error());
         session->start();
     }
     return {};

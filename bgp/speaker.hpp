@@ -20,6 +20,7 @@
 #include <tl/expected.hpp>
 
 #include "bgp/capability.hpp"
+#include "bgp/fsm.hpp"
 #include "bgp/message.hpp"
 #include "bgp/rib.hpp"
 #include "bgp/route.hpp"
@@ -88,24 +89,48 @@ struct NeighborStatus
     std::uint16_t negotiated_hold_time = 0;
 };
 
+/// How much an observer event matters, for the application's log level.
+enum class EventLevel : std::uint8_t { debug, info, warning, error };
+/// "debug", "info", "warning", "error".
+[[nodiscard]] std::string_view to_string(EventLevel level);
+
 /// What the speaker tells the application (corebgp lesson: nothing else leaks out).
 class SpeakerObserver
 {
 public:
     virtual ~SpeakerObserver() = default;
-    /// Every FSM transition, with its cause.
-    virtual void on_state_change(const std::string& neighbor, std::string_view from,
-                                 std::string_view to, const std::string& cause) = 0;
+    /// Every FSM transition, with its cause (text for logs from to_string(State)).
+    virtual void on_state_change(const std::string& neighbor, State from, State to,
+                                 const std::string& cause) = 0;
     /// A NOTIFICATION we sent (sent=true) or received.
     virtual void on_notification(const std::string& neighbor, bool sent, const Notification& n) = 0;
     /// Anything else worth a log line: RFC 7606 outcomes, rejected connections, socket errors.
-    virtual void on_event(const std::string& neighbor, std::string_view level,
+    virtual void on_event(const std::string& neighbor, EventLevel level,
                           const std::string& text) = 0;
+};
+
+/// What a Session needs from the speaker that owns it (a narrow seam instead of friendship).
+class SessionHost
+{
+public:
+    /// The event loop every connection and timer of the session runs on.
+    virtual boost::asio::io_context& io() = 0;
+    /// Router id, AS and hostname shared by all neighbors.
+    [[nodiscard]] virtual const SpeakerConfig& speaker_config() const = 0;
+    /// The Loc-RIB the session's Adj-RIB-Out is derived from.
+    virtual LocRib& loc_rib() = 0;
+    /// True once the application has its first verdicts (initial tables may go out).
+    [[nodiscard]] virtual bool tables_ready() const = 0;
+    /// Where state changes, NOTIFICATIONs and events are reported.
+    virtual SpeakerObserver& observer() = 0;
+
+protected:
+    ~SessionHost() = default;
 };
 
 class Session;
 
-class Speaker
+class Speaker : private SessionHost
 {
 public:
     Speaker(boost::asio::io_context& io, SpeakerConfig config, SpeakerObserver& observer);
@@ -164,7 +189,13 @@ public:
             f) const;
 
 private:
-    friend class Session;
+    // SessionHost
+    boost::asio::io_context& io() override { return io_; }
+    [[nodiscard]] const SpeakerConfig& speaker_config() const override { return config_; }
+    LocRib& loc_rib() override { return rib_; }
+    [[nodiscard]] bool tables_ready() const override { return ready_; }
+    SpeakerObserver& observer() override { return observer_; }
+
     void schedule_flush();
     void flush();
     void accept_loop(std::size_t index);

@@ -8,8 +8,6 @@
 
 #include <fmt/format.h>
 
-#include "bgp/rounding.hpp"
-
 namespace vipd::cli {
 
 namespace {
@@ -103,7 +101,7 @@ tl::expected<std::chrono::milliseconds, std::string> duration_from_seconds(doubl
     const double ms = seconds * 1000.0;
     if (ms > static_cast<double>(max_duration.count()))
         return tl::unexpected(fmt::format("{} seconds: too long", seconds));
-    const double rounded = bgp::round_half_away(ms);
+    const double rounded = std::round(ms);
     if (std::fabs(ms - rounded) > 1e-6)
         return tl::unexpected(fmt::format("{} seconds: finer than a millisecond", seconds));
     return std::chrono::milliseconds(static_cast<std::int64_t>(rounded));

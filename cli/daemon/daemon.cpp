@@ -20,14 +20,18 @@ namespace {
 
 constexpr std::chrono::milliseconds shutdown_limit{3000};
 
-LogLevel level_of(std::string_view level)
+LogLevel level_of(bgp::EventLevel level)
 {
-    if (level == "error")
+    switch (level) {
+    case bgp::EventLevel::error:
         return LogLevel::error;
-    if (level == "warning")
+    case bgp::EventLevel::warning:
         return LogLevel::warning;
-    if (level == "debug")
+    case bgp::EventLevel::debug:
         return LogLevel::debug;
+    case bgp::EventLevel::info:
+        break;
+    }
     return LogLevel::info;
 }
 
@@ -184,17 +188,19 @@ void Daemon::shutdown(const std::string& reason)
 
 // ---- events between the modules -----------------------------------------------------------
 
-void Daemon::on_state_change(const std::string& neighbor, std::string_view from,
-                             std::string_view to, const std::string& cause)
+void Daemon::on_state_change(const std::string& neighbor, bgp::State from, bgp::State to,
+                             const std::string& cause)
 {
+    using bgp::State;
     metrics_.on_session_transition(neighbor, from, to, cause, std::chrono::system_clock::now());
-    if (to == "Established")
+    if (to == State::established)
         trim_soon(); // the initial table goes out now; its buffers are freed once written
-    log_.write(to == "Established" || from == "Established" ? LogLevel::info : LogLevel::debug,
+    log_.write(to == State::established || from == State::established ? LogLevel::info
+                                                                      : LogLevel::debug,
                "bgp",
                {{"peer", neighbor},
-                {"from", std::string(from)},
-                {"to", std::string(to)},
+                {"from", std::string(bgp::to_string(from))},
+                {"to", std::string(bgp::to_string(to))},
                 {"cause", cause}});
 }
 
@@ -210,7 +216,7 @@ void Daemon::on_notification(const std::string& neighbor, bool sent, const bgp::
                 {"shutdown_communication", text.value_or("")}});
 }
 
-void Daemon::on_event(const std::string& neighbor, std::string_view level, const std::string& text)
+void Daemon::on_event(const std::string& neighbor, bgp::EventLevel level, const std::string& text)
 {
     log_.write(level_of(level), "bgp", {{"peer", neighbor}, {"event", text}});
 }

@@ -61,11 +61,11 @@ public:
 
 private:
     // bgp::SpeakerObserver
-    void on_state_change(const std::string& neighbor, std::string_view from, std::string_view to,
+    void on_state_change(const std::string& neighbor, bgp::State from, bgp::State to,
                          const std::string& cause) override;
     void on_notification(const std::string& neighbor, bool sent,
                          const bgp::Notification& n) override;
-    void on_event(const std::string& neighbor, std::string_view level,
+    void on_event(const std::string& neighbor, bgp::EventLevel level,
                   const std::string& text) override;
     // health::Observer
     void on_transition(const health::Transition& t) override;

@@ -3,6 +3,7 @@
 // Must not: read clocks, sockets or the daemon; every value comes in through MetricsInput.
 #include "cli/status/metrics.hpp"
 
+#include <cmath>
 #include <ctime>
 #include <iterator>
 
@@ -10,7 +11,6 @@
 
 #include "announce/policy.hpp"
 #include "bgp/fsm.hpp"
-#include "bgp/rounding.hpp"
 #include "health/rise_fall.hpp"
 
 namespace vipd::cli {
@@ -139,7 +139,7 @@ void render_neighbors(Exposition& e, const MetricsInput& in)
     e.family("vipd_bgp_session_established", "gauge", "1 when the session is Established, else 0.");
     for (const auto& n : in.neighbors)
         e.sample("vipd_bgp_session_established", {{"neighbor", n.name}},
-                 n.state == "Established" ? 1 : 0);
+                 n.state == bgp::to_string(bgp::State::established) ? 1 : 0);
     e.family("vipd_bgp_session_uptime_seconds", "gauge",
              "Seconds since the session became Established; 0 when it is not.");
     for (const auto& n : in.neighbors)
@@ -254,7 +254,7 @@ void render_checks(Exposition& e, const MetricsInput& in)
     for (const auto& c : in.checks)
         if (c.latency_ms) // whole microseconds: 8.6e-05
             e.sample("vipd_check_last_probe_duration_seconds", {{"check", c.name}},
-                     bgp::round_half_away(*c.latency_ms * 1000.0) / 1e6);
+                     std::round(*c.latency_ms * 1000.0) / 1e6);
     e.family("vipd_check_probes_total", "counter", "Probes finished.");
     for (const auto& c : in.checks)
         e.sample("vipd_check_probes_total", {{"check", c.name}}, c.probes);
@@ -381,14 +381,15 @@ void MetricsRecorder::remember(TransitionRecord record)
     recent_.push_back(std::move(record));
 }
 
-void MetricsRecorder::on_session_transition(std::string_view neighbor, std::string_view from,
-                                            std::string_view to, std::string_view cause,
+void MetricsRecorder::on_session_transition(std::string_view neighbor, bgp::State from,
+                                            bgp::State to, std::string_view cause,
                                             std::chrono::system_clock::time_point at)
 {
-    if (from != "Established" && to != "Established")
+    using bgp::State;
+    if (from != State::established && to != State::established)
         return;
-    remember({at, "neighbor", std::string(neighbor), std::string(from), std::string(to),
-              std::string(cause)});
+    remember({at, "neighbor", std::string(neighbor), std::string(bgp::to_string(from)),
+              std::string(bgp::to_string(to)), std::string(cause)});
 }
 
 void MetricsRecorder::on_notification(std::string_view neighbor, bool sent, std::uint8_t code,

@@ -18,6 +18,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "bgp/fsm.hpp"
 #include "health/outcome.hpp"
 
 namespace vipd::cli {
@@ -62,9 +63,8 @@ public:
     /// A BGP FSM transition. Only changes into or out of Established enter the recent list
     /// (Connect/Active retries every few seconds would push everything else out); the status
     /// reply has the session counters.
-    void on_session_transition(std::string_view neighbor, std::string_view from,
-                               std::string_view to, std::string_view cause,
-                               std::chrono::system_clock::time_point at);
+    void on_session_transition(std::string_view neighbor, bgp::State from, bgp::State to,
+                               std::string_view cause, std::chrono::system_clock::time_point at);
     /// A NOTIFICATION sent or received (RFC 4271 §4.5 code/subcode).
     void on_notification(std::string_view neighbor, bool sent, std::uint8_t code,
                          std::uint8_t subcode);

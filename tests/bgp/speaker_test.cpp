@@ -17,16 +17,15 @@ struct Recorder : SpeakerObserver
     std::vector<Notification> received;
     std::vector<Notification> sent;
     std::vector<std::string> events;
-    void on_state_change(const std::string& n, std::string_view, std::string_view to,
-                         const std::string&) override
+    void on_state_change(const std::string& n, State, State to, const std::string&) override
     {
-        states.push_back(n + ":" + std::string(to));
+        states.push_back(n + ":" + std::string(to_string(to)));
     }
     void on_notification(const std::string&, bool was_sent, const Notification& x) override
     {
         (was_sent ? sent : received).push_back(x);
     }
-    void on_event(const std::string& n, std::string_view, const std::string& text) override
+    void on_event(const std::string& n, EventLevel, const std::string& text) override
     {
         events.push_back(n + ": " + text);
     }

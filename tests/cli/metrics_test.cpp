@@ -9,6 +9,7 @@
 #include "cli/status/metrics.hpp"
 
 using nlohmann::json;
+using vipd::bgp::State;
 using namespace std::chrono_literals;
 using vipd::cli::escape_label_value;
 using vipd::cli::MetricsInput;
@@ -369,7 +370,7 @@ TEST_CASE("MetricsRecorder: recent transitions, newest first, bounded", "[metric
 {
     MetricsRecorder r(3);
     CHECK(r.recent_transitions() == json::array());
-    r.on_session_transition("rtr", "OpenConfirm", "Established", "KEEPALIVE received",
+    r.on_session_transition("rtr", State::open_confirm, State::established, "KEEPALIVE received",
                             at(1'700'000'000'000));
     r.on_check_transition("web", "init", "up", "HTTP 200", at(1'700'000'000'250));
     r.on_vip_transition("vip1", "waiting", "announced", "rule up", at(1'700'000'001'007));
@@ -394,10 +395,12 @@ TEST_CASE("MetricsRecorder: recent transitions, newest first, bounded", "[metric
 
     // Session retries (Connect <-> Active) are not kept; changes of Established are.
     MetricsRecorder sessions;
-    sessions.on_session_transition("rtr", "Idle", "Connect", "manual start", at(0));
-    sessions.on_session_transition("rtr", "Connect", "Active", "connect failed", at(1));
-    sessions.on_session_transition("rtr", "OpenConfirm", "Established", "KEEPALIVE", at(2));
-    sessions.on_session_transition("rtr", "Established", "Idle", "hold timer expired", at(3));
+    sessions.on_session_transition("rtr", State::idle, State::connect, "manual start", at(0));
+    sessions.on_session_transition("rtr", State::connect, State::active, "connect failed", at(1));
+    sessions.on_session_transition("rtr", State::open_confirm, State::established, "KEEPALIVE",
+                                   at(2));
+    sessions.on_session_transition("rtr", State::established, State::idle, "hold timer expired",
+                                   at(3));
     const auto kept = sessions.recent_transitions();
     REQUIRE(kept.size() == 2);
     CHECK(kept[0]["to"] == "Idle");
