@@ -135,4 +135,17 @@ private:
     Bytes& out_;
 };
 
+/// The value of one hexadecimal digit (either case), or -1: messages written as hex text
+/// (`vipctl decode`, test vectors) and JSON \u escapes.
+[[nodiscard]] constexpr int hex_digit(char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
 } // namespace vipd::bgp

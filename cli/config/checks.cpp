@@ -4,6 +4,7 @@
 // Each check is finally validated by health::make_check so that the Monitor will accept it.
 #include <algorithm>
 #include <array>
+#include <type_traits>
 
 #include "cli/config/check_kinds.hpp"
 #include "cli/config/sections.hpp"
@@ -504,10 +505,16 @@ void put_http_target(Out& o, const health::HttpTarget& t)
     }
 }
 
-std::vector<health::CheckSpec> read_checks(const Object& root)
+namespace {
+
+/// Reads every member of the object `key` with `read`; an entry read without error is then
+/// checked by `validate` (the running component's own rules: the same errors at load time).
+template <typename Read, typename Validate>
+auto read_named(const Object& root, std::string_view key, Read read, Validate validate)
 {
-    std::vector<health::CheckSpec> out;
-    auto v = root.get("checks");
+    using T = typename std::invoke_result_t<Read, const std::string&, const Value&>::value_type;
+    std::vector<T> out;
+    auto v = root.get(key);
     if (!v)
         return out;
     auto members = as_map(*v);
@@ -515,42 +522,38 @@ std::vector<health::CheckSpec> read_checks(const Object& root)
         return out;
     for (const auto& [name, value] : *members) {
         const std::size_t errors_before = value.ctx->error_count();
-        auto spec = read_check(name, value);
-        if (!spec)
+        auto item = read(name, value);
+        if (!item)
             continue;
-        if (value.ctx->error_count() == errors_before) {
-            // The Monitor's own validation (addresses, regex, TLS settings): same rules.
-            if (auto made = health::make_check(spec->probe); !made)
-                value.error(made.error());
-            else if (auto t = health::validate(spec->timing); !t)
-                value.error(t.error());
-        }
-        out.push_back(std::move(*spec));
+        if (value.ctx->error_count() == errors_before)
+            if (auto ok = validate(*item); !ok)
+                value.error(ok.error());
+        out.push_back(std::move(*item));
     }
     return out;
 }
 
+} // namespace
+
+std::vector<health::CheckSpec> read_checks(const Object& root)
+{
+    // The Monitor's own validation (addresses, regex, TLS settings): same rules.
+    return read_named(root, "checks", read_check,
+                      [](const health::CheckSpec& spec) -> tl::expected<void, std::string> {
+                          if (auto made = health::make_check(spec.probe); !made)
+                              return tl::unexpected(made.error());
+                          return health::validate(spec.timing);
+                      });
+}
+
 std::vector<HaproxyConfig> read_haproxy(const Object& root)
 {
-    std::vector<HaproxyConfig> out;
-    auto v = root.get("haproxy");
-    if (!v)
-        return out;
-    auto members = as_map(*v);
-    if (!members)
-        return out;
-    for (const auto& [name, value] : *members) {
-        const std::size_t errors_before = value.ctx->error_count();
-        auto h = read_instance(name, value);
-        if (!h)
-            continue;
-        if (value.ctx->error_count() == errors_before) {
-            if (auto made = health::HaproxySource::make(h->instance); !made)
-                value.error(made.error());
-        }
-        out.push_back(std::move(*h));
-    }
-    return out;
+    return read_named(root, "haproxy", read_instance,
+                      [](const HaproxyConfig& h) -> tl::expected<void, std::string> {
+                          if (auto made = health::HaproxySource::make(h.instance); !made)
+                              return tl::unexpected(made.error());
+                          return {};
+                      });
 }
 
 } // namespace vipd::cli::detail

@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <cstdint>
 
+#include "bgp/wire.hpp"
+
 namespace vipd::cli {
 
 namespace {
@@ -18,17 +20,6 @@ bool is_utf8_continuation(char c)
     return (static_cast<unsigned char>(c) & 0xC0) == 0x80;
 }
 
-int hex_digit(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 // Reads four hex digits at `at`; -1 when they are not all there.
 long hex4(std::string_view t, std::size_t at)
 {
@@ -36,7 +27,7 @@ long hex4(std::string_view t, std::size_t at)
         return -1;
     long v = 0;
     for (std::size_t i = 0; i < 4; ++i) {
-        const int d = hex_digit(t[at + i]);
+        const int d = bgp::hex_digit(t[at + i]);
         if (d < 0)
             return -1;
         v = v * 16 + d;

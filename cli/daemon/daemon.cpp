@@ -20,21 +20,6 @@ namespace {
 
 constexpr std::chrono::milliseconds shutdown_limit{3000};
 
-LogLevel level_of(bgp::EventLevel level)
-{
-    switch (level) {
-    case bgp::EventLevel::error:
-        return LogLevel::error;
-    case bgp::EventLevel::warning:
-        return LogLevel::warning;
-    case bgp::EventLevel::debug:
-        return LogLevel::debug;
-    case bgp::EventLevel::info:
-        break;
-    }
-    return LogLevel::info;
-}
-
 announce::AnnouncerOptions announcer_options(const Config& c)
 {
     announce::AnnouncerOptions o;
@@ -191,61 +176,36 @@ void Daemon::shutdown(const std::string& reason)
 void Daemon::on_state_change(const std::string& neighbor, bgp::State from, bgp::State to,
                              const std::string& cause)
 {
-    using bgp::State;
-    metrics_.on_session_transition(neighbor, from, to, cause, std::chrono::system_clock::now());
-    if (to == State::established)
+    if (to == bgp::State::established)
         trim_soon(); // the initial table goes out now; its buffers are freed once written
-    log_.write(to == State::established || from == State::established ? LogLevel::info
-                                                                      : LogLevel::debug,
-               "bgp",
-               {{"peer", neighbor},
-                {"from", std::string(bgp::to_string(from))},
-                {"to", std::string(bgp::to_string(to))},
-                {"cause", cause}});
+    events_.session_transition(neighbor, from, to, cause);
 }
 
 void Daemon::on_notification(const std::string& neighbor, bool sent, const bgp::Notification& n)
 {
-    metrics_.on_notification(neighbor, sent, n.code, n.subcode);
-    auto text = bgp::shutdown_communication(n);
-    log_.write(LogLevel::warning, "bgp",
-               {{"peer", neighbor},
-                {"notification", sent ? "sent" : "received"},
-                {"code", fmt::format("{}/{}", n.code, n.subcode)},
-                {"text", bgp::describe(n.code, n.subcode)},
-                {"shutdown_communication", text.value_or("")}});
+    events_.notification(neighbor, sent, n);
 }
 
 void Daemon::on_event(const std::string& neighbor, bgp::EventLevel level, const std::string& text)
 {
-    log_.write(level_of(level), "bgp", {{"peer", neighbor}, {"event", text}});
+    events_.bgp_event(neighbor, level, text);
 }
 
 void Daemon::on_transition(const health::Transition& t)
 {
-    log_.write(LogLevel::info, "health",
-               {{"check", std::string(t.check)},
-                {"kind", std::string(t.kind)},
-                {"from", std::string(health::to_string(t.from))},
-                {"to", std::string(health::to_string(t.to))},
-                {"cause", std::string(t.cause)},
-                {"took_ms", fmt::format("{:.3f}", static_cast<double>(t.took.count()) / 1000.0)}});
-    metrics_.on_check_transition(t.check, health::to_string(t.from), health::to_string(t.to),
-                                 t.cause, std::chrono::system_clock::now());
+    events_.check_transition(t);
     announcer_.check_changed(t, now());
     after_announcer_change();
 }
 
 void Daemon::on_probe(const health::Probe& p)
 {
-    // Counted like the Monitor's failures: any result but up (maintenance has its own cause).
-    metrics_.on_probe(p.check, p.outcome.took, p.outcome.up(), p.outcome.reason);
+    events_.probe(p);
 }
 
 void Daemon::on_error(std::string_view check, std::string_view what)
 {
-    log_.write(LogLevel::error, "health",
-               {{"check", std::string(check)}, {"error", std::string(what)}});
+    events_.check_error(check, what);
 }
 
 void Daemon::announce(const bgp::Prefix& prefix, const bgp::RouteSpec& spec)
@@ -253,8 +213,7 @@ void Daemon::announce(const bgp::Prefix& prefix, const bgp::RouteSpec& spec)
     speaker_.announce(prefix, spec);
     if (loopback_)
         if (auto r = loopback_->add(prefix); !r)
-            log_.write(LogLevel::error, "loopback",
-                       {{"prefix", prefix.to_string()}, {"error", r.error()}});
+            events_.loopback_error(prefix, r.error());
 }
 
 void Daemon::withdraw(const bgp::Prefix& prefix)
@@ -262,8 +221,7 @@ void Daemon::withdraw(const bgp::Prefix& prefix)
     speaker_.withdraw(prefix);
     if (loopback_)
         if (auto r = loopback_->remove(prefix); !r)
-            log_.write(LogLevel::error, "loopback",
-                       {{"prefix", prefix.to_string()}, {"error", r.error()}});
+            events_.loopback_error(prefix, r.error());
 }
 
 void Daemon::after_announcer_change()

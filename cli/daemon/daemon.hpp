@@ -24,6 +24,7 @@
 #include "cli/config/config.hpp"
 #include "cli/control/commands.hpp"
 #include "cli/control/handler.hpp"
+#include "cli/daemon/event_log.hpp"
 #include "cli/daemon/log.hpp"
 #include "cli/daemon/loopback.hpp"
 #include "cli/daemon/state_files.hpp"
@@ -101,6 +102,7 @@ private:
     bgp::Speaker speaker_;
     health::Monitor monitor_;
     MetricsRecorder metrics_; ///< event counters for /metrics and the status page
+    EventLog events_{log_, metrics_};
     announce::Announcer announcer_;
     boost::asio::signal_set signals_;
     boost::asio::steady_timer tick_timer_;

@@ -175,7 +175,10 @@ void render_neighbors(Exposition& e, const MetricsInput& in)
         for (const auto& n : in.neighbors)
             e.sample(c.name, {{"neighbor", n.name}}, n.*c.field);
     }
+}
 
+void render_notifications(Exposition& e, const MetricsInput& in)
+{
     for (const bool sent : {true, false}) {
         const std::string_view name =
             sent ? "vipd_bgp_notifications_sent_total" : "vipd_bgp_notifications_received_total";
@@ -520,6 +523,7 @@ std::string render_metrics(const MetricsInput& in)
     e.family("vipd_build_info", "gauge", "vipd version (always 1).");
     e.sample("vipd_build_info", {{"version", in.version}}, 1);
     render_neighbors(e, in);
+    render_notifications(e, in);
     render_vips(e, in);
     render_checks(e, in);
     return e.take();

@@ -7,6 +7,7 @@
 
 #include <fmt/format.h>
 
+#include "bgp/wire.hpp"
 #include "cli/vipctl/message_json.hpp"
 
 namespace vipd::cli {
@@ -24,17 +25,6 @@ struct DecodeOptions
     Layout layout = Layout::pretty;
     std::vector<std::string> hex_args;
 };
-
-int hex_digit(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
 
 bool set_add_path(std::string_view list, bgp::CodecContext& ctx)
 {
@@ -151,7 +141,7 @@ std::optional<std::vector<std::uint8_t>> parse_hex(std::string_view text, std::s
             ++i;
             continue;
         }
-        const int v = hex_digit(c);
+        const int v = bgp::hex_digit(c);
         if (v < 0) {
             error = fmt::format("line {} column {}: not hex: '{}'", line, i - line_start + 1, c);
             return std::nullopt;

@@ -126,7 +126,7 @@ TEST_CASE("announcer: nothing is announced until every leaf has a verdict", "[an
     CHECK_FALSE(f.announcer.next_deadline().has_value());
 }
 
-TEST_CASE("announcer: the grace period ends the wait; unknown counts as down", "[announce]")
+TEST_CASE("announcer: the grace period ends the wait, unknown counts as down", "[announce]")
 {
     Fixture f;
     f.load({web_vip(), vip("api", {"192.0.2.20"}, "all(api, b:be)")});
@@ -214,7 +214,7 @@ TEST_CASE("announcer: down withdraws, degrade re-announces less preferred", "[an
     CHECK(to_string(f.status("passive").evaluation) == "b:be=maint \"set by operator\" -> down");
 }
 
-TEST_CASE("announcer: drain, wait, withdraw; undrain", "[announce]")
+TEST_CASE("announcer: drain, wait, withdraw, undrain", "[announce]")
 {
     Fixture f;
     VipConfig v = vip("web", {"192.0.2.10"}, "web");
@@ -422,7 +422,7 @@ TEST_CASE("announcer: a prefix moved to another VIP on reload is not withdrawn",
     CHECK(f.announcer.applied().size() == 1);
 }
 
-TEST_CASE("announcer: one spec per family; each prefix gets its family's next hop", "[announce]")
+TEST_CASE("announcer: one spec per family, each prefix gets its family's next hop", "[announce]")
 {
     Fixture f;
     VipConfig v = vip("many", {}, "web");

@@ -123,7 +123,7 @@ TEST_CASE("evaluation: quoting for log lines", "[announce]")
     CHECK(quote("a \"b\" c\\d\te\x7f") == "\"a \\\"b\\\" c\\\\d\\te\\x7f\"");
 }
 
-TEST_CASE("evaluation: every leaf occurrence is looked up; unknown leaves listed once",
+TEST_CASE("evaluation: every leaf occurrence is looked up, unknown leaves listed once",
           "[announce]")
 {
     Table t;

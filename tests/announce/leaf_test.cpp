@@ -9,7 +9,7 @@ using vipd::announce::leaf_status;
 using vipd::announce::LeafState;
 using S = vipd::health::State;
 
-TEST_CASE("leaf: rising out of init is no verdict; rising after one is down", "[announce]")
+TEST_CASE("leaf: rising out of init is no verdict, rising after one is down", "[announce]")
 {
     CHECK(leaf_status(S::init, false, false, "").state == LeafState::unknown);
     CHECK(leaf_status(S::rising, false, false, "connected (1/2)").state == LeafState::unknown);

@@ -163,7 +163,7 @@ TEST_CASE("prefix map: insert, erase with backward shift, grow", "[rib]")
     CHECK_FALSE(m.erase(Prefix::masked(Address::v4(1u << 30), 32)));
 }
 
-TEST_CASE("rib: many prefixes with one spec share it; reference counts stay exact", "[rib]")
+TEST_CASE("rib: many prefixes with one spec share it, reference counts stay exact", "[rib]")
 {
     LocRib rib;
     AdjRibOut out(rib, "r1");
@@ -184,6 +184,10 @@ TEST_CASE("rib: many prefixes with one spec share it; reference counts stay exac
     CHECK(nlri == 3);
     for (const auto& p : batch)
         CHECK(rib.withdraw(p));
+    // Until the neighbor's next flush its Adj-RIB-Out remembers what it had (both specs).
+    CHECK(rib.specs().live() == 2);
+    plan = out.take_changes();
+    CHECK(plan.groups.size() == 2); // the withdrawals, IPv4 and IPv6
     CHECK(rib.specs().live() == 0);
 }
 

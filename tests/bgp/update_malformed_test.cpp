@@ -468,7 +468,7 @@ TEST_CASE("update malformed: CLUSTER_LIST (RFC 7606 §7.10)", "[wire]")
 
 // ---- RFC 7606 §7.11/§5.3: MP_REACH_NLRI / MP_UNREACH_NLRI --------------------------------------
 
-TEST_CASE("update malformed: MP_REACH_NLRI (RFC 7606 §7.11, §5.3; RFC 4760 §7)", "[wire]")
+TEST_CASE("update malformed: MP_REACH_NLRI (RFC 7606 §7.11, §5.3, RFC 4760 §7)", "[wire]")
 {
     const std::uint8_t head[] = {
         0x40, 0x01, 0x01, 0x00, // 23: ORIGIN IGP
@@ -553,7 +553,7 @@ TEST_CASE("update malformed: MP_REACH_NLRI (RFC 7606 §7.11, §5.3; RFC 4760 §7
     }
 }
 
-TEST_CASE("update malformed: MP_UNREACH_NLRI (RFC 7606 §5.3; RFC 4760 §7)", "[wire]")
+TEST_CASE("update malformed: MP_UNREACH_NLRI (RFC 7606 §5.3, RFC 4760 §7)", "[wire]")
 {
     SECTION("shorter than 3 octets → 3/5 session reset")
     {

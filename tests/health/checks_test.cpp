@@ -126,7 +126,7 @@ TEST_CASE("http: 200 is up, 503 is down with the status", "[health]")
     CHECK(run_probe(io, *make_http(accept_503)).status == Status::up);
 }
 
-TEST_CASE("http: body substring and regex against the real body; HEAD", "[health]")
+TEST_CASE("http: body substring and regex against the real body, HEAD", "[health]")
 {
     asio::io_context io;
     HttpServer ok(io, Behaviour::ok);
@@ -166,7 +166,7 @@ TEST_CASE("http: garbage, close mid-response, closed port", "[health]")
           Outcome{Status::down, "connect refused", {}, Reason::refused});
 }
 
-TEST_CASE("http: a 100 MB body is not read; with a body check only max_body is", "[health]")
+TEST_CASE("http: a 100 MB body is not read, with a body check only max_body is", "[health]")
 {
     asio::io_context io;
     HttpServer huge(io, Behaviour::huge_body);

@@ -42,7 +42,7 @@ TEST_CASE("show stat from the stats socket parses every line", "[health]")
     CHECK(be.backup == 1);
 }
 
-TEST_CASE("the ;csv stats page parses to the same proxies and states", "[health]")
+TEST_CASE("the ,csv stats page parses to the same proxies and states", "[health]")
 {
     auto socket = parse_stat_csv(read_text(data_path("haproxy/show_stat.csv")));
     auto page = parse_stat_csv(read_text(data_path("haproxy/stats_page.csv")));
@@ -123,7 +123,7 @@ TEST_CASE("server status column mapping, including transitional states", "[healt
     CHECK(server_status("") == Status::down);
 }
 
-TEST_CASE("parser errors: no header, short line; quoted fields", "[health]")
+TEST_CASE("parser errors: no header, short line, quoted fields", "[health]")
 {
     CHECK(parse_stat_csv("Permission denied\n").error() ==
           "no \"# pxname\" stats header; got \"Permission denied\"");

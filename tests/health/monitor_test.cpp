@@ -234,7 +234,7 @@ TEST_CASE("monitor: destroying the monitor mid-probe kills the exec child", "[he
         io, [&] { return !process_exists(pid); }, 5s));
 }
 
-TEST_CASE("monitor: check_now probes at once; remove stops probing", "[health]")
+TEST_CASE("monitor: check_now probes at once, remove stops probing", "[health]")
 {
     asio::io_context io;
     Monitor monitor(io.get_executor());

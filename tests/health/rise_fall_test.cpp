@@ -158,7 +158,7 @@ TEST_CASE("maintenance file: disabled at once, then rises again", "[health]")
     CHECK(rf.observe(ok("no maintenance file"))->to == State::up);
 }
 
-TEST_CASE("maint and drain are distinct from down; drain keeps serving", "[health]")
+TEST_CASE("maint and drain are distinct from down, drain keeps serving", "[health]")
 {
     RiseFall rf({1, 1, InitialState::down});
     (void)rf.observe(ok());
@@ -180,7 +180,7 @@ TEST_CASE("drain back to up needs no rise count: it never stopped being up", "[h
     CHECK(rf.observe(ok())->to == State::up);
 }
 
-TEST_CASE("operator disable freezes the state; enable restarts from init", "[health]")
+TEST_CASE("operator disable freezes the state, enable restarts from init", "[health]")
 {
     RiseFall rf({1, 1, InitialState::down});
     (void)rf.observe(ok());

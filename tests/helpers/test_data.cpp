@@ -6,6 +6,8 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "bgp/wire.hpp"
+
 namespace vipd::test {
 
 std::filesystem::path data_path(const std::string& name)
@@ -28,17 +30,6 @@ std::string read_text(const std::filesystem::path& path)
     return out.str();
 }
 
-static int hex_value(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 std::vector<HexVector> parse_commented_hex(const std::string& text)
 {
     std::vector<HexVector> out;
@@ -59,7 +50,7 @@ std::vector<HexVector> parse_commented_hex(const std::string& text)
         for (char c : line) {
             if (std::isspace(static_cast<unsigned char>(c)) || c == ',' || c == ':')
                 continue;
-            int v = hex_value(c);
+            int v = vipd::bgp::hex_digit(c);
             if (v < 0)
                 throw std::runtime_error("line " + std::to_string(line_no) + ": not hex: '" +
                                          std::string(1, c) + "'");

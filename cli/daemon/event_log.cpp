@@ -1,0 +1,93 @@
+// The daemon's log lines and metric counts for module events (event_log.hpp).
+#include "cli/daemon/event_log.hpp"
+
+#include <chrono>
+
+#include <fmt/format.h>
+
+#include "bgp/notification.hpp"
+
+namespace vipd::cli {
+
+namespace {
+
+LogLevel level_of(bgp::EventLevel level)
+{
+    switch (level) {
+    case bgp::EventLevel::error:
+        return LogLevel::error;
+    case bgp::EventLevel::warning:
+        return LogLevel::warning;
+    case bgp::EventLevel::debug:
+        return LogLevel::debug;
+    case bgp::EventLevel::info:
+        break;
+    }
+    return LogLevel::info;
+}
+
+} // namespace
+
+void EventLog::session_transition(const std::string& neighbor, bgp::State from, bgp::State to,
+                                  const std::string& cause)
+{
+    using bgp::State;
+    metrics_.on_session_transition(neighbor, from, to, cause, std::chrono::system_clock::now());
+    log_.write(to == State::established || from == State::established ? LogLevel::info
+                                                                      : LogLevel::debug,
+               "bgp",
+               {{"peer", neighbor},
+                {"from", std::string(bgp::to_string(from))},
+                {"to", std::string(bgp::to_string(to))},
+                {"cause", cause}});
+}
+
+void EventLog::notification(const std::string& neighbor, bool sent, const bgp::Notification& n)
+{
+    metrics_.on_notification(neighbor, sent, n.code, n.subcode);
+    auto text = bgp::shutdown_communication(n);
+    log_.write(LogLevel::warning, "bgp",
+               {{"peer", neighbor},
+                {"notification", sent ? "sent" : "received"},
+                {"code", fmt::format("{}/{}", n.code, n.subcode)},
+                {"text", bgp::describe(n.code, n.subcode)},
+                {"shutdown_communication", text.value_or("")}});
+}
+
+void EventLog::bgp_event(const std::string& neighbor, bgp::EventLevel level,
+                         const std::string& text)
+{
+    log_.write(level_of(level), "bgp", {{"peer", neighbor}, {"event", text}});
+}
+
+void EventLog::check_transition(const health::Transition& t)
+{
+    log_.write(LogLevel::info, "health",
+               {{"check", std::string(t.check)},
+                {"kind", std::string(t.kind)},
+                {"from", std::string(health::to_string(t.from))},
+                {"to", std::string(health::to_string(t.to))},
+                {"cause", std::string(t.cause)},
+                {"took_ms", fmt::format("{:.3f}", static_cast<double>(t.took.count()) / 1000.0)}});
+    metrics_.on_check_transition(t.check, health::to_string(t.from), health::to_string(t.to),
+                                 t.cause, std::chrono::system_clock::now());
+}
+
+void EventLog::probe(const health::Probe& p)
+{
+    // Counted like the Monitor's failures: any result but up (maintenance has its own cause).
+    metrics_.on_probe(p.check, p.outcome.took, p.outcome.up(), p.outcome.reason);
+}
+
+void EventLog::check_error(std::string_view check, std::string_view what)
+{
+    log_.write(LogLevel::error, "health",
+               {{"check", std::string(check)}, {"error", std::string(what)}});
+}
+
+void EventLog::loopback_error(const bgp::Prefix& prefix, const std::string& error)
+{
+    log_.write(LogLevel::error, "loopback", {{"prefix", prefix.to_string()}, {"error", error}});
+}
+
+} // namespace vipd::cli

@@ -1,0 +1,41 @@
+// What the daemon writes and counts for each event of the BGP speaker and the health monitor:
+// one log line per event (component and key=value fields, STYLE.md §9) and the metrics
+// recorder's counters. Must not: decide anything; the daemon forwards the events that change
+// routes (a check transition) to the Announcer itself.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "bgp/message.hpp"
+#include "bgp/speaker.hpp"
+#include "bgp/types.hpp"
+#include "cli/daemon/log.hpp"
+#include "cli/status/metrics.hpp"
+#include "health/monitor.hpp"
+
+namespace vipd::cli {
+
+class EventLog
+{
+public:
+    EventLog(Log& log, MetricsRecorder& metrics) : log_(log), metrics_(metrics) {}
+
+    /// A session changed state: info when it enters or leaves Established, else debug.
+    void session_transition(const std::string& neighbor, bgp::State from, bgp::State to,
+                            const std::string& cause);
+    /// A NOTIFICATION sent or received, with its RFC text and any RFC 9003 shutdown text.
+    void notification(const std::string& neighbor, bool sent, const bgp::Notification& n);
+    void bgp_event(const std::string& neighbor, bgp::EventLevel level, const std::string& text);
+    void check_transition(const health::Transition& t);
+    void probe(const health::Probe& p);
+    void check_error(std::string_view check, std::string_view what);
+    /// A loopback address could not be added or removed for `prefix`.
+    void loopback_error(const bgp::Prefix& prefix, const std::string& error);
+
+private:
+    Log& log_;
+    MetricsRecorder& metrics_;
+};
+
+} // namespace vipd::cli
