@@ -3,6 +3,8 @@
 #include "cli/control/render.hpp"
 
 #include <cmath>
+#include <span>
+#include <vector>
 
 #include <fmt/format.h>
 
@@ -69,58 +71,87 @@ std::string latency(const json& ms)
     return ms.is_number() ? cell(ms) + " ms" : "-";
 }
 
+/// One column of a reply table: its header, the member shown and how it is written.
+struct Field
+{
+    std::string_view header;
+    std::string_view key;
+    Align align = Align::left;
+    std::string (*text)(const json&) = cell;
+};
+
+Table table_of(std::span<const Field> fields)
+{
+    std::vector<Table::Column> columns;
+    for (const auto& f : fields)
+        columns.push_back({std::string(f.header), f.align});
+    return Table(std::move(columns));
+}
+
+std::vector<std::string> row_of(std::span<const Field> fields, const json& item)
+{
+    std::vector<std::string> row;
+    for (const auto& f : fields)
+        row.push_back(f.text(at(item, f.key)));
+    return row;
+}
+
+/// A table with one row per element of `items`, or `empty` when there is none.
+std::string render_table(const json& items, std::string_view empty, std::span<const Field> fields)
+{
+    if (items.empty())
+        return std::string(empty);
+    Table t = table_of(fields);
+    for (const auto& item : items)
+        t.add_row(row_of(fields, item));
+    return t.render();
+}
+
 std::string neighbors_summary(const json& neighbors)
 {
-    if (neighbors.empty())
-        return "no neighbors configured\n";
-    Table t({{"NEIGHBOR"},
-             {"ADDRESS"},
-             {"AS", Align::right},
-             {"STATE"},
-             {"UPTIME", Align::right},
-             {"PFX OUT", Align::right},
-             {"PFX IN", Align::right},
-             {"LAST ERROR"}});
-    for (const auto& n : neighbors)
-        t.add_row({cell(at(n, "name")), cell(at(n, "address")), cell(at(n, "remote_as")),
-                   cell(at(n, "state")), format_uptime(at(n, "uptime_s")),
-                   cell(at(n, "prefixes_announced")), cell(at(n, "prefixes_received")),
-                   cell(at(n, "last_error"))});
-    return t.render();
+    static constexpr Field fields[] = {
+        {"NEIGHBOR", "name"},
+        {"ADDRESS", "address"},
+        {"AS", "remote_as", Align::right},
+        {"STATE", "state"},
+        {"UPTIME", "uptime_s", Align::right, format_uptime},
+        {"PFX OUT", "prefixes_announced", Align::right},
+        {"PFX IN", "prefixes_received", Align::right},
+        {"LAST ERROR", "last_error"},
+    };
+    return render_table(neighbors, "no neighbors configured\n", fields);
 }
 
 std::string neighbors_detail(const json& neighbors)
 {
     if (neighbors.empty())
         return "no neighbors configured\n";
-    Table t({{"NEIGHBOR"},
-             {"ADDRESS"},
-             {"AS", Align::right},
-             {"STATE"},
-             {"UPTIME", Align::right},
-             {"MSG OUT", Align::right},
-             {"MSG IN", Align::right},
-             {"UPD OUT", Align::right},
-             {"UPD IN", Align::right},
-             {"PFX OUT", Align::right},
-             {"PFX IN", Align::right},
-             {"FAMILIES"}});
+    static constexpr Field fields[] = {
+        {"NEIGHBOR", "name"},
+        {"ADDRESS", "address"},
+        {"AS", "remote_as", Align::right},
+        {"STATE", "state"},
+        {"UPTIME", "uptime_s", Align::right, format_uptime},
+        {"MSG OUT", "messages_sent", Align::right},
+        {"MSG IN", "messages_received", Align::right},
+        {"UPD OUT", "updates_sent", Align::right},
+        {"UPD IN", "updates_received", Align::right},
+        {"PFX OUT", "prefixes_announced", Align::right},
+        {"PFX IN", "prefixes_received", Align::right},
+        {"FAMILIES", "families"},
+    };
+    Table t = table_of(fields);
     std::string notes;
     for (const auto& n : neighbors) {
-        t.add_row({cell(at(n, "name")), cell(at(n, "address")), cell(at(n, "remote_as")),
-                   cell(at(n, "state")), format_uptime(at(n, "uptime_s")),
-                   cell(at(n, "messages_sent")), cell(at(n, "messages_received")),
-                   cell(at(n, "updates_sent")), cell(at(n, "updates_received")),
-                   cell(at(n, "prefixes_announced")), cell(at(n, "prefixes_received")),
-                   cell(at(n, "families"))});
+        t.add_row(row_of(fields, n));
         Table kv({{""}, {""}});
-        const std::pair<const char*, const char*> fields[] = {
+        const std::pair<const char*, const char*> notes_fields[] = {
             {"last transition:", "last_transition"},
             {"last error:", "last_error"},
             {"notification sent:", "last_notification_sent"},
             {"notification received:", "last_notification_received"},
         };
-        for (const auto& [label, key] : fields)
+        for (const auto& [label, key] : notes_fields)
             if (const std::string v = cell(at(n, key)); v != "-")
                 kv.add_row({label, v});
         if (kv.rows() > 0)
@@ -131,52 +162,41 @@ std::string neighbors_detail(const json& neighbors)
 
 std::string vips_table(const json& vips)
 {
-    if (vips.empty())
-        return "no VIPs configured\n";
-    Table t({{"VIP"}, {"STATE"}, {"PREFIXES"}, {"RULE"}, {"REASON"}});
-    for (const auto& v : vips)
-        t.add_row({cell(at(v, "name")), cell(at(v, "state")), cell(at(v, "prefixes")),
-                   cell(at(v, "rule")), cell(at(v, "reason"))});
-    return t.render();
+    static constexpr Field fields[] = {
+        {"VIP", "name"},  {"STATE", "state"},   {"PREFIXES", "prefixes"},
+        {"RULE", "rule"}, {"REASON", "reason"},
+    };
+    return render_table(vips, "no VIPs configured\n", fields);
 }
 
 std::string checks_table(const json& checks)
 {
-    if (checks.empty())
-        return "no checks configured\n";
-    Table t({{"CHECK"},
-             {"KIND"},
-             {"STATE"},
-             {"LATENCY", Align::right},
-             {"TRANSITIONS", Align::right},
-             {"LAST CHANGE"},
-             {"DETAIL"}});
-    for (const auto& c : checks)
-        t.add_row({cell(at(c, "name")), cell(at(c, "kind")), cell(at(c, "state")),
-                   latency(at(c, "latency_ms")), cell(at(c, "transitions")),
-                   cell(at(c, "last_change")), cell(at(c, "detail"))});
-    return t.render();
+    static constexpr Field fields[] = {
+        {"CHECK", "name"},
+        {"KIND", "kind"},
+        {"STATE", "state"},
+        {"LATENCY", "latency_ms", Align::right, latency},
+        {"TRANSITIONS", "transitions", Align::right},
+        {"LAST CHANGE", "last_change"},
+        {"DETAIL", "detail"},
+    };
+    return render_table(checks, "no checks configured\n", fields);
 }
 
 std::string routes_table(const json& routes)
 {
-    if (routes.empty())
-        return "no routes sent\n";
-    Table t({{"NEIGHBOR"},
-             {"PREFIX"},
-             {"NEXT HOP"},
-             {"AS PATH"},
-             {"ORIGIN"},
-             {"MED", Align::right},
-             {"LOCAL PREF", Align::right},
-             {"COMMUNITIES"},
-             {"LARGE COMMUNITIES"}});
-    for (const auto& r : routes)
-        t.add_row({cell(at(r, "neighbor")), cell(at(r, "prefix")), cell(at(r, "next_hop")),
-                   cell(at(r, "as_path")), cell(at(r, "origin")), cell(at(r, "med")),
-                   cell(at(r, "local_pref")), cell(at(r, "communities")),
-                   cell(at(r, "large_communities"))});
-    return t.render();
+    static constexpr Field fields[] = {
+        {"NEIGHBOR", "neighbor"},
+        {"PREFIX", "prefix"},
+        {"NEXT HOP", "next_hop"},
+        {"AS PATH", "as_path"},
+        {"ORIGIN", "origin"},
+        {"MED", "med", Align::right},
+        {"LOCAL PREF", "local_pref", Align::right},
+        {"COMMUNITIES", "communities"},
+        {"LARGE COMMUNITIES", "large_communities"},
+    };
+    return render_table(routes, "no routes sent\n", fields);
 }
 
 /// announce/withdraw (and drain --wait) results: one line per neighbor; status 1 when an
