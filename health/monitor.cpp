@@ -283,7 +283,7 @@ void Monitor::finish(const std::shared_ptr<CheckEntry>& e, std::exception_ptr er
     } else if (!outcome) {
         timed_out = true;
         outcome = down(
-            {Reason::timeout, fmt::format("timeout after {}", format_duration(timing.timeout))});
+            {Reason::timeout, fmt::format("timeout after {}", readable_duration(timing.timeout))});
     }
     outcome->took = latency_since(start);
     record(*e, std::move(*outcome), timed_out);
@@ -323,7 +323,7 @@ asio::awaitable<void> Monitor::run_instance(std::shared_ptr<InstanceEntry> e,
             if (!polled) {
                 outcome =
                     down({Reason::timeout, fmt::format("haproxy {}: timeout after {}", config.name,
-                                                       format_duration(config.timeout))});
+                                                       readable_duration(config.timeout))});
             } else if (!*polled) {
                 outcome = down(
                     {Reason::haproxy, fmt::format("haproxy {}: {}", config.name, polled->error())});

@@ -60,7 +60,7 @@ Outcome down(Failure failure)
     return Outcome{Status::down, std::move(failure.detail), {}, failure.reason};
 }
 
-std::string format_duration(std::chrono::milliseconds duration)
+std::string readable_duration(std::chrono::milliseconds duration)
 {
     const auto ms = duration.count();
     if (ms < 1000) {

@@ -63,7 +63,8 @@ struct Outcome
 /// A down Outcome for `failure` (latency filled in by the Monitor).
 [[nodiscard]] Outcome down(Failure failure);
 
-/// "2 s", "1.5 s", "250 ms": durations as operators read them in causes and logs.
-[[nodiscard]] std::string format_duration(std::chrono::milliseconds duration);
+/// "2 s", "1.5 s", "250 ms": durations as operators read them in causes and logs (rounded to
+/// 0.1 s; the configuration's exact syntax "1m30s" is cli::format_duration).
+[[nodiscard]] std::string readable_duration(std::chrono::milliseconds duration);
 
 } // namespace vipd::health

@@ -46,3 +46,13 @@ TEST_CASE("down: a down Outcome carrying the failure's reason and text", "[healt
     CHECK(o == Outcome{Status::down, "timeout after 2 s", {}, Reason::timeout});
     CHECK_FALSE(o.up());
 }
+
+TEST_CASE("readable_duration: milliseconds below a second, else seconds to 0.1 s", "[health]")
+{
+    using namespace std::chrono_literals;
+    CHECK(readable_duration(0ms) == "0 ms");
+    CHECK(readable_duration(250ms) == "250 ms");
+    CHECK(readable_duration(2000ms) == "2 s");
+    CHECK(readable_duration(1500ms) == "1.5 s");
+    CHECK(readable_duration(90000ms) == "90 s");
+}
