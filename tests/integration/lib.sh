@@ -20,6 +20,7 @@
 #             is_loopback_addr ADDR | assert_loopback ADDR... | free_port [ADDR]
 #   daemons   start_daemon NAME CMD... | stop_daemon NAME [TIMEOUT_S] | daemon_pid NAME
 #             daemon_alive NAME | daemon_dir NAME | daemon_log NAME | daemon_exit_status NAME
+#             expect_exit NAME STATUS... (at exit every daemon's status and log are checked)
 #   BIRD      bird_conf_global --router-id ID | bird_conf_bgp PROTO OPTIONS...
 #             bird_conf_static PROTO --ipv4|--ipv6 [--disabled] PREFIX...
 #             start_bird NAME CONFIG_TEXT | bird_reconfigure NAME CONFIG_TEXT | bird_cli NAME ARGS...
@@ -277,6 +278,7 @@ _vipd_cleanup() {
     for ((i = ${#names[@]} - 1; i >= 0; i--)); do
         stop_daemon "${names[i]}"
     done
+    ((rc != 0)) || _vipd_check_stopped "${names[@]}" || rc=1
     if ((rc != 0)); then
         for name in "${names[@]}"; do
             local f="$VIPD_TEST_DIR/$name/output.log"
@@ -293,6 +295,39 @@ _vipd_cleanup() {
     if ((rc == 0)); then log "PASS"; else log "FAILED (exit $rc)"; fi
     exit "$rc"
 }
+# _vipd_check_stopped NAME...: every daemon ended as asked (status 0, or 143: ended by the
+# SIGTERM of stop_daemon; a test that kills one on purpose says so with expect_exit NAME STATUS)
+# and no sanitizer report (AddressSanitizer, LeakSanitizer, UBSan) is in its log.
+_vipd_check_stopped() {
+    local name f st want bad=0
+    for name in "$@"; do
+        f="$VIPD_TEST_DIR/$name/exit_status"
+        want=$(cat "$VIPD_TEST_DIR/$name/expect_exit" 2>/dev/null || echo "0 143")
+        if [[ -f $f ]]; then
+            st=$(<"$f")
+            if [[ " $want " != *" $st "* ]]; then
+                log "FAIL: $name exited with status $st (expected one of: $want)"
+                bad=1
+            fi
+        fi
+        if grep -qE 'ERROR: (AddressSanitizer|LeakSanitizer)|runtime error:' \
+            "$VIPD_TEST_DIR/$name/output.log" 2>/dev/null; then
+            log "FAIL: sanitizer report in $name's log:"
+            grep -m5 -E 'ERROR: (AddressSanitizer|LeakSanitizer)|runtime error:' \
+                "$VIPD_TEST_DIR/$name/output.log" >&2
+            bad=1
+        fi
+    done
+    return $bad
+}
+
+# expect_exit NAME STATUS...: the exit statuses NAME may end with (checked at the end).
+expect_exit() {
+    local name=$1
+    shift
+    printf '%s\n' "$*" >"$VIPD_TEST_DIR/$name/expect_exit"
+}
+
 trap _vipd_cleanup EXIT
 
 # Under `set -e`, say which command ended the test (errexit alone exits silently).
@@ -1197,6 +1232,8 @@ gobgp_wait_no_route() { # NAME ADDR FAM PREFIX [TIMEOUT_S]
 # Self-check: `bash tests/integration/lib.sh --self-check` runs every helper against the real
 # daemons (two BIRDs, BIRD <-> gobgpd with TCP MD5, a BIRD session over ::1); about 20 s.
 
+_vipd_ended() { ! daemon_alive "$1"; }
+
 _vipd_self_check() {
     set -euo pipefail
     require_cmd bird birdc gobgpd gobgp "$VIPD_PY"
@@ -1215,6 +1252,20 @@ _vipd_self_check() {
     assert_ne "$p1" "$p2" "free_port hands out a port twice"
     ! wait_until 0.3 false || fail "wait_until false succeeded"
     wait_until 1 true || fail "wait_until true failed"
+
+    log "end-of-test check of exit statuses and sanitizer reports"
+    start_daemon bad bash -c 'echo "==1==ERROR: AddressSanitizer: heap-use-after-free"; exit 3'
+    wait_until 5 _vipd_ended bad || fail "bad did not end"
+    stop_daemon bad
+    ! _vipd_check_stopped bad 2>/dev/null || fail "exit status 3 and an ASan report passed"
+    expect_exit bad 3
+    : >"$(daemon_dir bad)/output.log"
+    _vipd_check_stopped bad || fail "expect_exit bad 3 did not accept status 3"
+    start_daemon ubsan bash -c 'echo "x.cpp:1:2: runtime error: signed integer overflow"'
+    wait_until 5 _vipd_ended ubsan || fail "ubsan did not end"
+    stop_daemon ubsan
+    ! _vipd_check_stopped ubsan 2>/dev/null || fail "a UBSan report passed"
+    : >"$(daemon_dir ubsan)/output.log"
 
     log "BIRD <-> BIRD over IPv4 (r1 passive router side, r2 active speaker side)"
     local r1_port r2_port r1_v6 r2_v6
