@@ -363,10 +363,8 @@ void write_exec(const health::ProbeConfig& probe, Out& o)
     const auto& exec = std::get<health::ExecCheckConfig>(probe);
     o["command"] = exec.shell && exec.argv.size() == 1 ? Out(exec.argv.front()) : Out(exec.argv);
     Out env = Out::object();
-    for (const auto& entry : exec.env) {
-        const auto eq = entry.find('=');
-        env[entry.substr(0, eq)] = entry.substr(eq + 1);
-    }
+    for (const auto& entry : exec.env) // values often carry tokens: names only
+        env[entry.substr(0, entry.find('='))] = redacted;
     o["env"] = env;
     o["max-output"] = exec.max_output;
 }
@@ -492,8 +490,8 @@ void put_http_target(Out& o, const health::HttpTarget& t)
     o["method"] = t.method;
     o["host"] = t.host;
     Out headers = Out::object();
-    for (const auto& h : t.headers)
-        headers[h.name] = h.value;
+    for (const auto& h : t.headers) // values often carry credentials (Authorization): names only
+        headers[h.name] = redacted;
     o["headers"] = headers;
     o["username"] = t.username;
     o["password"] = t.password.empty() ? "" : std::string(redacted);

@@ -41,6 +41,26 @@ TEST_CASE("check-config prints the effective configuration", "[config]")
     CHECK(printed["vips"][0]["rule"] == "all(api, maintenance)");
 }
 
+TEST_CASE("check-config never prints a secret", "[config]")
+{
+    std::ostringstream out;
+    std::ostringstream err;
+    CHECK(vipd::cli::check_config(vipd::test::data_path("config/secrets.json"), out, err) == 0);
+    const std::string text = out.str();
+    for (const char* secret :
+         {"md5-secret", "basic-secret", "header-secret", "key-secret", "env-secret"}) {
+        CAPTURE(secret);
+        CHECK(text.find(secret) == std::string::npos);
+    }
+    const auto printed = nlohmann::json::parse(text);
+    CHECK(printed["neighbors"][0]["md5-password"] == "<redacted>");
+    CHECK(printed["checks"]["api"]["password"] == "<redacted>");
+    CHECK(printed["checks"]["api"]["username"] == "probe"); // not a secret
+    CHECK(printed["checks"]["api"]["headers"] ==
+          nlohmann::json{{"Authorization", "<redacted>"}, {"X-Api-Key", "<redacted>"}});
+    CHECK(printed["checks"]["script"]["env"] == nlohmann::json{{"DB_PASSWORD", "<redacted>"}});
+}
+
 TEST_CASE("check-config reports every error and exits 1", "[config]")
 {
     std::ostringstream out;
