@@ -12,8 +12,6 @@
 namespace vipd::bgp {
 namespace {
 
-/// RFC 5492 §4: the capability length is one octet.
-constexpr std::size_t max_capability_value = 255;
 /// RFC 4760 §8 and RFC 6793 §3: fixed value sizes.
 constexpr std::size_t multiprotocol_value_size = 4;
 constexpr std::size_t four_octet_as_value_size = 4;

@@ -5,6 +5,7 @@
 // draft-walton-bgp-hostname-capability (FQDN, code 73).
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <variant>
@@ -132,6 +133,9 @@ struct UnknownCap
 using Capability = std::variant<MultiprotocolCap, RouteRefreshCap, EnhancedRouteRefreshCap,
                                 FourOctetAsCap, GracefulRestartCap, ExtendedMessageCap, AddPathCap,
                                 ExtendedNextHopCap, BgpRoleCap, FqdnCap, UnknownCap>;
+
+/// RFC 5492 §4: a capability value has a one-octet length.
+inline constexpr std::size_t max_capability_value = 255;
 
 /// RFC 4724 §3 flag bits (restart flags are the top 4 bits of the 16-bit flags+time field).
 namespace gr_flag {

@@ -26,8 +26,6 @@ constexpr std::uint16_t min_nonzero_hold_time = 3;
 constexpr std::uint16_t keepalives_per_hold_time = 3;
 // RFC 6793 §4.1: AS numbers above this need AS_TRANS in My Autonomous System.
 constexpr Asn two_octet_as_limit = 0xffff;
-// RFC 5492 §4: a capability value has a 1-octet length.
-constexpr std::size_t max_capability_value = 255;
 
 DecodeError bad_open(std::uint8_t subcode, std::size_t offset, std::string what, Bytes data = {})
 {

@@ -22,7 +22,6 @@ using std::chrono::seconds;
 inline constexpr std::size_t max_name = 64;
 inline constexpr std::size_t md5_max_key = 80; // Linux TCP_MD5SIG_MAXKEYLEN (RFC 2385 keys)
 inline constexpr std::uint64_t max_restart_time = 4095; // RFC 4724 §3: 12-bit field
-inline constexpr std::uint8_t max_prepend = 32;
 
 const std::vector<std::string_view> global_keys{
     "router-id", "local-as",   "listen",        "state-dir", "control-socket", "http-status",
@@ -254,13 +253,7 @@ void read_capabilities(const Object& o, bgp::NeighborConfig& n)
     // RFC 6793 §4.2.2: a 4-octet AS is only representable with the capability.
     if (!n.four_octet_as && n.remote_as > 0xFFFF)
         o.error("four-octet-as", fmt::format("remote-as {} needs four-octet-as", n.remote_as));
-    o.set("role", n.role, [](const Value& v) {
-        return as_enum<bgp::Role>(v, {{"provider", bgp::Role::provider},
-                                      {"rs", bgp::Role::route_server},
-                                      {"rs-client", bgp::Role::rs_client},
-                                      {"customer", bgp::Role::customer},
-                                      {"peer", bgp::Role::peer}});
-    });
+    o.set("role", n.role, [](const Value& v) { return as_enum<bgp::Role>(v, role_words); });
     o.set("role-strict", n.role_strict, as_bool);
     // RFC 9234 §4.2: strict mode refuses peers without the Role capability: needs our role.
     if (n.role_strict && !n.role)

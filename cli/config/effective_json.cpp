@@ -8,6 +8,7 @@
 #include "cli/config/check_kinds.hpp"
 #include "cli/config/config.hpp"
 #include "cli/config/duration.hpp"
+#include "cli/config/sections.hpp"
 
 namespace vipd::cli {
 
@@ -17,6 +18,8 @@ using Out = nlohmann::ordered_json;
 
 using detail::put_http_target;
 using detail::redacted;
+using detail::role_words;
+using detail::word_of;
 
 template <class T> Out optional(const std::optional<T>& v)
 {
@@ -44,23 +47,6 @@ void put_communities(Out& o, const std::vector<bgp::Community>& c,
     for (const auto& x : extended)
         list.push_back(bgp::format_extended_community(x));
     o["extended-communities"] = list;
-}
-
-std::string_view role_name(bgp::Role r)
-{
-    switch (r) {
-    case bgp::Role::provider:
-        return "provider";
-    case bgp::Role::route_server:
-        return "rs";
-    case bgp::Role::rs_client:
-        return "rs-client";
-    case bgp::Role::customer:
-        return "customer";
-    case bgp::Role::peer:
-        return "peer";
-    }
-    return "peer";
 }
 
 Out global_json(const GlobalConfig& g)
@@ -113,7 +99,7 @@ Out neighbor_json(const bgp::NeighborConfig& n)
     o["restart-time"] = n.restart_time;
     o["extended-message"] = n.extended_message;
     o["four-octet-as"] = n.four_octet_as;
-    o["role"] = n.role ? Out(role_name(*n.role)) : Out(nullptr);
+    o["role"] = n.role ? Out(word_of<bgp::Role>(role_words, *n.role)) : Out(nullptr);
     o["role-strict"] = n.role_strict;
     o["max-prefixes"] = n.max_prefixes;
     o["adj-rib-in-limit"] = n.adj_rib_in_limit;

@@ -11,6 +11,7 @@
 #include <initializer_list>
 #include <limits>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -162,10 +163,11 @@ as_seconds(const Value& v, std::uint64_t min, std::uint64_t max, std::string_vie
 [[nodiscard]] std::optional<std::size_t> as_choice(const Value& v,
                                                    const std::vector<std::string_view>& words);
 
+/// A fixed set of words and the values they name (one table serves parsing and printing).
+template <class E> using Words = std::span<const std::pair<std::string_view, E>>;
+
 /// One of a fixed set of words.
-template <class E>
-[[nodiscard]] std::optional<E> as_enum(const Value& v,
-                                       std::initializer_list<std::pair<std::string_view, E>> words)
+template <class E> [[nodiscard]] std::optional<E> as_enum(const Value& v, Words<E> words)
 {
     std::vector<std::string_view> names;
     for (const auto& w : words)
@@ -173,7 +175,23 @@ template <class E>
     const auto i = as_choice(v, names);
     if (!i)
         return std::nullopt;
-    return std::data(words)[*i].second;
+    return words[*i].second;
+}
+template <class E>
+[[nodiscard]] std::optional<E> as_enum(const Value& v,
+                                       std::initializer_list<std::pair<std::string_view, E>> words)
+{
+    return as_enum(v, Words<E>(words.begin(), words.size()));
+}
+
+/// The word that names `value` in `words` (empty if none does).
+template <class E> [[nodiscard]] std::string_view word_of(Words<E> words, E value)
+{
+    for (const auto& [word, e] : words) {
+        if (e == value)
+            return word;
+    }
+    return {};
 }
 
 /// Reader factories for Object::set.

@@ -3,6 +3,7 @@
 // returns its part with defaults where a value was wrong (the result is discarded then).
 #pragma once
 
+#include <array>
 #include <cstddef>
 #include <optional>
 #include <string>
@@ -14,6 +15,18 @@
 #include "cli/config/reader.hpp"
 
 namespace vipd::cli::detail {
+
+/// The words of a neighbor's `role` (RFC 9234 §4.1 roles).
+inline constexpr std::array<std::pair<std::string_view, bgp::Role>, 5> role_words{{
+    {"provider", bgp::Role::provider},
+    {"rs", bgp::Role::route_server},
+    {"rs-client", bgp::Role::rs_client},
+    {"customer", bgp::Role::customer},
+    {"peer", bgp::Role::peer},
+}};
+
+/// Most AS-path prepends a VIP state or a neighbor export may ask for.
+inline constexpr std::uint8_t max_prepend = 32;
 
 /// Where something was written: a JSON pointer in the configuration, or a position in
 /// another file (the RHI file) when `pointer` is empty.

@@ -22,8 +22,6 @@ namespace {
 using std::chrono::milliseconds;
 using std::chrono::seconds;
 
-inline constexpr std::uint8_t max_prepend = 32;
-
 const std::vector<std::string_view> vip_keys{
     "name",    "prefixes",  "rule",          "up",           "when-down", "degraded", "drain",
     "damping", "neighbors", "next-hop-ipv4", "next-hop-ipv6"};

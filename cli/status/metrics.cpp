@@ -15,8 +15,6 @@
 
 namespace vipd::cli {
 
-using nlohmann::json;
-
 namespace {
 
 /// "0.001" … "10": the `le` label of each bucket of probe_buckets_us.
@@ -289,13 +287,13 @@ void render_checks(Exposition& e, const MetricsInput& in)
 
 // ---- reading the status reply -----------------------------------------------------------------
 
-std::string text_of(const json& j, const char* key)
+std::string text_of(const nlohmann::json& j, const char* key)
 {
     const auto it = j.find(key);
     return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
 }
 
-std::uint64_t count_of(const json& j, const char* key)
+std::uint64_t count_of(const nlohmann::json& j, const char* key)
 {
     const auto it = j.find(key);
     if (it == j.end())
@@ -307,7 +305,7 @@ std::uint64_t count_of(const json& j, const char* key)
     return 0;
 }
 
-std::optional<double> number_of(const json& j, const char* key)
+std::optional<double> number_of(const nlohmann::json& j, const char* key)
 {
     const auto it = j.find(key);
     if (it == j.end() || !it->is_number())
@@ -315,15 +313,15 @@ std::optional<double> number_of(const json& j, const char* key)
     return it->get<double>();
 }
 
-bool flag_of(const json& j, const char* key)
+bool flag_of(const nlohmann::json& j, const char* key)
 {
     const auto it = j.find(key);
     return it != j.end() && it->is_boolean() && it->get<bool>();
 }
 
-const json& array_of(const json& j, const char* key)
+const nlohmann::json& array_of(const nlohmann::json& j, const char* key)
 {
-    static const json empty = json::array();
+    static const nlohmann::json empty = nlohmann::json::array();
     if (!j.is_object())
         return empty;
     const auto it = j.find(key);
@@ -449,9 +447,9 @@ void MetricsRecorder::on_probe(std::string_view check, std::chrono::microseconds
              health::to_string(reason == health::Reason::none ? health::Reason::other : reason));
 }
 
-json MetricsRecorder::recent_transitions() const
+nlohmann::json MetricsRecorder::recent_transitions() const
 {
-    json out = json::array();
+    nlohmann::json out = nlohmann::json::array();
     for (auto it = recent_.rbegin(); it != recent_.rend(); ++it)
         out.push_back({{"time", format_utc(it->at)},
                        {"kind", it->kind},
@@ -464,7 +462,7 @@ json MetricsRecorder::recent_transitions() const
 
 // ---- rendering --------------------------------------------------------------------------------
 
-MetricsInput metrics_input(const json& status, const MetricsRecorder* recorder)
+MetricsInput metrics_input(const nlohmann::json& status, const MetricsRecorder* recorder)
 {
     MetricsInput in;
     in.recorder = recorder;
