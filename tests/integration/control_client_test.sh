@@ -8,14 +8,11 @@ set -euo pipefail
 
 rtr=127.0.0.1 me=127.0.0.7
 port=$(free_port "$rtr")
-start_bird rtr "$(bird_conf_global --router-id "$rtr")
-$(bird_conf_bgp vipd --local "$rtr" --local-port "$port" --local-as 65000 --neighbor "$me" \
-    --peer-as 65001 --no-ipv6 --hold 90)"
+start_bird_router rtr "$rtr" "$port" "$me"
 
 cat >"$VIPD_TEST_DIR/vipd.json" <<JSON
 {
-  "global": { "router-id": "$me", "local-as": 65001, "state-dir": "$VIPD_TEST_DIR/state",
-              "control-socket": { "path": "$VIPD_TEST_DIR/vipd.sock" }, "startup-grace": "1s" },
+  $(vipd_conf_global "$me" 1s),
   "neighbors": [ { "name": "rtr", "address": "$rtr", "port": $port, "local-address": "$me",
                    "remote-as": 65000, "families": ["ipv4"], "hold-time": 90, "connect-retry": "1s",
                    "export": { "next-hop-v4": "192.0.2.1" } } ]

@@ -9,17 +9,14 @@ set -euo pipefail
 
 rtr=127.0.0.1 me=127.0.0.4
 port=$(free_port "$rtr")
-start_bird rtr "$(bird_conf_global --router-id "$rtr")
-$(bird_conf_bgp vipd --local "$rtr" --local-port "$port" --local-as 65000 --neighbor "$me" \
-    --peer-as 65001 --no-ipv6 --hold 30)"
+start_bird_router rtr "$rtr" "$port" "$me" 30
 
 conf=$VIPD_TEST_DIR/vipd.json
 write_conf() {  # write_conf EXTRA_VIPS_JSON
     cat >"$conf" <<JSON
 {
   // written by daemon_drain_reload_test.sh
-  "global": { "router-id": "$me", "local-as": 65001, "state-dir": "$VIPD_TEST_DIR/state",
-              "control-socket": { "path": "$VIPD_TEST_DIR/vipd.sock" }, "startup-grace": "2s" },
+  $(vipd_conf_global "$me" 2s),
   "neighbors": [ { "name": "rtr", "address": "$rtr", "port": $port, "local-address": "$me",
                    "remote-as": 65000, "families": ["ipv4"], "hold-time": 30, "connect-retry": "1s",
                    "export": { "next-hop-v4": "192.0.2.1" } } ],

@@ -12,9 +12,7 @@ rtr=127.0.0.1 me=127.0.0.5
 port=$(free_port "$rtr")
 web_port=$(free_port 127.0.0.1)
 tls_port=$(free_port 127.0.0.1)
-start_bird rtr "$(bird_conf_global --router-id "$rtr")
-$(bird_conf_bgp vipd --local "$rtr" --local-port "$port" --local-as 65000 --neighbor "$me" \
-    --peer-as 65001 --no-ipv6 --hold 90)"
+start_bird_router rtr "$rtr" "$port" "$me"
 
 www=$VIPD_TEST_DIR/www
 mkdir -p "$www"
@@ -58,8 +56,7 @@ write_conf() {  # write_conf EXTRA_CHECKS_JSON RULE
     cat >"$conf" <<JSON
 {
   // written by daemon_https_reload_test.sh
-  "global": { "router-id": "$me", "local-as": 65001, "state-dir": "$VIPD_TEST_DIR/state",
-              "control-socket": { "path": "$VIPD_TEST_DIR/vipd.sock" }, "startup-grace": "1s" },
+  $(vipd_conf_global "$me" 1s),
   "neighbors": [ { "name": "rtr", "address": "$rtr", "port": $port, "local-address": "$me",
                    "remote-as": 65000, "families": ["ipv4"], "hold-time": 90, "connect-retry": "1s",
                    "export": { "next-hop-v4": "192.0.2.1" } } ],

@@ -9,9 +9,7 @@ set -euo pipefail
 rtr=127.0.0.1 me=127.0.0.3
 port=$(free_port "$rtr")
 web_port=$(free_port 127.0.0.1)
-start_bird rtr "$(bird_conf_global --router-id "$rtr")
-$(bird_conf_bgp vipd --local "$rtr" --local-port "$port" --local-as 65000 --neighbor "$me" \
-    --peer-as 65001 --no-ipv6 --hold 90)"
+start_bird_router rtr "$rtr" "$port" "$me"
 
 mkdir -p "$VIPD_TEST_DIR/www"
 echo ok >"$VIPD_TEST_DIR/www/index.html"
@@ -24,8 +22,7 @@ med_is() { [ "$(bird_route_attr rtr vipd "$1" med 2>/dev/null)" = "$2" ]; }
 
 cat >"$VIPD_TEST_DIR/vipd.json" <<JSON
 {
-  "global": { "router-id": "$me", "local-as": 65001, "state-dir": "$VIPD_TEST_DIR/state",
-              "control-socket": { "path": "$VIPD_TEST_DIR/vipd.sock" }, "startup-grace": "5s" },
+  $(vipd_conf_global "$me" 5s),
   "neighbors": [ { "name": "rtr", "address": "$rtr", "port": $port, "local-address": "$me",
                    "remote-as": 65000, "families": ["ipv4"], "hold-time": 90, "connect-retry": "1s",
                    "export": { "next-hop-v4": "192.0.2.1" } } ],

@@ -16,9 +16,7 @@ dead_port=$(free_port 127.0.0.1)  # nothing listens there
 http_port=$(free_port 127.0.0.1)
 base="http://127.0.0.1:$http_port"
 
-start_bird rtr "$(bird_conf_global --router-id "$rtr")
-$(bird_conf_bgp vipd --local "$rtr" --local-port "$port" --local-as 65000 --neighbor "$me" \
-    --peer-as 65001 --no-ipv6 --hold 90)"
+start_bird_router rtr "$rtr" "$port" "$me"
 
 mkdir -p "$VIPD_TEST_DIR/www"
 echo ok >"$VIPD_TEST_DIR/www/index.html"
@@ -27,9 +25,7 @@ wait_or_fail 10 "web service" curl -sf -o /dev/null "http://127.0.0.1:$web_port/
 
 cat >"$VIPD_TEST_DIR/vipd.json" <<JSON
 {
-  "global": { "router-id": "$me", "local-as": 65001, "state-dir": "$VIPD_TEST_DIR/state",
-              "control-socket": { "path": "$VIPD_TEST_DIR/vipd.sock" }, "startup-grace": "3s",
-              "http-status": "127.0.0.1:$http_port" },
+  $(vipd_conf_global "$me" 3s ', "http-status": "127.0.0.1:$http_port"'),
   "neighbors": [ { "name": "rtr", "address": "$rtr", "port": $port, "local-address": "$me",
                    "remote-as": 65000, "families": ["ipv4"], "hold-time": 90, "connect-retry": "1s",
                    "export": { "next-hop-v4": "192.0.2.1" } } ],

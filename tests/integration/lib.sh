@@ -837,6 +837,24 @@ start_bird() {
         _vipd_fail_daemon "$name" "bird did not answer on $sock within ${VIPD_START_WAIT_S}s"
 }
 
+# start_bird_router NAME RTR PORT ME [HOLD]: the router most vipd tests peer with: BIRD on RTR:PORT
+# (AS 65000) with protocol `vipd`, an IPv4 eBGP session to vipd at ME (AS 65001), hold HOLD (90).
+start_bird_router() {
+    local name=$1 rtr=$2 port=$3 me=$4 hold=${5:-90}
+    start_bird "$name" "$(bird_conf_global --router-id "$rtr")
+$(bird_conf_bgp vipd --local "$rtr" --local-port "$port" --local-as 65000 --neighbor "$me" \
+        --peer-as 65001 --no-ipv6 --hold "$hold")"
+}
+
+# vipd_conf_global ME GRACE [MEMBERS]: the "global" member of a test's vipd.json: router-id ME,
+# AS 65001, state and control socket in $VIPD_TEST_DIR, startup-grace GRACE, then MEMBERS
+# (more JSON members, comma-led).
+vipd_conf_global() {
+    printf '"global": { "router-id": "%s", "local-as": 65001, "state-dir": "%s",
+              "control-socket": { "path": "%s" }, "startup-grace": "%s"%s }' \
+        "$1" "$VIPD_TEST_DIR/state" "$VIPD_TEST_DIR/vipd.sock" "$2" "${3:-}"
+}
+
 # bird_reconfigure NAME CONFIG_TEXT: replace the config and `birdc configure` (fails if refused).
 bird_reconfigure() {
     local name=$1 dir out
