@@ -31,6 +31,8 @@ struct LoopbackEvent
     std::string error;
 };
 
+/// The VIP addresses on one interface: asks LoopbackPlan what to do at each event, makes the
+/// netlink request, tells the plan how it ended and reports every result through `Report`.
 class LoopbackAddresses
 {
 public:
@@ -45,6 +47,7 @@ public:
 
     /// Put the wanted addresses on the interface (mode static: every configured one).
     void start();
+    /// A VIP prefix was announced / withdrawn (mode follow: its address is added / removed).
     void announced(const bgp::Prefix& p);
     void withdrawn(const bgp::Prefix& p);
     /// A reload: the mode and VIP prefixes from now on (the interface stays).
