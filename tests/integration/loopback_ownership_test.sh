@@ -33,7 +33,8 @@ config() {
 JSON
 }
 ctl() { ip netns exec "$ns" "$VIPD_BINARY_DIR/vipctl" -s "$VIPD_TEST_DIR/vipd.sock" "$@"; }
-has_addr() { ip -n "$ns" addr show dev lo | grep -q "inet6\? $1 "; }
+# (Not `ip ... | grep -q`: with pipefail, grep quitting early can make ip die of SIGPIPE.)
+has_addr() { grep -q "inet6\? $1 " <<<"$(ip -n "$ns" addr show dev lo)"; }
 lacks_addr() { ! has_addr "$1"; }
 operator_addrs_kept() {
     has_addr 192.0.2.10/32 || fail "the operator's 192.0.2.10/32 was removed ($1)"
