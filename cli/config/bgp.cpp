@@ -127,8 +127,12 @@ void read_loopback(const Object& g, LoopbackConfig& out)
     auto v = g.get("loopback");
     if (!v)
         return;
-    Object o(*v, {"enabled", "interface"});
+    Object o(*v, {"enabled", "interface", "mode"});
     o.set("enabled", out.enabled, as_bool);
+    o.set("mode", out.mode, [](const Value& m) {
+        return as_enum<LoopbackMode>(
+            m, {{"follow", LoopbackMode::follow}, {"static", LoopbackMode::static_}});
+    });
     o.set("interface", out.interface, [](const Value& i) -> std::optional<std::string> {
         auto s = as_non_empty_string(i);
         if (s && (s->size() > 15 || s->find('/') != std::string::npos)) { // IFNAMSIZ - 1

@@ -83,6 +83,11 @@ std::string_view to_string(LogFormat f)
     return f == LogFormat::json ? "json" : "text";
 }
 
+std::string_view to_string(LoopbackMode m)
+{
+    return m == LoopbackMode::static_ ? "static" : "follow";
+}
+
 const bgp::NeighborConfig* Config::neighbor(std::string_view name) const
 {
     for (const auto& n : neighbors)

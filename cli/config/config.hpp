@@ -46,6 +46,14 @@ enum class LogFormat : std::uint8_t { text, json };
 [[nodiscard]] std::string_view to_string(LogLevel l);
 [[nodiscard]] std::string_view to_string(LogFormat f);
 
+/// When the VIP addresses are on the interface: `follow` while the VIP is announced (ExaBGP
+/// healthcheck's --dynamic-ip-setup), `static_` from start to exit (its --ip-setup; "static"
+/// in the file, a keyword in C++). Either way vipd removes only the addresses it added.
+enum class LoopbackMode : std::uint8_t { follow, static_ };
+
+/// "follow" / "static".
+[[nodiscard]] std::string_view to_string(LoopbackMode m);
+
 /// The control socket `vipctl` talks to.
 struct ControlSocketConfig
 {
@@ -61,6 +69,7 @@ struct LoopbackConfig
 {
     bool enabled = false;
     std::string interface = "lo";
+    LoopbackMode mode = LoopbackMode::follow;
     bool operator==(const LoopbackConfig&) const = default;
 };
 

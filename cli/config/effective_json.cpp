@@ -67,7 +67,9 @@ Out global_json(const GlobalConfig& g)
     o["log-level"] = to_string(g.log_level);
     o["log-format"] = to_string(g.log_format);
     o["startup-grace"] = format_duration(g.startup_grace);
-    o["loopback"] = {{"enabled", g.loopback.enabled}, {"interface", g.loopback.interface}};
+    o["loopback"] = {{"enabled", g.loopback.enabled},
+                     {"interface", g.loopback.interface},
+                     {"mode", to_string(g.loopback.mode)}};
     o["hostname"] = g.hostname;
     return o;
 }

@@ -85,8 +85,15 @@ tl::expected<void, std::string> Daemon::start()
     for (const auto& c : config_.references)
         if (auto r = monitor_.add(c); !r)
             return tl::unexpected(fmt::format("check {}: {}", c.name, r.error()));
-    if (config_.global.loopback.enabled)
-        loopback_ = std::make_unique<LoopbackAddresses>(config_.global.loopback.interface);
+    if (const auto& lo = config_.global.loopback; lo.enabled) {
+        std::vector<const announce::VipConfig*> vips;
+        for (const auto& v : config_.vips)
+            vips.push_back(&v);
+        loopback_ = std::make_unique<LoopbackAddresses>(
+            lo.interface, lo.mode, vip_prefixes(vips),
+            [this](const LoopbackEvent& e) { events_.loopback(e); });
+        loopback_->start();
+    }
     // The Announcer keeps the VIP list (prefixes are kept once); config_.vips stays empty.
     if (auto r = announcer_.reconfigure(std::exchange(config_.vips, {}), now()); !r)
         return tl::unexpected(announce::to_string(r.error()));
@@ -164,7 +171,7 @@ void Daemon::shutdown(const std::string& reason)
     if (http_)
         http_->stop();
     if (loopback_)
-        loopback_->remove_all();
+        loopback_->stop();
     speaker_.shutdown(reason, shutdown_limit, [this] {
         log_.write(LogLevel::info, "daemon", {{"event", "stopped"}});
         io_.stop();
@@ -212,16 +219,14 @@ void Daemon::announce(const bgp::Prefix& prefix, const bgp::RouteSpec& spec)
 {
     speaker_.announce(prefix, spec);
     if (loopback_)
-        if (auto r = loopback_->add(prefix); !r)
-            events_.loopback_error(prefix, r.error());
+        loopback_->announced(prefix);
 }
 
 void Daemon::withdraw(const bgp::Prefix& prefix)
 {
     speaker_.withdraw(prefix);
     if (loopback_)
-        if (auto r = loopback_->remove(prefix); !r)
-            events_.loopback_error(prefix, r.error());
+        loopback_->withdrawn(prefix);
 }
 
 void Daemon::after_announcer_change()

@@ -23,11 +23,16 @@ tl::expected<ConfigDiff, std::string> Daemon::reload()
     for (const auto* v : announcer_.configs())
         current.vips.push_back(*v);
     ConfigDiff d = diff(current, next);
-    // Applied live: log-level and log-format (below), rhi-file (its rules are part of the VIPs);
-    // startup-grace only matters at start-up. The rest is bound at start.
+    // Applied live: log-level and log-format (below), rhi-file (its rules are part of the VIPs),
+    // loopback mode while enabled and interface stay (below); startup-grace only matters at
+    // start-up. The rest is bound at start.
+    const auto& lo = next.global.loopback;
+    const bool loopback_live =
+        loopback_ ? lo.enabled && lo.interface == loopback_->interface() : !lo.enabled;
     std::string keys;
     for (const auto& k : d.global)
-        if (k != "log-level" && k != "log-format" && k != "rhi-file" && k != "startup-grace")
+        if (k != "log-level" && k != "log-format" && k != "rhi-file" && k != "startup-grace" &&
+            !(k == "loopback" && loopback_live))
             keys += (keys.empty() ? "" : ",") + k;
     if (!keys.empty())
         log_.write(LogLevel::warning, "config",
@@ -46,6 +51,11 @@ tl::expected<ConfigDiff, std::string> Daemon::reload()
     apply_checks(config_, next, d);
     if (auto r = announcer_.reconfigure(std::exchange(next.vips, {}), now()); !r)
         log_.write(LogLevel::error, "config", {{"error", announce::to_string(r.error())}});
+    // Mode static puts the addresses of new VIPs on the interface and removes (only) vipd's
+    // addresses of VIPs gone; a mode change moves to the other wanted set at once.
+    if (loopback_)
+        loopback_->reconfigure(loopback_live ? lo.mode : loopback_->plan().mode(),
+                               vip_prefixes(announcer_.configs()));
     config_ = std::move(next);
     log_.write(LogLevel::info, "config", {{"event", "reloaded"}, {"changes", to_string(d)}});
     after_announcer_change();

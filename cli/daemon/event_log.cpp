@@ -85,9 +85,29 @@ void EventLog::check_error(std::string_view check, std::string_view what)
                {{"check", std::string(check)}, {"error", std::string(what)}});
 }
 
-void EventLog::loopback_error(const bgp::Prefix& prefix, const std::string& error)
+void EventLog::loopback(const LoopbackEvent& e)
 {
-    log_.write(LogLevel::error, "loopback", {{"prefix", prefix.to_string()}, {"error", error}});
+    using Kind = LoopbackEvent::Kind;
+    const std::string prefix = e.prefix.to_string();
+    switch (e.kind) {
+    case Kind::added:
+    case Kind::removed:
+        log_.write(LogLevel::info, "loopback",
+                   {{"event", e.kind == Kind::added ? "added" : "removed"},
+                    {"prefix", prefix},
+                    {"interface", e.interface}});
+        return;
+    case Kind::present_before:
+        log_.write(LogLevel::warning, "loopback",
+                   {{"event", fmt::format("{} on {} was present before vipd; it is left in place",
+                                          prefix, e.interface)},
+                    {"prefix", prefix},
+                    {"interface", e.interface}});
+        return;
+    case Kind::error:
+        log_.write(LogLevel::error, "loopback", {{"prefix", prefix}, {"error", e.error}});
+        return;
+    }
 }
 
 } // namespace vipd::cli

@@ -11,6 +11,7 @@
 #include "bgp/speaker.hpp"
 #include "bgp/types.hpp"
 #include "cli/daemon/log.hpp"
+#include "cli/daemon/loopback.hpp"
 #include "cli/status/metrics.hpp"
 #include "health/monitor.hpp"
 
@@ -30,8 +31,9 @@ public:
     void check_transition(const health::Transition& t);
     void probe(const health::Probe& p);
     void check_error(std::string_view check, std::string_view what);
-    /// A loopback address could not be added or removed for `prefix`.
-    void loopback_error(const bgp::Prefix& prefix, const std::string& error);
+    /// A VIP address added to or removed from the interface, left in place (warning), or a
+    /// request that failed (error).
+    void loopback(const LoopbackEvent& e);
 
 private:
     Log& log_;

@@ -1,4 +1,5 @@
-// rtnetlink RTM_NEWADDR / RTM_DELADDR for the optional loopback VIP setup (see loopback.hpp).
+// rtnetlink RTM_NEWADDR / RTM_DELADDR for the optional loopback VIP setup (see loopback.hpp):
+// runs the steps of LoopbackPlan and reports each result.
 #include "cli/daemon/loopback.hpp"
 
 #include <cerrno>
@@ -36,34 +37,74 @@ void add_attr(AddrRequest& r, unsigned short type, const void* data, std::size_t
 
 } // namespace
 
+LoopbackAddresses::LoopbackAddresses(std::string interface, LoopbackMode mode,
+                                     std::set<bgp::Prefix> configured, Report report)
+    : interface_(std::move(interface)), plan_(mode, std::move(configured)),
+      report_(std::move(report))
+{}
+
 LoopbackAddresses::~LoopbackAddresses()
 {
-    remove_all();
+    for (const auto& s : plan_.stop())
+        (void)request(false, s.prefix);
 }
 
-tl::expected<void, std::string> LoopbackAddresses::add(const bgp::Prefix& p)
+void LoopbackAddresses::start()
 {
-    auto r = request(true, p);
-    if (r)
-        added_.insert(p);
-    return r;
+    run(plan_.sync());
 }
 
-tl::expected<void, std::string> LoopbackAddresses::remove(const bgp::Prefix& p)
+void LoopbackAddresses::announced(const bgp::Prefix& p)
 {
-    if (added_.erase(p) == 0)
-        return {};
-    return request(false, p);
+    run(plan_.announced(p));
 }
 
-void LoopbackAddresses::remove_all()
+void LoopbackAddresses::withdrawn(const bgp::Prefix& p)
 {
-    for (const auto& p : added_)
-        (void)request(false, p);
-    added_.clear();
+    run(plan_.withdrawn(p));
 }
 
-tl::expected<void, std::string> LoopbackAddresses::request(bool add, const bgp::Prefix& p)
+void LoopbackAddresses::reconfigure(LoopbackMode mode, std::set<bgp::Prefix> configured)
+{
+    run(plan_.reconfigure(mode, std::move(configured)));
+}
+
+void LoopbackAddresses::stop()
+{
+    run(plan_.stop());
+}
+
+void LoopbackAddresses::run(const LoopbackSteps& steps)
+{
+    using Kind = LoopbackEvent::Kind;
+    for (const auto& s : steps) {
+        const bool add = s.op == LoopbackStep::Op::add;
+        auto r = request(add, s.prefix);
+        // The create is exclusive, so EEXIST means the address was there before vipd; removing
+        // one that is gone already (EADDRNOTAVAIL) is not an error.
+        if (r && *r != 0 && !(add && *r == -EEXIST) && !(!add && *r == -EADDRNOTAVAIL))
+            r = tl::unexpected(std::string(std::strerror(-*r)));
+        if (!r) {
+            if (add)
+                (void)plan_.added(s.prefix, AddResult::failed);
+            else
+                plan_.removed(s.prefix, false);
+            report_({Kind::error, s.prefix, interface_,
+                     fmt::format("{} {} {} {}: {}", add ? "add" : "remove", s.prefix.to_string(),
+                                 add ? "to" : "from", interface_, r.error())});
+        } else if (!add) {
+            plan_.removed(s.prefix, true);
+            report_({Kind::removed, s.prefix, interface_, {}});
+        } else if (*r == 0) {
+            (void)plan_.added(s.prefix, AddResult::created);
+            report_({Kind::added, s.prefix, interface_, {}});
+        } else if (plan_.added(s.prefix, AddResult::existed)) {
+            report_({Kind::present_before, s.prefix, interface_, {}});
+        }
+    }
+}
+
+tl::expected<int, std::string> LoopbackAddresses::request(bool add, const bgp::Prefix& p) const
 {
     const unsigned index = if_nametoindex(interface_.c_str());
     if (index == 0)
@@ -75,7 +116,7 @@ tl::expected<void, std::string> LoopbackAddresses::request(bool add, const bgp::
     req.header.nlmsg_len = NLMSG_LENGTH(sizeof(ifaddrmsg));
     req.header.nlmsg_type = add ? RTM_NEWADDR : RTM_DELADDR;
     req.header.nlmsg_flags = static_cast<unsigned short>(NLM_F_REQUEST | NLM_F_ACK |
-                                                         (add ? NLM_F_CREATE | NLM_F_REPLACE : 0));
+                                                         (add ? NLM_F_CREATE | NLM_F_EXCL : 0));
     req.header.nlmsg_seq = 1;
     req.ifa.ifa_family = static_cast<unsigned char>(p.addr.is_v4() ? AF_INET : AF_INET6);
     req.ifa.ifa_prefixlen = p.length;
@@ -85,29 +126,21 @@ tl::expected<void, std::string> LoopbackAddresses::request(bool add, const bgp::
     add_attr(req, IFA_ADDRESS, p.addr.bytes.data(), p.addr.size());
     sockaddr_nl kernel{};
     kernel.nl_family = AF_NETLINK;
-    std::string error;
+    tl::expected<int, std::string> result = 0;
     if (::sendto(fd, &req, req.header.nlmsg_len, 0, reinterpret_cast<sockaddr*>(&kernel),
                  sizeof kernel) < 0) {
-        error = fmt::format("netlink send: {}", std::strerror(errno));
+        result = tl::unexpected(fmt::format("netlink send: {}", std::strerror(errno)));
     } else {
         char buf[4096];
         const ssize_t n = ::recv(fd, buf, sizeof buf, 0);
         const auto* h = reinterpret_cast<const nlmsghdr*>(buf);
-        if (n < 0) {
-            error = fmt::format("netlink receive: {}", std::strerror(errno));
-        } else if (NLMSG_OK(h, static_cast<unsigned>(n)) && h->nlmsg_type == NLMSG_ERROR) {
-            const auto* e = static_cast<const nlmsgerr*>(NLMSG_DATA(h));
-            // Adding an address that exists, or removing one that is gone, is not an error.
-            if (e->error != 0 && !(add && e->error == -EEXIST) &&
-                !(!add && e->error == -EADDRNOTAVAIL))
-                error = std::strerror(-e->error);
-        }
+        if (n < 0)
+            result = tl::unexpected(fmt::format("netlink receive: {}", std::strerror(errno)));
+        else if (NLMSG_OK(h, static_cast<unsigned>(n)) && h->nlmsg_type == NLMSG_ERROR)
+            result = static_cast<const nlmsgerr*>(NLMSG_DATA(h))->error;
     }
     ::close(fd);
-    if (!error.empty())
-        return tl::unexpected(fmt::format("{} {} {} {}: {}", add ? "add" : "remove", p.to_string(),
-                                          add ? "to" : "from", interface_, error));
-    return {};
+    return result;
 }
 
 } // namespace vipd::cli

@@ -62,3 +62,12 @@ TEST_CASE("comments and formatting do not count as changes", "[config]")
                    "damping": {"threshold": 3}}]})J");
     CHECK(vipd::cli::diff(a, b).empty());
 }
+
+TEST_CASE("a loopback mode change is a change of the loopback setting", "[config]")
+{
+    const auto follow = parse(R"J({"global": {"router-id": "192.0.2.1", "local-as": 65001,
+        "loopback": {"enabled": true}}})J");
+    const auto fixed = parse(R"J({"global": {"router-id": "192.0.2.1", "local-as": 65001,
+        "loopback": {"enabled": true, "mode": "static"}}})J");
+    CHECK(vipd::cli::diff(follow, fixed).global == std::vector<std::string>{"loopback"});
+}

@@ -63,6 +63,7 @@ TEST_CASE("a minimal configuration gets the documented defaults", "[config]")
     CHECK(c.global.startup_grace == 10s);
     CHECK_FALSE(c.global.loopback.enabled);
     CHECK(c.global.loopback.interface == "lo");
+    CHECK(c.global.loopback.mode == vipd::cli::LoopbackMode::follow);
     CHECK(c.global.hostname.empty());
     CHECK(c.neighbors.empty());
     CHECK(c.checks.empty());
@@ -99,6 +100,28 @@ TEST_CASE("global settings reach the speaker configuration", "[config]")
                  "string, such as \"0660\", got 660",
                  "vipd.json:2:57: /global/http-status: expected an address and port such as "
                  "\"127.0.0.1:9180\" or \"[::1]:9180\", got \"127.0.0.1\""});
+}
+
+TEST_CASE("loopback mode: follow by default, static, anything else named", "[config]")
+{
+    using vipd::cli::LoopbackMode;
+    const Config c = parse_ok(R"J({"global": {"router-id": "192.0.2.1", "local-as": 65001,
+        "loopback": {"enabled": true, "mode": "static"}}})J");
+    CHECK(c.global.loopback.mode == LoopbackMode::static_);
+    CHECK(c.global.loopback.interface == "lo");
+    CHECK(vipd::cli::to_json(c)["global"]["loopback"]["mode"] == "static");
+    CHECK(parse_ok(R"J({"global": {"router-id": "192.0.2.1", "local-as": 65001,
+        "loopback": {"mode": "follow"}}})J")
+              .global.loopback.mode == LoopbackMode::follow);
+    CHECK(vipd::cli::to_string(LoopbackMode::follow) == "follow");
+    CHECK(errors_of(R"J({"global": {"router-id": "192.0.2.1", "local-as": 1,
+        "loopback": {"enabled": true, "mode": "dynamic"}}})J") ==
+          Errors{"vipd.json:2:47: /global/loopback/mode: expected one of \"follow\", "
+                 "\"static\", got \"dynamic\""});
+    CHECK(errors_of(R"J({"global": {"router-id": "192.0.2.1", "local-as": 1,
+        "loopback": {"mode": true}}})J") ==
+          Errors{"vipd.json:2:30: /global/loopback/mode: expected one of \"follow\", "
+                 "\"static\", got true"});
 }
 
 TEST_CASE("neighbor defaults and derived export settings", "[config]")

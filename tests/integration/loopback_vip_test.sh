@@ -24,7 +24,7 @@ cat >"$VIPD_TEST_DIR/vipd.json" <<JSON
 }
 JSON
 ctl() { ip netns exec "$ns" "$VIPD_BINARY_DIR/vipctl" -s "$VIPD_TEST_DIR/vipd.sock" "$@"; }
-has_addr() { ip -n "$ns" addr show dev lo | grep -q "inet6\? $1"; }
+has_addr() { grep -q "inet6\? $1" <<<"$(ip -n "$ns" addr show dev lo)"; } # no SIGPIPE to ip
 start_daemon vipd ip netns exec "$ns" "$VIPD_BINARY_DIR/vipd" -c "$VIPD_TEST_DIR/vipd.json"
 wait_or_fail 10 "192.0.2.80 on lo" has_addr 192.0.2.80/32
 wait_or_fail 10 "2001:db8::80 on lo" has_addr 2001:db8::80/128
