@@ -25,7 +25,7 @@ wait_or_fail 10 "web service" curl -sf -o /dev/null "http://127.0.0.1:$web_port/
 
 cat >"$VIPD_TEST_DIR/vipd.json" <<JSON
 {
-  $(vipd_conf_global "$me" 3s ', "http-status": "127.0.0.1:$http_port"'),
+  $(vipd_conf_global "$me" 3s ", \"http-status\": \"127.0.0.1:$http_port\""),
   "neighbors": [ { "name": "rtr", "address": "$rtr", "port": $port, "local-address": "$me",
                    "remote-as": 65000, "families": ["ipv4"], "hold-time": 90, "connect-retry": "1s",
                    "export": { "next-hop-v4": "192.0.2.1" } } ],
