@@ -61,6 +61,19 @@ int run_decode_safely(const std::vector<std::string>& args)
     }
 }
 
+/// `vipctl help [COMMAND]`: the command's usage, or the whole usage.
+int run_help(const std::vector<std::string>& args)
+{
+    const auto* c = args.empty() ? nullptr : find_command(args.front());
+    if (!args.empty() && args.front() == "decode")
+        std::cout << decode_usage();
+    else if (c)
+        std::cout << c->usage;
+    else
+        usage(std::cout);
+    return exit_ok;
+}
+
 } // namespace
 
 int main(int argc, char** argv)
@@ -96,16 +109,8 @@ int main(int argc, char** argv)
     }
     const std::string& name = all[i];
     std::vector<std::string> args(all.begin() + static_cast<std::ptrdiff_t>(i) + 1, all.end());
-    if (name == "help") {
-        const auto* c = args.empty() ? nullptr : find_command(args.front());
-        if (!args.empty() && args.front() == "decode")
-            std::cout << decode_usage();
-        else if (c)
-            std::cout << c->usage;
-        else
-            usage(std::cout);
-        return exit_ok;
-    }
+    if (name == "help")
+        return run_help(args);
     if (name == "decode")
         return run_decode_safely(args);
     if (find_command(name)) {
