@@ -21,7 +21,8 @@ mkdir -p "$LOGDIR"
 run_ctest() {
     local name=$1 dir=$2 log=$LOGDIR/ctest-$1.log
     echo "== ctest ($name)"
-    ctest --test-dir "$dir" --output-on-failure --timeout 600 2>&1 | tee "$log"
+    # -j: unit tests run side by side; integration tests are RUN_SERIAL (alone, one at a time).
+    ctest --test-dir "$dir" --output-on-failure --timeout 600 -j"$JOBS" 2>&1 | tee "$log"
     local line total nfail
     line=$(grep -E 'tests passed, [0-9]+ tests? failed out of [0-9]+' "$log" | tail -1)
     if [ -z "$line" ]; then
