@@ -156,6 +156,31 @@ std::optional<bgp::Address> next_hop_v6(const Value& v)
     return a;
 }
 
+std::optional<std::string> as_vip_name(const Value& v)
+{
+    auto s = as_string(v);
+    if (s && !announce::valid_vip_name(*s)) {
+        v.expected("a VIP name of 1..64 letters, digits, '_', '-', '.'");
+        return std::nullopt;
+    }
+    return s;
+}
+
+/// A rule's text; a syntax error is reported at its column inside the string.
+std::optional<announce::Rule> as_rule(const Value& v)
+{
+    auto text = as_string(v);
+    if (!text)
+        return std::nullopt;
+    auto rule = announce::parse_rule(*text);
+    if (!rule) {
+        const std::size_t column = std::max<std::size_t>(rule.error().column, 1);
+        v.ctx->error_in_string(v.pointer, column - 1, rule.error().message);
+        return std::nullopt;
+    }
+    return *rule;
+}
+
 void read_vip(const Value& v, std::vector<announce::VipConfig>& vips,
               std::vector<VipOrigin>& origins)
 {
@@ -169,29 +194,10 @@ void read_vip(const Value& v, std::vector<announce::VipConfig>& vips,
     origin.name = Where{o.has("name") ? o.at("name") : v.pointer, {}, {}};
     origin.rule = Where{o.at("rule"), {}, {}};
     if (o.require("name"))
-        o.set("name", c.name, [](const Value& x) -> std::optional<std::string> {
-            auto s = as_string(x);
-            if (s && !announce::valid_vip_name(*s)) {
-                x.expected("a VIP name of 1..64 letters, digits, '_', '-', '.'");
-                return std::nullopt;
-            }
-            return s;
-        });
+        o.set("name", c.name, as_vip_name);
     read_prefixes(o, c, origin);
-    if (o.require("rule")) {
-        o.set("rule", c.rule, [](const Value& x) -> std::optional<announce::Rule> {
-            auto text = as_string(x);
-            if (!text)
-                return std::nullopt;
-            auto rule = announce::parse_rule(*text);
-            if (!rule) {
-                const std::size_t column = std::max<std::size_t>(rule.error().column, 1);
-                x.ctx->error_in_string(x.pointer, column - 1, rule.error().message);
-                return std::nullopt;
-            }
-            return *rule;
-        });
-    }
+    if (o.require("rule"))
+        o.set("rule", c.rule, as_rule);
     read_up(o, c.up);
     read_down(o, c);
     read_damping(o, c.damping);
