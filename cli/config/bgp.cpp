@@ -88,16 +88,22 @@ std::optional<Endpoint> listen_endpoint(const Value& v)
     return as_endpoint(v, 179); // RFC 4271 §8.2.1: BGP listens on TCP port 179
 }
 
+/// Reader of a file or directory name, relative to the configuration file's directory.
+auto path_in(const Object& o)
+{
+    return [&o](const Value& v) -> std::optional<std::filesystem::path> {
+        auto s = as_non_empty_string(v);
+        return s ? std::optional<std::filesystem::path>(o.ctx().resolve(*s)) : std::nullopt;
+    };
+}
+
 void read_control_socket(const Object& g, ControlSocketConfig& out)
 {
     auto v = g.get("control-socket");
     if (!v)
         return;
     Object o(*v, {"path", "mode", "owner", "group"});
-    o.set("path", out.path, [&o](const Value& p) -> std::optional<std::filesystem::path> {
-        auto s = as_non_empty_string(p);
-        return s ? std::optional<std::filesystem::path>(o.ctx().resolve(*s)) : std::nullopt;
-    });
+    o.set("path", out.path, path_in(o));
     o.set("mode", out.mode, [](const Value& m) -> std::optional<std::uint32_t> {
         if (!m.json->is_string()) {
             m.expected("an octal mode in a string, such as \"0660\"");
@@ -387,6 +393,17 @@ void read_communities(const Object& o, std::vector<bgp::Community>& communities,
     read_list(o, "extended-communities", extended, bgp::parse_extended_community);
 }
 
+std::optional<bgp::RouterId> as_router_id(const Value& v)
+{
+    auto a = as_address(v);
+    // RFC 6286 §2.1: a non-zero 4-octet identifier; we take it in dotted-quad form.
+    if (a && (!a->is_v4() || a->v4_value() == 0)) {
+        v.expected("a non-zero IPv4 address (the BGP Identifier)");
+        return std::nullopt;
+    }
+    return a ? std::optional<bgp::RouterId>(bgp::RouterId{a->v4_value()}) : std::nullopt;
+}
+
 GlobalConfig read_global(const Object& root)
 {
     GlobalConfig g;
@@ -397,15 +414,7 @@ GlobalConfig read_global(const Object& root)
         return g;
     o.require("router-id");
     o.require("local-as");
-    o.set("router-id", g.router_id, [](const Value& v) -> std::optional<bgp::RouterId> {
-        auto a = as_address(v);
-        // RFC 6286 §2.1: a non-zero 4-octet identifier; we take it in dotted-quad form.
-        if (a && (!a->is_v4() || a->v4_value() == 0)) {
-            v.expected("a non-zero IPv4 address (the BGP Identifier)");
-            return std::nullopt;
-        }
-        return a ? std::optional<bgp::RouterId>(bgp::RouterId{a->v4_value()}) : std::nullopt;
-    });
+    o.set("router-id", g.router_id, as_router_id);
     o.set("local-as", g.local_as, as_asn);
     if (auto v = o.get("listen")) {
         if (auto items = as_array(*v)) {
@@ -418,10 +427,7 @@ GlobalConfig read_global(const Object& root)
             }
         }
     }
-    o.set("state-dir", g.state_dir, [&o](const Value& v) -> std::optional<std::filesystem::path> {
-        auto s = as_non_empty_string(v);
-        return s ? std::optional<std::filesystem::path>(o.ctx().resolve(*s)) : std::nullopt;
-    });
+    o.set("state-dir", g.state_dir, path_in(o));
     read_control_socket(o, g.control_socket);
     o.set("http-status", g.http_status, [](const Value& v) { return as_endpoint(v, 0); });
     o.set("log-level", g.log_level, [](const Value& v) {
@@ -444,10 +450,7 @@ GlobalConfig read_global(const Object& root)
         }
         return s;
     });
-    o.set("rhi-file", g.rhi_file, [&o](const Value& v) -> std::optional<std::filesystem::path> {
-        auto s = as_non_empty_string(v);
-        return s ? std::optional<std::filesystem::path>(o.ctx().resolve(*s)) : std::nullopt;
-    });
+    o.set("rhi-file", g.rhi_file, path_in(o));
     return g;
 }
 
