@@ -184,6 +184,8 @@ std::string event_name(const Event& e, State state)
                 return "ManualStart (1)";
             else if constexpr (std::is_same_v<T, ManualStop>)
                 return "ManualStop (2)";
+            else if constexpr (std::is_same_v<T, ManualReset>)
+                return "ManualReset";
             else if constexpr (std::is_same_v<T, AutomaticStart>)
                 return "AutomaticStart (3)";
             else if constexpr (std::is_same_v<T, AutomaticStop>)
@@ -242,12 +244,47 @@ Notification max_prefix_cease(AfiSafi family, std::uint32_t limit)
     return n;
 }
 
+milliseconds idle_hold_after(const FsmConfig& c, std::uint32_t failures)
+{
+    milliseconds wait = c.idle_hold_time;
+    if (!c.damp_peer_oscillations)
+        return wait;
+    for (std::uint32_t i = 1; i < failures && wait < c.max_idle_hold_time; ++i)
+        wait *= idle_hold_growth;
+    return std::max(c.idle_hold_time, std::min(wait, c.max_idle_hold_time));
+}
+
+PeerCease classify_cease(const Notification& n)
+{
+    if (n.code != cease_code)
+        return PeerCease::failure;
+    std::uint8_t subcode = n.subcode;
+    // RFC 8538 §3: Hard Reset carries the code and subcode of the reset in its first octets.
+    if (subcode == cease::hard_reset && n.data.size() >= 2 && n.data[0] == cease_code)
+        subcode = n.data[1];
+    switch (subcode) {
+    case cease::administrative_shutdown: // RFC 4486 §4: operator actions at the peer
+    case cease::administrative_reset:
+    case cease::other_configuration_change:
+        return PeerCease::administrative;
+    case cease::connection_rejected: // the peer is alive; it refused this connection only
+    case cease::connection_collision_resolution:
+        return n.subcode == cease::hard_reset ? PeerCease::failure : PeerCease::refused;
+    default: // 1 max prefixes, 3 de-configured, 8 out of resources: give the peer time
+        return PeerCease::failure;
+    }
+}
+
+std::string describe_idle_hold(const Status& s)
+{
+    return fmt::format("next attempt in {:g} s: {}",
+                       std::chrono::duration<double>(s.idle_hold_time).count(), s.idle_hold_reason);
+}
+
 Fsm::Fsm(LocalPeer local, FsmConfig config)
     : local_(std::move(local)), config_(config), local_open_(make_open(local_)),
-      idle_hold_(config_.idle_hold_time), rng_(config_.jitter_seed)
-{
-    status_.idle_hold_time = idle_hold_;
-}
+      rng_(config_.jitter_seed)
+{}
 
 Actions Fsm::handle(const Event& e)
 {
@@ -316,9 +353,16 @@ void Fsm::on_idle(const Event& e, Actions& out)
             return;
         status_.enabled = true;
         start_session("automatic start", out);
+    } else if (const auto* reset = std::get_if<ManualReset>(&e)) {
+        status_.enabled = true;
+        status_.failures = 0;
+        stop_timer(TimerId::idle_hold, out);
+        start_session(reset->reason.empty() ? std::string("operator reset")
+                                            : fmt::format("operator reset: \"{}\"", reset->reason),
+                      out);
     } else if (std::holds_alternative<IdleHoldTimerExpired>(e)) {
-        start_session(fmt::format("automatic restart after {} s idle hold",
-                                  std::chrono::duration_cast<seconds>(idle_hold_).count()),
+        start_session(fmt::format("automatic restart after {:g} s idle hold",
+                                  std::chrono::duration<double>(status_.idle_hold_time).count()),
                       out);
     } else if (std::holds_alternative<ManualStop>(e)) {
         status_.enabled = false;
@@ -383,7 +427,7 @@ void Fsm::on_open_sent(const Event& e, Actions& out)
     } else if (const auto* fail = std::get_if<TcpConnectionFails>(&e)) {
         // §8.2.2 OpenSent, event 18: close, restart ConnectRetryTimer, listen (Active).
         lose_primary(fmt::format("TCP connection failed: {}", fail->reason), State::active,
-                     Damp::no, out);
+                     Restart::wait, out);
     } else if (const auto* err = std::get_if<MessageError>(&e)) {
         on_message_error(*err, out);
     } else if (const auto* n = std::get_if<NotificationReceived>(&e)) {
@@ -434,11 +478,11 @@ void Fsm::on_established(const Event& e, Actions& out)
         status_.last_error = local_error(send_hold_timer_expired_code, 0,
                                          "send hold timer expired: the peer stopped reading");
         lose_primary("send hold timer expired (RFC 9687): connection dropped", State::idle,
-                     Damp::yes, out, true);
+                     Restart::back_off, out, true);
     } else if (std::holds_alternative<IdleHoldResetTimerExpired>(e)) {
-        // Stable for idle_hold_reset_time: forget earlier failures (§8.1.1 damping).
-        idle_hold_ = config_.idle_hold_time;
-        status_.idle_hold_time = idle_hold_;
+        // Stable: forget earlier failures (§8.1.1 damping); a TCP close now restarts at once.
+        status_.stable = true;
+        status_.failures = 0;
     } else {
         // RFC 6608 §4: an OPEN on the established connection → 5/3.
         unexpected(e, out);
@@ -452,8 +496,8 @@ void Fsm::on_established(const Event& e, Actions& out)
 void Fsm::on_message_error(const MessageError& err, Actions& out)
 {
     send_error(primary_->id, err.error, out);
-    lose_primary(fmt::format("sent NOTIFICATION: {}", to_string(err.error)), State::idle, Damp::yes,
-                 out);
+    lose_primary(fmt::format("sent NOTIFICATION: {}", to_string(err.error)), State::idle,
+                 Restart::back_off, out);
 }
 
 // Events handled alike in OpenConfirm and Established (§8.2.2): the KeepaliveTimer, the
@@ -467,8 +511,9 @@ bool Fsm::on_connected(const Event& e, Actions& out)
     } else if (std::holds_alternative<HoldTimerExpired>(e)) {
         on_hold_expired(out);
     } else if (const auto* fail = std::get_if<TcpConnectionFails>(&e)) {
-        lose_primary(fmt::format("TCP connection failed: {}", fail->reason), State::idle, Damp::yes,
-                     out);
+        // A stable session closed by the peer (a router restart): no sign of a flap.
+        lose_primary(fmt::format("TCP connection failed: {}", fail->reason), State::idle,
+                     status_.stable ? Restart::stable_close : Restart::back_off, out);
     } else if (const auto* err = std::get_if<MessageError>(&e)) {
         on_message_error(*err, out);
     } else if (const auto* n = std::get_if<NotificationReceived>(&e)) {
@@ -490,12 +535,20 @@ bool Fsm::on_common(const Event& e, Actions& out)
                      stop->reason.empty()
                          ? std::string("administrative shutdown")
                          : fmt::format("administrative shutdown: \"{}\"", stop->reason),
-                     Damp::no, out);
+                     Restart::wait, out);
+        return true;
+    }
+    if (const auto* reset = std::get_if<ManualReset>(&e)) {
+        status_.enabled = true;
+        stop_session(make_cease(cease::administrative_reset, reset->reason),
+                     reset->reason.empty() ? std::string("operator reset")
+                                           : fmt::format("operator reset: \"{}\"", reset->reason),
+                     Restart::operator_reset, out);
         return true;
     }
     if (const auto* stop = std::get_if<AutomaticStop>(&e)) {
         stop_session(stop->cease, fmt::format("automatic stop: {}", notification_text(stop->cease)),
-                     Damp::yes, out);
+                     Restart::back_off, out);
         return true;
     }
     if (const auto* tcp = std::get_if<TcpConnected>(&e)) {
@@ -519,7 +572,7 @@ void Fsm::on_pre_open(const Event& e, Actions& out)
     } else if (const auto* fail = std::get_if<TcpConnectionFails>(&e)) {
         // §8.2.2 Connect/Active, event 18 with DelayOpenTimer running: back to Active.
         lose_primary(fmt::format("TCP connection failed before OPEN: {}", fail->reason),
-                     State::active, Damp::no, out);
+                     State::active, Restart::wait, out);
     } else if (const auto* err = std::get_if<MessageError>(&e)) {
         on_message_error(*err, out);
     } else if (const auto* n = std::get_if<NotificationReceived>(&e)) {
@@ -557,7 +610,7 @@ void Fsm::on_open(const OpenReceived& ev, Actions& out)
     if (!n) {
         send_error(primary_->id, n.error(), out);
         lose_primary(fmt::format("sent NOTIFICATION: {}", to_string(n.error())), State::idle,
-                     Damp::yes, out);
+                     Restart::back_off, out);
         return;
     }
     if (secondary_) {
@@ -591,15 +644,23 @@ void Fsm::on_notification(const NotificationReceived& ev, Actions& out)
     status_.last_notification_received = n;
     status_.shutdown_communication_received = shutdown_communication(n);
     std::string cause = fmt::format("received NOTIFICATION {}", notification_text(n));
-    if (n.code == cease_code && n.subcode == cease::connection_collision_resolution) {
-        // §6.8: the peer kept another connection; listen for it instead of backing off.
-        lose_primary(std::move(cause), State::active, Damp::no, out);
+    const PeerCease kind = classify_cease(n);
+    if (kind == PeerCease::administrative && status_.state == State::established) {
+        // RFC 4486: the router's operator restarted or reset it; re-peer without back-off.
+        lose_primary(std::move(cause), State::idle, Restart::peer_reset, out);
+        return;
+    }
+    if (kind != PeerCease::failure) {
+        // §6.8 (Cease/7): the peer kept another connection; Cease/5, or 2/4/6 before
+        // Established: it refuses this one. Listen and retry instead of backing off.
+        lose_primary(std::move(cause), State::active, Restart::wait, out);
         return;
     }
     // §8.2.2: NotifMsgVerErr (24) goes to Idle without damping, NotifMsg (25) with it.
     const bool version_error = n.code == static_cast<std::uint8_t>(ErrorCode::open_message) &&
                                n.subcode == open_error::unsupported_version_number;
-    lose_primary(std::move(cause), State::idle, version_error ? Damp::no : Damp::yes, out);
+    lose_primary(std::move(cause), State::idle, version_error ? Restart::wait : Restart::back_off,
+                 out);
 }
 
 void Fsm::on_hold_expired(Actions& out)
@@ -609,7 +670,7 @@ void Fsm::on_hold_expired(Actions& out)
                local_error(static_cast<std::uint8_t>(ErrorCode::hold_timer_expired), 0,
                            "hold timer expired"),
                out);
-    lose_primary("hold timer expired: sent NOTIFICATION 4/0", State::idle, Damp::yes, out);
+    lose_primary("hold timer expired: sent NOTIFICATION 4/0", State::idle, Restart::back_off, out);
 }
 
 // The explicit "any other event" branch of every state but Idle (RFC 6608 §4 subcodes).
@@ -630,8 +691,8 @@ void Fsm::unexpected(const Event& e, Actions& out)
     }
     send_error(primary_->id, local_error(static_cast<std::uint8_t>(ErrorCode::fsm), subcode, what),
                out);
-    lose_primary(fmt::format("{}: sent NOTIFICATION 5/{}", what, subcode), State::idle, Damp::yes,
-                 out);
+    lose_primary(fmt::format("{}: sent NOTIFICATION 5/{}", what, subcode), State::idle,
+                 Restart::back_off, out);
 }
 
 // ---- Transitions --------------------------------------------------------------------------
@@ -649,13 +710,13 @@ void Fsm::start_session(std::string cause, Actions& out)
 }
 
 // ManualStop / AutomaticStop: the NOTIFICATION on every open connection, then Idle.
-void Fsm::stop_session(const Notification& n, std::string cause, Damp damp, Actions& out)
+void Fsm::stop_session(const Notification& n, std::string cause, Restart restart, Actions& out)
 {
     if (primary_)
         send_notification(primary_->id, n, out);
     if (secondary_)
         send_notification(secondary_->id, n, out);
-    enter(State::idle, std::move(cause), out, damp);
+    enter(State::idle, std::move(cause), out, restart);
 }
 
 void Fsm::send_open(Connection& c, Actions& out)
@@ -666,7 +727,7 @@ void Fsm::send_open(Connection& c, Actions& out)
 
 // The primary connection is finished (any NOTIFICATION already queued). A second connection
 // carries on in OpenSent; otherwise go to `fallback` (Active or Idle).
-void Fsm::lose_primary(std::string cause, State fallback, Damp damp, Actions& out, bool abort)
+void Fsm::lose_primary(std::string cause, State fallback, Restart restart, Actions& out, bool abort)
 {
     close(primary_->id, out, abort);
     stop_timer(TimerId::delay_open, out); // it was timing the connection just lost
@@ -677,10 +738,10 @@ void Fsm::lose_primary(std::string cause, State fallback, Damp damp, Actions& ou
     if (fallback == State::active) {
         if (!config_.passive)
             start_connect_retry(out);
-        enter(State::active, std::move(cause), out, damp);
+        enter(State::active, std::move(cause), out, restart);
         return;
     }
-    enter(State::idle, std::move(cause), out, damp);
+    enter(State::idle, std::move(cause), out, restart);
 }
 
 void Fsm::promote_secondary(std::string cause, Actions& out)
@@ -694,7 +755,7 @@ void Fsm::promote_secondary(std::string cause, Actions& out)
 
 // Every state change: record it, stop the timers the new state does not use, run the entry
 // actions (Idle releases all resources and arms the automatic restart).
-void Fsm::enter(State next, std::string cause, Actions& out, Damp damp)
+void Fsm::enter(State next, std::string cause, Actions& out, Restart restart)
 {
     const State prev = status_.state;
     status_.previous = prev;
@@ -706,6 +767,8 @@ void Fsm::enter(State next, std::string cause, Actions& out, Damp damp)
         if (running_[i] && !uses(next, t))
             stop_timer(t, out);
     }
+    if (next != State::established)
+        status_.stable = false;
     if (next != State::open_confirm && next != State::established)
         negotiated_.reset();
     if (next == State::idle) {
@@ -730,16 +793,42 @@ void Fsm::enter(State next, std::string cause, Actions& out, Damp damp)
         if (send_hold_time().count() > 0)
             start_timer(TimerId::send_hold, send_hold_time(), out);
         if (config_.damp_peer_oscillations)
-            start_timer(TimerId::idle_hold_reset, config_.idle_hold_reset_time, out);
+            start_timer(TimerId::idle_hold_reset, stable_time(), out);
     }
-    if (next == State::idle && status_.enabled && config_.allow_automatic_start) {
-        // §8.1.1 DampPeerOscillations: wait IdleHoldTime, doubled after each failure.
-        start_timer(TimerId::idle_hold, idle_hold_, out);
-        if (damp == Damp::yes && config_.damp_peer_oscillations)
-            idle_hold_ =
-                std::min<milliseconds>(idle_hold_ * idle_hold_growth, config_.max_idle_hold_time);
-        status_.idle_hold_time = idle_hold_;
+    if (next == State::idle && status_.enabled && config_.allow_automatic_start)
+        arm_restart(restart, out);
+}
+
+// §8.1.1 DampPeerOscillations: the IdleHoldTimer before the automatic restart (Idle refuses
+// connections meanwhile), doubled per counted failure, or 0 when nothing failed.
+void Fsm::arm_restart(Restart restart, Actions& out)
+{
+    milliseconds wait{0};
+    switch (restart) {
+    case Restart::back_off:
+        ++status_.failures;
+        wait = idle_hold_after(config_, status_.failures);
+        status_.idle_hold_reason = fmt::format("back-off after {} failure{}", status_.failures,
+                                               status_.failures == 1 ? "" : "s");
+        break;
+    case Restart::wait:
+        wait = idle_hold_after(config_, status_.failures);
+        status_.idle_hold_reason = fmt::format("idle hold after {} failure{}", status_.failures,
+                                               status_.failures == 1 ? "" : "s");
+        break;
+    case Restart::peer_reset:
+        status_.idle_hold_reason = "no back-off: the peer reset the session (Cease)";
+        break;
+    case Restart::stable_close:
+        status_.idle_hold_reason = "no back-off: the session was stable";
+        break;
+    case Restart::operator_reset:
+        status_.failures = 0;
+        status_.idle_hold_reason = "no back-off: operator reset";
+        break;
     }
+    status_.idle_hold_time = wait;
+    start_timer(TimerId::idle_hold, wait, out);
 }
 
 // ---- Small helpers ------------------------------------------------------------------------
@@ -800,6 +889,16 @@ milliseconds Fsm::jittered(milliseconds base)
     const double factor = jitter_floor + jitter_span * u;
     return milliseconds{
         static_cast<milliseconds::rep>(std::llround(static_cast<double>(base.count()) * factor))};
+}
+
+// A session is stable once both sides kept it alive for a whole HoldTime (bounded by
+// idle_hold_reset_time; that bound alone when the HoldTime is zero).
+milliseconds Fsm::stable_time() const
+{
+    const seconds bound = config_.idle_hold_reset_time;
+    if (!negotiated_ || negotiated_->hold_time.count() == 0)
+        return bound;
+    return std::min<milliseconds>(negotiated_->hold_time, bound);
 }
 
 milliseconds Fsm::send_hold_time() const
