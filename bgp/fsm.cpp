@@ -27,7 +27,6 @@ constexpr double jitter_span = 0.25;
 // RFC 9687 §6: default SendHoldTime is the greater of 8 minutes and 2 × HoldTime.
 constexpr seconds default_send_hold_time{480};
 constexpr int send_hold_per_hold_time = 2;
-constexpr int idle_hold_growth = 2;
 
 // splitmix64: a small, seedable, platform-independent generator (no global state).
 std::uint64_t next_random(std::uint64_t& state)
@@ -242,43 +241,6 @@ Notification max_prefix_cease(AfiSafi family, std::uint32_t limit)
     w.u8(static_cast<std::uint8_t>(family.safi));
     w.u32(limit);
     return n;
-}
-
-milliseconds idle_hold_after(const FsmConfig& c, std::uint32_t failures)
-{
-    milliseconds wait = c.idle_hold_time;
-    if (!c.damp_peer_oscillations)
-        return wait;
-    for (std::uint32_t i = 1; i < failures && wait < c.max_idle_hold_time; ++i)
-        wait *= idle_hold_growth;
-    return std::max(c.idle_hold_time, std::min(wait, c.max_idle_hold_time));
-}
-
-PeerCease classify_cease(const Notification& n)
-{
-    if (n.code != cease_code)
-        return PeerCease::failure;
-    std::uint8_t subcode = n.subcode;
-    // RFC 8538 §3: Hard Reset carries the code and subcode of the reset in its first octets.
-    if (subcode == cease::hard_reset && n.data.size() >= 2 && n.data[0] == cease_code)
-        subcode = n.data[1];
-    switch (subcode) {
-    case cease::administrative_shutdown: // RFC 4486 §4: operator actions at the peer
-    case cease::administrative_reset:
-    case cease::other_configuration_change:
-        return PeerCease::administrative;
-    case cease::connection_rejected: // the peer is alive; it refused this connection only
-    case cease::connection_collision_resolution:
-        return n.subcode == cease::hard_reset ? PeerCease::failure : PeerCease::refused;
-    default: // 1 max prefixes, 3 de-configured, 8 out of resources: give the peer time
-        return PeerCease::failure;
-    }
-}
-
-std::string describe_idle_hold(const Status& s)
-{
-    return fmt::format("next attempt in {:g} s: {}",
-                       std::chrono::duration<double>(s.idle_hold_time).count(), s.idle_hold_reason);
 }
 
 Fsm::Fsm(LocalPeer local, FsmConfig config)
@@ -799,38 +761,6 @@ void Fsm::enter(State next, std::string cause, Actions& out, Restart restart)
         arm_restart(restart, out);
 }
 
-// §8.1.1 DampPeerOscillations: the IdleHoldTimer before the automatic restart (Idle refuses
-// connections meanwhile), doubled per counted failure, or 0 when nothing failed.
-void Fsm::arm_restart(Restart restart, Actions& out)
-{
-    milliseconds wait{0};
-    switch (restart) {
-    case Restart::back_off:
-        ++status_.failures;
-        wait = idle_hold_after(config_, status_.failures);
-        status_.idle_hold_reason = fmt::format("back-off after {} failure{}", status_.failures,
-                                               status_.failures == 1 ? "" : "s");
-        break;
-    case Restart::wait:
-        wait = idle_hold_after(config_, status_.failures);
-        status_.idle_hold_reason = fmt::format("idle hold after {} failure{}", status_.failures,
-                                               status_.failures == 1 ? "" : "s");
-        break;
-    case Restart::peer_reset:
-        status_.idle_hold_reason = "no back-off: the peer reset the session (Cease)";
-        break;
-    case Restart::stable_close:
-        status_.idle_hold_reason = "no back-off: the session was stable";
-        break;
-    case Restart::operator_reset:
-        status_.failures = 0;
-        status_.idle_hold_reason = "no back-off: operator reset";
-        break;
-    }
-    status_.idle_hold_time = wait;
-    start_timer(TimerId::idle_hold, wait, out);
-}
-
 // ---- Small helpers ------------------------------------------------------------------------
 
 void Fsm::send_error(ConnId conn, DecodeError e, Actions& out)
@@ -889,16 +819,6 @@ milliseconds Fsm::jittered(milliseconds base)
     const double factor = jitter_floor + jitter_span * u;
     return milliseconds{
         static_cast<milliseconds::rep>(std::llround(static_cast<double>(base.count()) * factor))};
-}
-
-// A session is stable once both sides kept it alive for a whole HoldTime (bounded by
-// idle_hold_reset_time; that bound alone when the HoldTime is zero).
-milliseconds Fsm::stable_time() const
-{
-    const seconds bound = config_.idle_hold_reset_time;
-    if (!negotiated_ || negotiated_->hold_time.count() == 0)
-        return bound;
-    return std::min<milliseconds>(negotiated_->hold_time, bound);
 }
 
 milliseconds Fsm::send_hold_time() const
