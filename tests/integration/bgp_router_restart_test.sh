@@ -3,7 +3,8 @@
 # BIRD (passive: only vipd connects) is stopped with SIGTERM (it sends Cease/2) and killed
 # with SIGKILL after the session was stable (a bare TCP close), several times in a row; after
 # each restart the VIP is back in BIRD's table within connect-retry (2 s) plus a margin, with
-# no back-off building up. `vipctl neighbor rtr reset` sends Cease/4 and re-peers at once.
+# no back-off building up. A reload changing idle-hold-time keeps the session; `vipctl neighbor
+# rtr reset` sends Cease/4 and re-peers at once.
 # The test asserts order and state; the bounds are generous (an idle-hold back-off doubling
 # from 1 s would exceed them by the fourth restart).
 set -euo pipefail
@@ -85,6 +86,14 @@ for sig in KILL KILL; do
 done
 assert_not_cmd "no back-off after a stable router was killed" grep -q "back-off after" "$vlog"
 assert_eq 0 "$(failures)" "failures counted after two SIGKILL restarts"
+
+log "reload with another idle-hold-time: applied without a session reset"
+sed -i 's/"idle-hold-time": "1s"/"idle-hold-time": "3s"/' "$VIPD_TEST_DIR/vipd.json"
+downs=$(seen "from=Established")
+assert_contains "$(ctl reload)" "neighbor rtr"
+sleep 1
+assert_eq "$downs" "$(seen "from=Established")" "session transitions out of Established"
+bird_is_established "$R" vipd || fail "the session went down on an idle-hold change"
 
 log "vipctl neighbor rtr reset: Cease/4 to the router, re-peered at once"
 assert_contains "$(ctl neighbor rtr reset)" "neighbor rtr: reset"
