@@ -493,6 +493,11 @@ bool Fsm::on_common(const Event& e, Actions& out)
         return true; // §8.2.2: start events are ignored outside Idle
     if (const auto* stop = std::get_if<ManualStop>(&e)) {
         status_.enabled = false;
+        if (stop->cease) {
+            stop_session(*stop->cease, fmt::format("stopped: {}", notification_text(*stop->cease)),
+                         Restart::wait, out);
+            return true;
+        }
         stop_session(make_cease(cease::administrative_shutdown, stop->reason),
                      stop->reason.empty()
                          ? std::string("administrative shutdown")

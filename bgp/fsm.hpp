@@ -53,10 +53,12 @@ struct ManualStart
 {
 };
 /// 2: operator stop; sends Cease / Administrative Shutdown (6/2) with `reason` as the RFC 9003
-/// shutdown communication on every open connection. No automatic restart until a start event.
+/// shutdown communication on every open connection, or `cease` when given (6/3 Peer
+/// De-configured for a neighbor removed). No automatic restart until a start event.
 struct ManualStop
 {
     std::string reason;
+    std::optional<Notification> cease = std::nullopt;
 };
 /// 3 (5 in passive mode): the application starts the session; ignored while the IdleHoldTimer
 /// runs (oscillation damping, events 6/7) or when automatic start is not allowed.

@@ -121,8 +121,7 @@ void Session::set_idle_hold(std::chrono::milliseconds idle_hold, std::chrono::mi
 
 void Session::stop_with(const Notification& cease)
 {
-    dispatch(AutomaticStop{cease});
-    dispatch(ManualStop{shutdown_communication(cease).value_or("")});
+    dispatch(ManualStop{shutdown_communication(cease).value_or(""), cease});
 }
 
 void Session::dispatch(Event e)

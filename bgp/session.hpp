@@ -43,7 +43,7 @@ public:
     void stop(const std::string& reason);
     /// Operator's hard reset: Cease/4 with `reason` (RFC 9003), back-off cleared, restart now.
     void reset(const std::string& reason);
-    /// Stop with a specific Cease (e.g. 6/3 peer de-configured) — automatic restart disabled.
+    /// Stop with a specific Cease (e.g. 6/3 peer de-configured): ManualStop, no restart.
     void stop_with(const Notification& cease);
     /// An inbound TCP connection from this neighbor's address.
     void accept(boost::asio::ip::tcp::socket socket);

@@ -263,3 +263,15 @@ TEST_CASE("fsm restart: new idle-hold bounds apply from the next wait", "[fsm]")
     s.fsm.set_idle_hold(5s, 5s);
     CHECK(s(HoldTimerExpired{}).back() == "start idle_hold 5s");
 }
+
+TEST_CASE("fsm restart: a neighbor removed sends its Cease and arms no restart", "[fsm]")
+{
+    Script s;
+    s.to_established();
+    CHECK(s(ManualStop{"", make_cease(cease::peer_deconfigured)}) ==
+          Lines{"send 1 NOTIFICATION 6/3", "stop hold", "stop keepalive", "stop send_hold",
+                "stop idle_hold_reset", "close 1", "down established"});
+    CHECK(s.fsm.status().cause == "stopped: 6/3 Cease / Peer De-configured");
+    CHECK(s.fsm.status().failures == 0);
+    CHECK_FALSE(s.fsm.timer_running(TimerId::idle_hold));
+}
