@@ -27,7 +27,6 @@ constexpr double jitter_span = 0.25;
 // RFC 9687 §6: default SendHoldTime is the greater of 8 minutes and 2 × HoldTime.
 constexpr seconds default_send_hold_time{480};
 constexpr int send_hold_per_hold_time = 2;
-constexpr int idle_hold_growth = 2;
 
 // splitmix64: a small, seedable, platform-independent generator (no global state).
 std::uint64_t next_random(std::uint64_t& state)
@@ -184,6 +183,8 @@ std::string event_name(const Event& e, State state)
                 return "ManualStart (1)";
             else if constexpr (std::is_same_v<T, ManualStop>)
                 return "ManualStop (2)";
+            else if constexpr (std::is_same_v<T, ManualReset>)
+                return "ManualReset";
             else if constexpr (std::is_same_v<T, AutomaticStart>)
                 return "AutomaticStart (3)";
             else if constexpr (std::is_same_v<T, AutomaticStop>)
@@ -244,10 +245,8 @@ Notification max_prefix_cease(AfiSafi family, std::uint32_t limit)
 
 Fsm::Fsm(LocalPeer local, FsmConfig config)
     : local_(std::move(local)), config_(config), local_open_(make_open(local_)),
-      idle_hold_(config_.idle_hold_time), rng_(config_.jitter_seed)
-{
-    status_.idle_hold_time = idle_hold_;
-}
+      rng_(config_.jitter_seed)
+{}
 
 Actions Fsm::handle(const Event& e)
 {
@@ -316,9 +315,16 @@ void Fsm::on_idle(const Event& e, Actions& out)
             return;
         status_.enabled = true;
         start_session("automatic start", out);
+    } else if (const auto* reset = std::get_if<ManualReset>(&e)) {
+        status_.enabled = true;
+        status_.failures = 0;
+        stop_timer(TimerId::idle_hold, out);
+        start_session(reset->reason.empty() ? std::string("operator reset")
+                                            : fmt::format("operator reset: \"{}\"", reset->reason),
+                      out);
     } else if (std::holds_alternative<IdleHoldTimerExpired>(e)) {
-        start_session(fmt::format("automatic restart after {} s idle hold",
-                                  std::chrono::duration_cast<seconds>(idle_hold_).count()),
+        start_session(fmt::format("automatic restart after {:g} s idle hold",
+                                  std::chrono::duration<double>(status_.idle_hold_time).count()),
                       out);
     } else if (std::holds_alternative<ManualStop>(e)) {
         status_.enabled = false;
@@ -383,7 +389,7 @@ void Fsm::on_open_sent(const Event& e, Actions& out)
     } else if (const auto* fail = std::get_if<TcpConnectionFails>(&e)) {
         // §8.2.2 OpenSent, event 18: close, restart ConnectRetryTimer, listen (Active).
         lose_primary(fmt::format("TCP connection failed: {}", fail->reason), State::active,
-                     Damp::no, out);
+                     Restart::wait, out);
     } else if (const auto* err = std::get_if<MessageError>(&e)) {
         on_message_error(*err, out);
     } else if (const auto* n = std::get_if<NotificationReceived>(&e)) {
@@ -434,11 +440,11 @@ void Fsm::on_established(const Event& e, Actions& out)
         status_.last_error = local_error(send_hold_timer_expired_code, 0,
                                          "send hold timer expired: the peer stopped reading");
         lose_primary("send hold timer expired (RFC 9687): connection dropped", State::idle,
-                     Damp::yes, out, true);
+                     Restart::back_off, out, true);
     } else if (std::holds_alternative<IdleHoldResetTimerExpired>(e)) {
-        // Stable for idle_hold_reset_time: forget earlier failures (§8.1.1 damping).
-        idle_hold_ = config_.idle_hold_time;
-        status_.idle_hold_time = idle_hold_;
+        // Stable: forget earlier failures (§8.1.1 damping); a TCP close now restarts at once.
+        status_.stable = true;
+        status_.failures = 0;
     } else {
         // RFC 6608 §4: an OPEN on the established connection → 5/3.
         unexpected(e, out);
@@ -452,8 +458,8 @@ void Fsm::on_established(const Event& e, Actions& out)
 void Fsm::on_message_error(const MessageError& err, Actions& out)
 {
     send_error(primary_->id, err.error, out);
-    lose_primary(fmt::format("sent NOTIFICATION: {}", to_string(err.error)), State::idle, Damp::yes,
-                 out);
+    lose_primary(fmt::format("sent NOTIFICATION: {}", to_string(err.error)), State::idle,
+                 Restart::back_off, out);
 }
 
 // Events handled alike in OpenConfirm and Established (§8.2.2): the KeepaliveTimer, the
@@ -467,8 +473,9 @@ bool Fsm::on_connected(const Event& e, Actions& out)
     } else if (std::holds_alternative<HoldTimerExpired>(e)) {
         on_hold_expired(out);
     } else if (const auto* fail = std::get_if<TcpConnectionFails>(&e)) {
-        lose_primary(fmt::format("TCP connection failed: {}", fail->reason), State::idle, Damp::yes,
-                     out);
+        // A stable session closed by the peer (a router restart): no sign of a flap.
+        lose_primary(fmt::format("TCP connection failed: {}", fail->reason), State::idle,
+                     status_.stable ? Restart::stable_close : Restart::back_off, out);
     } else if (const auto* err = std::get_if<MessageError>(&e)) {
         on_message_error(*err, out);
     } else if (const auto* n = std::get_if<NotificationReceived>(&e)) {
@@ -486,16 +493,29 @@ bool Fsm::on_common(const Event& e, Actions& out)
         return true; // §8.2.2: start events are ignored outside Idle
     if (const auto* stop = std::get_if<ManualStop>(&e)) {
         status_.enabled = false;
+        if (stop->cease) {
+            stop_session(*stop->cease, fmt::format("stopped: {}", notification_text(*stop->cease)),
+                         Restart::wait, out);
+            return true;
+        }
         stop_session(make_cease(cease::administrative_shutdown, stop->reason),
                      stop->reason.empty()
                          ? std::string("administrative shutdown")
                          : fmt::format("administrative shutdown: \"{}\"", stop->reason),
-                     Damp::no, out);
+                     Restart::wait, out);
+        return true;
+    }
+    if (const auto* reset = std::get_if<ManualReset>(&e)) {
+        status_.enabled = true;
+        stop_session(make_cease(cease::administrative_reset, reset->reason),
+                     reset->reason.empty() ? std::string("operator reset")
+                                           : fmt::format("operator reset: \"{}\"", reset->reason),
+                     Restart::operator_reset, out);
         return true;
     }
     if (const auto* stop = std::get_if<AutomaticStop>(&e)) {
         stop_session(stop->cease, fmt::format("automatic stop: {}", notification_text(stop->cease)),
-                     Damp::yes, out);
+                     Restart::back_off, out);
         return true;
     }
     if (const auto* tcp = std::get_if<TcpConnected>(&e)) {
@@ -519,7 +539,7 @@ void Fsm::on_pre_open(const Event& e, Actions& out)
     } else if (const auto* fail = std::get_if<TcpConnectionFails>(&e)) {
         // §8.2.2 Connect/Active, event 18 with DelayOpenTimer running: back to Active.
         lose_primary(fmt::format("TCP connection failed before OPEN: {}", fail->reason),
-                     State::active, Damp::no, out);
+                     State::active, Restart::wait, out);
     } else if (const auto* err = std::get_if<MessageError>(&e)) {
         on_message_error(*err, out);
     } else if (const auto* n = std::get_if<NotificationReceived>(&e)) {
@@ -557,7 +577,7 @@ void Fsm::on_open(const OpenReceived& ev, Actions& out)
     if (!n) {
         send_error(primary_->id, n.error(), out);
         lose_primary(fmt::format("sent NOTIFICATION: {}", to_string(n.error())), State::idle,
-                     Damp::yes, out);
+                     Restart::back_off, out);
         return;
     }
     if (secondary_) {
@@ -591,15 +611,23 @@ void Fsm::on_notification(const NotificationReceived& ev, Actions& out)
     status_.last_notification_received = n;
     status_.shutdown_communication_received = shutdown_communication(n);
     std::string cause = fmt::format("received NOTIFICATION {}", notification_text(n));
-    if (n.code == cease_code && n.subcode == cease::connection_collision_resolution) {
-        // §6.8: the peer kept another connection; listen for it instead of backing off.
-        lose_primary(std::move(cause), State::active, Damp::no, out);
+    const PeerCease kind = classify_cease(n);
+    if (kind == PeerCease::administrative && status_.state == State::established) {
+        // RFC 4486: the router's operator restarted or reset it; re-peer without back-off.
+        lose_primary(std::move(cause), State::idle, Restart::peer_reset, out);
+        return;
+    }
+    if (kind != PeerCease::failure) {
+        // §6.8 (Cease/7): the peer kept another connection; Cease/5, or 2/4/6 before
+        // Established: it refuses this one. Listen and retry instead of backing off.
+        lose_primary(std::move(cause), State::active, Restart::wait, out);
         return;
     }
     // §8.2.2: NotifMsgVerErr (24) goes to Idle without damping, NotifMsg (25) with it.
     const bool version_error = n.code == static_cast<std::uint8_t>(ErrorCode::open_message) &&
                                n.subcode == open_error::unsupported_version_number;
-    lose_primary(std::move(cause), State::idle, version_error ? Damp::no : Damp::yes, out);
+    lose_primary(std::move(cause), State::idle, version_error ? Restart::wait : Restart::back_off,
+                 out);
 }
 
 void Fsm::on_hold_expired(Actions& out)
@@ -609,7 +637,7 @@ void Fsm::on_hold_expired(Actions& out)
                local_error(static_cast<std::uint8_t>(ErrorCode::hold_timer_expired), 0,
                            "hold timer expired"),
                out);
-    lose_primary("hold timer expired: sent NOTIFICATION 4/0", State::idle, Damp::yes, out);
+    lose_primary("hold timer expired: sent NOTIFICATION 4/0", State::idle, Restart::back_off, out);
 }
 
 // The explicit "any other event" branch of every state but Idle (RFC 6608 §4 subcodes).
@@ -630,8 +658,8 @@ void Fsm::unexpected(const Event& e, Actions& out)
     }
     send_error(primary_->id, local_error(static_cast<std::uint8_t>(ErrorCode::fsm), subcode, what),
                out);
-    lose_primary(fmt::format("{}: sent NOTIFICATION 5/{}", what, subcode), State::idle, Damp::yes,
-                 out);
+    lose_primary(fmt::format("{}: sent NOTIFICATION 5/{}", what, subcode), State::idle,
+                 Restart::back_off, out);
 }
 
 // ---- Transitions --------------------------------------------------------------------------
@@ -649,13 +677,13 @@ void Fsm::start_session(std::string cause, Actions& out)
 }
 
 // ManualStop / AutomaticStop: the NOTIFICATION on every open connection, then Idle.
-void Fsm::stop_session(const Notification& n, std::string cause, Damp damp, Actions& out)
+void Fsm::stop_session(const Notification& n, std::string cause, Restart restart, Actions& out)
 {
     if (primary_)
         send_notification(primary_->id, n, out);
     if (secondary_)
         send_notification(secondary_->id, n, out);
-    enter(State::idle, std::move(cause), out, damp);
+    enter(State::idle, std::move(cause), out, restart);
 }
 
 void Fsm::send_open(Connection& c, Actions& out)
@@ -666,7 +694,7 @@ void Fsm::send_open(Connection& c, Actions& out)
 
 // The primary connection is finished (any NOTIFICATION already queued). A second connection
 // carries on in OpenSent; otherwise go to `fallback` (Active or Idle).
-void Fsm::lose_primary(std::string cause, State fallback, Damp damp, Actions& out, bool abort)
+void Fsm::lose_primary(std::string cause, State fallback, Restart restart, Actions& out, bool abort)
 {
     close(primary_->id, out, abort);
     stop_timer(TimerId::delay_open, out); // it was timing the connection just lost
@@ -677,10 +705,10 @@ void Fsm::lose_primary(std::string cause, State fallback, Damp damp, Actions& ou
     if (fallback == State::active) {
         if (!config_.passive)
             start_connect_retry(out);
-        enter(State::active, std::move(cause), out, damp);
+        enter(State::active, std::move(cause), out, restart);
         return;
     }
-    enter(State::idle, std::move(cause), out, damp);
+    enter(State::idle, std::move(cause), out, restart);
 }
 
 void Fsm::promote_secondary(std::string cause, Actions& out)
@@ -694,7 +722,7 @@ void Fsm::promote_secondary(std::string cause, Actions& out)
 
 // Every state change: record it, stop the timers the new state does not use, run the entry
 // actions (Idle releases all resources and arms the automatic restart).
-void Fsm::enter(State next, std::string cause, Actions& out, Damp damp)
+void Fsm::enter(State next, std::string cause, Actions& out, Restart restart)
 {
     const State prev = status_.state;
     status_.previous = prev;
@@ -706,6 +734,8 @@ void Fsm::enter(State next, std::string cause, Actions& out, Damp damp)
         if (running_[i] && !uses(next, t))
             stop_timer(t, out);
     }
+    if (next != State::established)
+        status_.stable = false;
     if (next != State::open_confirm && next != State::established)
         negotiated_.reset();
     if (next == State::idle) {
@@ -730,16 +760,10 @@ void Fsm::enter(State next, std::string cause, Actions& out, Damp damp)
         if (send_hold_time().count() > 0)
             start_timer(TimerId::send_hold, send_hold_time(), out);
         if (config_.damp_peer_oscillations)
-            start_timer(TimerId::idle_hold_reset, config_.idle_hold_reset_time, out);
+            start_timer(TimerId::idle_hold_reset, stable_time(), out);
     }
-    if (next == State::idle && status_.enabled && config_.allow_automatic_start) {
-        // §8.1.1 DampPeerOscillations: wait IdleHoldTime, doubled after each failure.
-        start_timer(TimerId::idle_hold, idle_hold_, out);
-        if (damp == Damp::yes && config_.damp_peer_oscillations)
-            idle_hold_ =
-                std::min<milliseconds>(idle_hold_ * idle_hold_growth, config_.max_idle_hold_time);
-        status_.idle_hold_time = idle_hold_;
-    }
+    if (next == State::idle && status_.enabled && config_.allow_automatic_start)
+        arm_restart(restart, out);
 }
 
 // ---- Small helpers ------------------------------------------------------------------------

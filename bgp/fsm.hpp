@@ -41,7 +41,7 @@ enum class TimerId : std::uint8_t {
     delay_open,      ///< DelayOpenTimer (§8.1.1 DelayOpen)
     idle_hold,       ///< IdleHoldTimer (§8.1.1 DampPeerOscillations): wait before restarting
     send_hold,       ///< RFC 9687 SendHoldTimer
-    idle_hold_reset, ///< stable time in Established after which the back-off is forgotten
+    idle_hold_reset, ///< time in Established after which the session is stable (stable_time)
 };
 inline constexpr std::size_t timer_count = 7;
 [[nodiscard]] std::string_view to_string(TimerId t);
@@ -53,15 +53,24 @@ struct ManualStart
 {
 };
 /// 2: operator stop; sends Cease / Administrative Shutdown (6/2) with `reason` as the RFC 9003
-/// shutdown communication on every open connection. No automatic restart until a start event.
+/// shutdown communication on every open connection, or `cease` when given (6/3 Peer
+/// De-configured for a neighbor removed). No automatic restart until a start event.
 struct ManualStop
 {
     std::string reason;
+    std::optional<Notification> cease = std::nullopt;
 };
 /// 3 (5 in passive mode): the application starts the session; ignored while the IdleHoldTimer
 /// runs (oscillation damping, events 6/7) or when automatic start is not allowed.
 struct AutomaticStart
 {
+};
+/// The operator's hard reset (`vipctl neighbor NAME reset`; not an RFC 4271 event): Cease /
+/// Administrative Reset (RFC 4486 6/4) with `reason` (RFC 9003) on every open connection, the
+/// back-off cleared, and the session restarted at once (also from Idle or stopped).
+struct ManualReset
+{
+    std::string reason;
 };
 /// 8: the local system stops the session with `cease` on every open connection, e.g.
 /// max_prefix_cease() or make_cease(administrative_reset, text). Restarts after IdleHoldTime.
@@ -88,8 +97,9 @@ struct IdleHoldTimerExpired ///< 13
 struct SendHoldTimerExpired
 {
 };
-/// The stable period in Established elapsed: the next failure restarts after the initial
-/// IdleHoldTime again (§8.1.1 DampPeerOscillations, method left to implementations).
+/// The session has been Established for stable_time(): it is stable. The back-off is forgotten
+/// and a later TCP close restarts at once (§8.1.1 DampPeerOscillations, method left to
+/// implementations).
 struct IdleHoldResetTimerExpired
 {
 };
@@ -155,12 +165,12 @@ struct MessagesWritten
 };
 
 using Event =
-    std::variant<ManualStart, ManualStop, AutomaticStart, AutomaticStop, ConnectRetryTimerExpired,
-                 HoldTimerExpired, KeepaliveTimerExpired, DelayOpenTimerExpired,
-                 IdleHoldTimerExpired, SendHoldTimerExpired, IdleHoldResetTimerExpired,
-                 TcpConnected, ConnectFailed, TcpConnectionFails, OpenReceived, MessageError,
-                 NotificationReceived, KeepaliveReceived, UpdateReceived, RouteRefreshReceived,
-                 MessagesWritten>;
+    std::variant<ManualStart, ManualStop, ManualReset, AutomaticStart, AutomaticStop,
+                 ConnectRetryTimerExpired, HoldTimerExpired, KeepaliveTimerExpired,
+                 DelayOpenTimerExpired, IdleHoldTimerExpired, SendHoldTimerExpired,
+                 IdleHoldResetTimerExpired, TcpConnected, ConnectFailed, TcpConnectionFails,
+                 OpenReceived, MessageError, NotificationReceived, KeepaliveReceived,
+                 UpdateReceived, RouteRefreshReceived, MessagesWritten>;
 
 /// The expiry event of a timer, for the driver.
 [[nodiscard]] Event timer_expired(TimerId t);
@@ -246,11 +256,14 @@ struct FsmConfig
     std::chrono::seconds delay_open_time{0}; ///< DelayOpen when non-zero (§8.1.1)
     bool passive = false;                    ///< never initiate; wait for the peer
     bool allow_automatic_start = true;       ///< restart by itself after failures
-    /// DampPeerOscillations: each failure doubles the IdleHoldTime up to max_idle_hold_time;
-    /// idle_hold_reset_time in Established restores it. When false it stays at idle_hold_time.
+    /// DampPeerOscillations: each failure (an error, or a session that ends before it is
+    /// stable) doubles the IdleHoldTime, from idle_hold_time up to max_idle_hold_time; a stable
+    /// session forgets the failures. When false the wait stays at idle_hold_time.
     bool damp_peer_oscillations = true;
-    std::chrono::seconds idle_hold_time{1};
-    std::chrono::seconds max_idle_hold_time{120};
+    std::chrono::milliseconds idle_hold_time{std::chrono::seconds(1)};
+    std::chrono::milliseconds max_idle_hold_time{std::chrono::seconds(120)};
+    /// Upper bound of the time in Established after which the session is stable; the
+    /// negotiated HoldTime, when shorter and not zero, is used instead (stable_time()).
     std::chrono::seconds idle_hold_reset_time{60};
     /// RFC 9687 SendHoldTime: nullopt = the RFC 9687 §6 default max(8 min, 2 × hold time);
     /// 0 = off; any other value is raised to at least hold time + 1 s (RFC 9687 §4.4).
@@ -277,9 +290,39 @@ struct Status
     std::optional<std::string> shutdown_communication_received; ///< RFC 9003 text
     std::uint32_t established_count = 0;                        ///< transitions to Established
     std::uint32_t flaps = 0;                                    ///< transitions out of it
-    std::chrono::milliseconds idle_hold_time{0}; ///< wait before the next automatic restart
-    bool enabled = false;                        ///< started and not administratively stopped
+    /// IdleHoldTime of the last automatic restart armed in Idle (0: at once).
+    std::chrono::milliseconds idle_hold_time{0};
+    /// Why that wait: "back-off after 4 failures", "no back-off: the session was stable".
+    std::string idle_hold_reason;
+    std::uint32_t failures = 0; ///< failures counted for the back-off since the last stable session
+    bool stable = false;        ///< Established for stable_time() (reset on leaving Established)
+    bool enabled = false;       ///< started and not administratively stopped
 };
+
+/// How a transition to Idle arms the automatic restart (RFC 4271 §8.1.1 IdleHoldTimer).
+enum class Restart : std::uint8_t {
+    back_off,       ///< a failure: counted, IdleHoldTime doubled per earlier failure
+    wait,           ///< not counted: the IdleHoldTime of the failures so far (event 24)
+    peer_reset,     ///< Cease 2/4/6 (RFC 4486) received in Established: at once
+    stable_close,   ///< TCP closed after the session was stable: at once
+    operator_reset, ///< ManualReset: failures forgotten, at once
+};
+
+/// The IdleHoldTime after `failures` counted failures: idle_hold_time, doubled for each
+/// failure after the first, at most max_idle_hold_time (constant without damping).
+[[nodiscard]] std::chrono::milliseconds idle_hold_after(const FsmConfig& c, std::uint32_t failures);
+
+/// How a NOTIFICATION from the peer ends a session (RFC 4486 Cease subcodes).
+enum class PeerCease : std::uint8_t {
+    failure,        ///< anything else: a failure, backed off
+    administrative, ///< 6/2 Administrative Shutdown, 6/4 Administrative Reset, 6/6 Other
+                    ///< Configuration Change, or RFC 8538 6/9 Hard Reset wrapping one of them
+    refused,        ///< 6/5 Connection Rejected, 6/7 Connection Collision Resolution
+};
+[[nodiscard]] PeerCease classify_cease(const Notification& n);
+
+/// "next attempt in 8 s: back-off after 4 failures" for the last wait armed in Idle.
+[[nodiscard]] std::string describe_idle_hold(const Status& s);
 
 /// One neighbor's state machine. Not thread-safe; one instance per neighbor, fed one event at
 /// a time.
@@ -305,7 +348,15 @@ struct Status
 /// - In Established a new connection loses, unless its OPEN carries the Graceful Restart R bit
 ///   (RFC 4724 §4.2: the peer restarted, the old session is dead): it then replaces the old.
 /// - Cease/7 received without a second connection goes to Active without back-off: the peer
-///   kept a connection of its own that is about to reach us.
+///   kept a connection of its own that is about to reach us. So do Cease/5, and Cease 2/4/6
+///   before Established: the peer refuses this attempt; we listen and retry on the
+///   ConnectRetryTimer (a peer that refuses at once cannot make us loop faster than that).
+/// - Restart from Idle (§8.1.1 DampPeerOscillations): errors, and sessions that end before
+///   they are stable, count as failures and wait IdleHoldTime doubled per failure. A Cease
+///   2/4/6 received in Established (the router was restarted, reset or reconfigured by its
+///   operator) and a TCP close of a stable session restart at once, uncounted. A session is
+///   stable after stable_time() in Established: the negotiated HoldTime (both sides kept it
+///   alive for a whole hold period), at most idle_hold_reset_time; it forgets the failures.
 /// - RFC 9687 expiry drops the connection without a NOTIFICATION (it would queue behind the
 ///   data the peer does not read) and records error code 8 in Status::last_error.
 class Fsm
@@ -316,6 +367,12 @@ public:
 
     /// Process one event; the returned actions must be executed in order.
     [[nodiscard]] Actions handle(const Event& e);
+    /// New IdleHoldTime bounds (a configuration reload), used from the next wait on.
+    void set_idle_hold(std::chrono::milliseconds idle_hold, std::chrono::milliseconds max)
+    {
+        config_.idle_hold_time = idle_hold;
+        config_.max_idle_hold_time = max;
+    }
 
     [[nodiscard]] State state() const { return status_.state; }
     [[nodiscard]] const Status& status() const { return status_; }
@@ -343,10 +400,6 @@ private:
         bool inbound = false;
         bool open_sent = false;
     };
-    /// How a transition to Idle counts for oscillation damping (RFC 4271 §8.2.2 "performs peer
-    /// oscillation damping" vs the events that do not).
-    enum class Damp : bool { no, yes };
-
     void on_idle(const Event& e, Actions& out);
     void on_connect(const Event& e, Actions& out);
     void on_active(const Event& e, Actions& out);
@@ -367,15 +420,15 @@ private:
     void unexpected(const Event& e, Actions& out);
 
     void start_session(std::string cause, Actions& out);
-    void stop_session(const Notification& n, std::string cause, Damp damp, Actions& out);
+    void stop_session(const Notification& n, std::string cause, Restart restart, Actions& out);
     void adopt(const TcpConnected& ev, Actions& out);
     void send_open(Connection& c, Actions& out);
     void accept_open(Negotiated n, std::string cause, Actions& out);
     void resolve_collision(ConnId with_open, Negotiated n, Actions& out);
-    void lose_primary(std::string cause, State fallback, Damp damp, Actions& out,
+    void lose_primary(std::string cause, State fallback, Restart restart, Actions& out,
                       bool abort = false);
     void promote_secondary(std::string cause, Actions& out);
-    void enter(State next, std::string cause, Actions& out, Damp damp = Damp::yes);
+    void enter(State next, std::string cause, Actions& out, Restart restart = Restart::back_off);
 
     void send_error(ConnId conn, DecodeError e, Actions& out);
     void send_notification(ConnId conn, Notification n, Actions& out);
@@ -386,6 +439,8 @@ private:
     void start_keepalive(Actions& out);
     [[nodiscard]] std::chrono::milliseconds jittered(std::chrono::milliseconds base);
     [[nodiscard]] std::chrono::milliseconds send_hold_time() const;
+    [[nodiscard]] std::chrono::milliseconds stable_time() const;
+    void arm_restart(Restart restart, Actions& out);
     [[nodiscard]] bool is_stale(const Event& e) const;
     [[nodiscard]] bool is_secondary(const Event& e) const;
 
@@ -399,7 +454,6 @@ private:
     bool connect_pending_ = false;        ///< an outbound attempt is in flight
     std::optional<Negotiated> negotiated_;
     std::array<bool, timer_count> running_{};
-    std::chrono::milliseconds idle_hold_;
     std::uint64_t rng_;
 };
 

@@ -65,6 +65,8 @@ FsmConfig make_fsm_config(const NeighborConfig& n)
     f.connect_retry_time = std::max(
         std::chrono::seconds(1), std::chrono::duration_cast<std::chrono::seconds>(n.connect_retry));
     f.passive = n.passive;
+    f.idle_hold_time = n.idle_hold_time;
+    f.max_idle_hold_time = std::max(n.idle_hold_time, n.max_idle_hold_time);
     f.jitter_seed = std::hash<std::string>{}(n.name);
     return f;
 }
@@ -104,10 +106,22 @@ void Session::stop(const std::string& reason)
     dispatch(ManualStop{reason});
 }
 
+void Session::reset(const std::string& reason)
+{
+    dispatch(ManualReset{reason});
+}
+
+void Session::set_idle_hold(std::chrono::milliseconds idle_hold, std::chrono::milliseconds max)
+{
+    config_.idle_hold_time = idle_hold;
+    config_.max_idle_hold_time = max;
+    const FsmConfig f = make_fsm_config(config_);
+    fsm_.set_idle_hold(f.idle_hold_time, f.max_idle_hold_time);
+}
+
 void Session::stop_with(const Notification& cease)
 {
-    dispatch(AutomaticStop{cease});
-    dispatch(ManualStop{shutdown_communication(cease).value_or("")});
+    dispatch(ManualStop{shutdown_communication(cease).value_or(""), cease});
 }
 
 void Session::dispatch(Event e)
@@ -167,6 +181,10 @@ void Session::execute(Action& a)
                 conns_.erase(it);
             } else if constexpr (std::is_same_v<T, StartTimer>) {
                 start_timer(act.timer, act.duration);
+                if (act.timer == TimerId::idle_hold) {
+                    idle_hold_since_ = std::chrono::steady_clock::now();
+                    note(EventLevel::info, describe_idle_hold(fsm_.status()));
+                }
             } else if constexpr (std::is_same_v<T, StopTimer>) {
                 stop_timer(act.timer);
             } else if constexpr (std::is_same_v<T, Established>) {

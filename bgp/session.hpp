@@ -41,10 +41,14 @@ public:
     void start();
     /// Administrative stop with an RFC 9003 reason (event 2); the FSM sends Cease/2.
     void stop(const std::string& reason);
-    /// Stop with a specific Cease (e.g. 6/3 peer de-configured) — automatic restart disabled.
+    /// Operator's hard reset: Cease/4 with `reason` (RFC 9003), back-off cleared, restart now.
+    void reset(const std::string& reason);
+    /// Stop with a specific Cease (e.g. 6/3 peer de-configured): ManualStop, no restart.
     void stop_with(const Notification& cease);
     /// An inbound TCP connection from this neighbor's address.
     void accept(boost::asio::ip::tcp::socket socket);
+    /// The idle-hold back-off changed (no session reset): used from the next wait.
+    void set_idle_hold(std::chrono::milliseconds idle_hold, std::chrono::milliseconds max);
     /// The export policy changed (no session reset): re-send the whole table.
     void set_export_policy(const ExportPolicy& policy);
 
@@ -108,6 +112,7 @@ private:
     AdjRibOut adj_out_;
     std::optional<ConnectionId> established_conn_;
     std::optional<std::chrono::steady_clock::time_point> established_since_;
+    std::chrono::steady_clock::time_point idle_hold_since_; ///< when the IdleHoldTimer started
     AdjRibIn adj_in_;
     std::vector<std::function<void(std::string)>> write_waiters_;
     std::uint64_t messages_sent_ = 0, messages_received_ = 0;

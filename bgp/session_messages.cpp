@@ -315,6 +315,11 @@ NeighborStatus Session::status() const
     s.last_notification_received = st.last_notification_received;
     s.established_since = established_since_;
     s.established_count = st.established_count;
+    s.failures = st.failures;
+    s.idle_hold_time = st.idle_hold_time;
+    s.idle_hold_reason = st.idle_hold_reason;
+    if (fsm_.timer_running(TimerId::idle_hold))
+        s.next_attempt = idle_hold_since_ + st.idle_hold_time;
     s.messages_sent = messages_sent_;
     s.messages_received = messages_received_;
     s.updates_sent = updates_sent_;

@@ -31,10 +31,13 @@ struct Speaker::Listener
 
 namespace {
 
-/// Fields whose change needs a new session (everything but export and local limits).
+/// Fields whose change needs a new session (everything but export, local limits and the
+/// idle-hold back-off, which applies from the next wait).
 bool same_session(NeighborConfig a, NeighborConfig b)
 {
     a.export_policy = b.export_policy = {};
+    a.idle_hold_time = b.idle_hold_time = {};
+    a.max_idle_hold_time = b.max_idle_hold_time = {};
     a.max_prefixes = b.max_prefixes = 0;
     a.adj_rib_in_limit = b.adj_rib_in_limit = 0;
     return a == b;
@@ -187,6 +190,7 @@ tl::expected<void, std::string> Speaker::reconfigure_neighbor(const NeighborConf
     if (same_session((*it)->config(), config)) {
         if (!((*it)->config().export_policy == config.export_policy))
             (*it)->set_export_policy(config.export_policy);
+        (*it)->set_idle_hold(config.idle_hold_time, config.max_idle_hold_time);
         return {};
     }
     remove_neighbor(config.name);
@@ -272,6 +276,16 @@ void Speaker::set_ready()
     ready_ = true;
     for (auto& s : sessions_)
         s->on_ready();
+}
+
+bool Speaker::reset_neighbor(const std::string& name, const std::string& reason)
+{
+    for (auto& s : sessions_)
+        if (s->name() == name) {
+            s->reset(reason);
+            return true;
+        }
+    return false;
 }
 
 void Speaker::resend(const std::string& name)

@@ -42,6 +42,10 @@ struct NeighborConfig
     std::uint16_t hold_time = 90;
     std::optional<std::uint16_t> keepalive; ///< default hold/3
     std::chrono::milliseconds connect_retry{std::chrono::seconds(5)};
+    /// RFC 4271 §8.1.1 IdleHoldTime after the first failure, doubled per further failure
+    /// (DampPeerOscillations) up to max_idle_hold_time; equal values: no doubling.
+    std::chrono::milliseconds idle_hold_time{std::chrono::seconds(1)};
+    std::chrono::milliseconds max_idle_hold_time{std::chrono::seconds(120)};
     std::optional<std::uint8_t> ttl_security; ///< GTSM: accept only peers within N hops
     std::optional<std::uint8_t> multihop;     ///< outgoing TTL; eBGP default 1, iBGP 64
     bool ipv4_unicast = true;
@@ -80,6 +84,11 @@ struct NeighborStatus
     std::optional<Notification> last_notification_received;
     std::optional<std::chrono::steady_clock::time_point> established_since;
     std::uint64_t established_count = 0;
+    std::uint32_t failures = 0;                  ///< counted for the idle-hold back-off
+    std::chrono::milliseconds idle_hold_time{0}; ///< the last IdleHoldTime armed (0: at once)
+    std::string idle_hold_reason;                ///< "back-off after 4 failures", …
+    /// While the IdleHoldTimer runs: when the automatic restart happens.
+    std::optional<std::chrono::steady_clock::time_point> next_attempt;
     std::uint64_t messages_sent = 0, messages_received = 0;
     std::uint64_t updates_sent = 0, updates_received = 0;
     std::uint64_t prefixes_announced = 0; ///< in the Adj-RIB-Out as sent
@@ -172,6 +181,9 @@ public:
     /// call `done` once all sessions are closed or `limit` passed.
     void shutdown(const std::string& reason, std::chrono::milliseconds limit,
                   std::function<void()> done);
+
+    /// Operator's hard reset of one neighbor (Session::reset); false: no such neighbor.
+    bool reset_neighbor(const std::string& name, const std::string& reason);
 
     /// Route refresh toward our neighbors is answered inside the sessions; this re-sends the
     /// table to one neighbor on the operator's request (e.g. after an export change).

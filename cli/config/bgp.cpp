@@ -39,6 +39,8 @@ const std::vector<std::string_view> neighbor_keys{"name",
                                                   "hold-time",
                                                   "keepalive",
                                                   "connect-retry",
+                                                  "idle-hold-time",
+                                                  "max-idle-hold-time",
                                                   "multihop",
                                                   "ttl-security",
                                                   "families",
@@ -219,6 +221,29 @@ void read_timers(const Object& o, bgp::NeighborConfig& n)
         return s ? std::optional<std::uint16_t>(static_cast<std::uint16_t>(*s)) : std::nullopt;
     });
     o.set("connect-retry", n.connect_retry, duration_in(seconds(1), std::chrono::hours(1)));
+    // RFC 4271 §8.1.1 IdleHoldTime (DampPeerOscillations): first wait, then the cap.
+    o.set("idle-hold-time", n.idle_hold_time, duration_in(seconds(1), std::chrono::hours(1)));
+    n.max_idle_hold_time = std::max(n.max_idle_hold_time, n.idle_hold_time);
+    o.set("max-idle-hold-time", n.max_idle_hold_time,
+          duration_in(seconds(1), std::chrono::hours(1)));
+    if (n.max_idle_hold_time < n.idle_hold_time)
+        o.error("max-idle-hold-time",
+                fmt::format("max-idle-hold-time {} is shorter than idle-hold-time {}",
+                            format_duration(n.max_idle_hold_time),
+                            format_duration(n.idle_hold_time)));
+}
+
+// A passive neighbor never opens a connection: the settings of outgoing connections would be
+// ignored. Binding the listener is /global/listen's job.
+void check_passive(const Object& o, const bgp::NeighborConfig& n)
+{
+    if (!n.passive)
+        return;
+    for (const auto* key : {"local-address", "multihop", "connect-retry"})
+        if (o.has(key))
+            o.error(key, fmt::format("{} applies to connections vipd opens; a passive neighbor "
+                                     "never opens one (remove it, or \"passive\")",
+                                     key));
 }
 
 void read_transport(const Object& o, bgp::NeighborConfig& n)
@@ -353,6 +378,7 @@ bgp::NeighborConfig read_neighbor(const Value& v, const GlobalConfig& global)
     read_md5(o, n);
     read_timers(o, n);
     read_transport(o, n);
+    check_passive(o, n);
     read_capabilities(o, n);
     read_export(o, n);
     return n;

@@ -89,6 +89,8 @@ Out neighbor_json(const bgp::NeighborConfig& n)
     o["hold-time"] = n.hold_time;
     o["keepalive"] = optional(n.keepalive);
     o["connect-retry"] = format_duration(n.connect_retry);
+    o["idle-hold-time"] = format_duration(n.idle_hold_time);
+    o["max-idle-hold-time"] = format_duration(n.max_idle_hold_time);
     o["multihop"] = optional(n.multihop);
     o["ttl-security"] = optional(n.ttl_security);
     Out families = Out::array();

@@ -380,6 +380,32 @@ void read_rhi(Context& ctx, const GlobalConfig& global, std::vector<announce::Vi
     }
 }
 
+// RFC 4271 §5.1.5: LOCAL_PREF goes to iBGP neighbors only. A VIP's up.local-pref that reaches
+// none of them would do nothing: an error naming the eBGP neighbors it goes to.
+void check_local_pref(Context& ctx, const Config& config, const announce::VipConfig& vip,
+                      const Where& where)
+{
+    if (!vip.up.local_pref || where.pointer.empty())
+        return;
+    std::vector<std::string> ebgp;
+    for (const auto& n : config.neighbors) {
+        const bool to_vip =
+            vip.neighbors.empty() ||
+            std::find(vip.neighbors.begin(), vip.neighbors.end(), n.name) != vip.neighbors.end();
+        if (!to_vip)
+            continue;
+        if (n.export_policy.ibgp)
+            return;
+        ebgp.push_back(fmt::format("{} (AS {})", n.name, n.remote_as));
+    }
+    if (ebgp.empty())
+        return;
+    ctx.error(child(child(where.pointer, "up"), "local-pref"),
+              fmt::format("local-pref is sent to iBGP neighbors only (RFC 4271 §5.1.5); this VIP "
+                          "goes to eBGP neighbors only: {}",
+                          fmt::join(ebgp, ", ")));
+}
+
 void resolve(Context& ctx, Config& config, const std::vector<VipOrigin>& origins)
 {
     std::map<std::string, std::size_t> names;
@@ -403,6 +429,7 @@ void resolve(Context& ctx, Config& config, const std::vector<VipOrigin>& origins
                                    describe_origin(origins[it->second], it->second)));
         }
         leaves.resolve(vip.rule, origin.rule);
+        check_local_pref(ctx, config, vip, origin.vip);
         for (std::size_t n = 0; n < vip.neighbors.size(); ++n) {
             const auto& name = vip.neighbors[n];
             if (std::find(neighbors.begin(), neighbors.end(), name) == neighbors.end())

@@ -151,6 +151,7 @@ std::span<const ControlCommands::HandlerRow> ControlCommands::handlers()
         HandlerRow{"disable", &C::cmd_disable},     HandlerRow{"enable", &C::cmd_enable},
         HandlerRow{"check-now", &C::cmd_check_now}, HandlerRow{"explain", &C::cmd_explain},
         HandlerRow{"reload", &C::cmd_reload},       HandlerRow{"version", &C::cmd_version},
+        HandlerRow{"neighbor", &C::cmd_neighbor},
     };
     return rows;
 }
@@ -204,6 +205,15 @@ json ControlCommands::neighbors_json(const ControlTime& now) const
         n["prefixes_received"] = s.prefixes_received;
         n["families"] = s.families;
         n["established_count"] = s.established_count;
+        // RFC 4271 §8.1.1 IdleHoldTimer: the back-off and, while it runs, the next attempt.
+        n["failures"] = s.failures;
+        n["idle_hold_s"] = std::chrono::duration<double>(s.idle_hold_time).count();
+        n["idle_hold_reason"] = s.idle_hold_reason;
+        n["next_attempt_in_s"] =
+            s.next_attempt
+                ? json(std::max(
+                      0.0, std::chrono::duration<double>(*s.next_attempt - now.steady).count()))
+                : json(nullptr);
         n["last_notification_sent"] = s.last_notification_sent
                                           ? json(notification_text(s.last_notification_sent))
                                           : json(nullptr);
@@ -299,6 +309,22 @@ void ControlCommands::cmd_status(const json&, Respond respond, const ControlTime
 void ControlCommands::cmd_neighbors(const json&, Respond respond, const ControlTime& now)
 {
     respond({{"ok", true}, {"neighbors", neighbors_json(now)}});
+}
+
+void ControlCommands::cmd_neighbor(const json& args, Respond respond, const ControlTime&)
+{
+    const std::string name = args.at("neighbor").get<std::string>();
+    const std::string action = args.at("action").get<std::string>();
+    if (action != "reset") {
+        respond(
+            error_reply(fmt::format("unknown neighbor action \"{}\" (expected reset)", action)));
+        return;
+    }
+    if (!actions_.reset_neighbor(name)) {
+        respond(error_reply(fmt::format("no neighbor named \"{}\"", name)));
+        return;
+    }
+    respond({{"ok", true}, {"neighbor", name}, {"action", action}});
 }
 
 void ControlCommands::cmd_checks(const json&, Respond respond, const ControlTime& now)

@@ -85,6 +85,8 @@ public:
     /// Probe `name` now; `done` with its snapshot once the probe completed (nullopt: removed).
     virtual void check_now(const std::string& name,
                            std::function<void(std::optional<health::CheckSnapshot>)> done) = 0;
+    /// Operator's hard reset of a neighbor (bgp::Speaker::reset_neighbor); false: no such one.
+    [[nodiscard]] virtual bool reset_neighbor(const std::string& name) = 0;
     /// Re-read the configuration file (Daemon::reload).
     [[nodiscard]] virtual tl::expected<ConfigDiff, std::string> reload() = 0;
 };
@@ -128,6 +130,7 @@ private:
     void cmd_version(const nlohmann::json& args, Respond respond, const ControlTime& now);
     void cmd_status(const nlohmann::json& args, Respond respond, const ControlTime& now);
     void cmd_neighbors(const nlohmann::json& args, Respond respond, const ControlTime& now);
+    void cmd_neighbor(const nlohmann::json& args, Respond respond, const ControlTime& now);
     void cmd_checks(const nlohmann::json& args, Respond respond, const ControlTime& now);
     void cmd_routes(const nlohmann::json& args, Respond respond, const ControlTime& now);
     void cmd_announce(const nlohmann::json& args, Respond respond, const ControlTime& now);

@@ -31,6 +31,8 @@ constexpr std::array drain_args{
 };
 constexpr std::array check_args{ArgSpec{"check", ArgKind::name, true}};
 constexpr std::array explain_args{ArgSpec{"vip", ArgKind::name, true}};
+constexpr std::array neighbor_args{ArgSpec{"neighbor", ArgKind::name, true},
+                                   ArgSpec{"action", ArgKind::name, true}};
 
 constexpr std::array<OptionSpec, 0> no_options{};
 constexpr std::array routes_options{OptionSpec{"--neighbor", true, false}};
@@ -70,6 +72,18 @@ Example:
   vipctl neighbors
 )",
                 no_args, no_options, build_no_args, render_neighbors},
+    CommandSpec{"neighbor", "act on one BGP neighbor: reset",
+                R"(Usage: vipctl neighbor NAME reset
+
+Hard reset of the session with neighbor NAME: sends Cease / Administrative Reset (RFC 4486
+6/4) on its open connections, clears the idle-hold back-off, and starts the session again at
+once (also when it was waiting in Idle). The router's routes from us are withdrawn until the
+session is Established again.
+
+Example:
+  vipctl neighbor tor1 reset
+)",
+                neighbor_args, no_options, build_neighbor, render_neighbor},
     CommandSpec{"checks", "health checks",
                 R"(Usage: vipctl checks
 

@@ -122,6 +122,24 @@ std::string neighbors_summary(const json& neighbors)
     return render_table(neighbors, "no neighbors configured\n", fields);
 }
 
+/// "in 6.2 s (idle hold 8 s: back-off after 4 failures)" while the IdleHoldTimer runs;
+/// "(back-off after 2 failures)" when failures are counted; empty otherwise.
+std::string idle_hold_note(const json& n)
+{
+    const json& in = at(n, "next_attempt_in_s");
+    const std::string reason = cell(at(n, "idle_hold_reason"));
+    if (in.is_number())
+        return fmt::format("in {:.1f} s (idle hold {:g} s: {})", in.get<double>(),
+                           at(n, "idle_hold_s").is_number() ? at(n, "idle_hold_s").get<double>()
+                                                            : 0.0,
+                           terminal_safe(reason));
+    const json& failures = at(n, "failures");
+    if (failures.is_number_unsigned() && failures.get<std::uint64_t>() > 0)
+        return fmt::format("{} failure{} counted for the back-off", failures.get<std::uint64_t>(),
+                           failures.get<std::uint64_t>() == 1 ? "" : "s");
+    return {};
+}
+
 std::string neighbors_detail(const json& neighbors)
 {
     if (neighbors.empty())
@@ -154,6 +172,8 @@ std::string neighbors_detail(const json& neighbors)
         for (const auto& [label, key] : notes_fields)
             if (const std::string v = cell(at(n, key)); v != "-")
                 kv.add_row({label, v});
+        if (const std::string v = idle_hold_note(n); !v.empty())
+            kv.add_row({"next attempt:", v});
         if (kv.rows() > 0)
             notes += "\n" + terminal_safe(cell(at(n, "name"))) + ":\n" + kv.render_rows("  ");
     }
@@ -351,6 +371,14 @@ Rendered render_neighbors(std::string_view, const json& reply)
 {
     Rendered out;
     out.text = neighbors_detail(list(reply, "neighbors"));
+    return out;
+}
+
+Rendered render_neighbor(std::string_view, const json& reply)
+{
+    Rendered out;
+    out.text = fmt::format("neighbor {}: reset (Cease/4 sent, back-off cleared, restarting)\n",
+                           terminal_safe(cell(at(reply, "neighbor"))));
     return out;
 }
 

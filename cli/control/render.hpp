@@ -29,6 +29,8 @@ struct Rendered
 [[nodiscard]] Rendered render_status(std::string_view command, const nlohmann::json& reply);
 /// neighbors: the detailed table and each neighbor's last error and NOTIFICATIONs.
 [[nodiscard]] Rendered render_neighbors(std::string_view command, const nlohmann::json& reply);
+/// neighbor NAME reset: one line naming the neighbor and what was done.
+[[nodiscard]] Rendered render_neighbor(std::string_view command, const nlohmann::json& reply);
 /// checks: the checks table.
 [[nodiscard]] Rendered render_checks(std::string_view command, const nlohmann::json& reply);
 /// routes: one row per route and neighbor.

@@ -293,6 +293,15 @@ tl::expected<void, std::string> build_check(const Words& w, std::istream&, Contr
     return {};
 }
 
+tl::expected<void, std::string> build_neighbor(const Words& w, std::istream&, ControlRequest& req)
+{
+    if (w.positional.size() != 2 || w.positional[1] != "reset")
+        return tl::unexpected(std::string("expected NAME reset (see --help)"));
+    req.args["neighbor"] = w.positional[0];
+    req.args["action"] = w.positional[1];
+    return {};
+}
+
 tl::expected<void, std::string> build_explain(const Words& w, std::istream&, ControlRequest& req)
 {
     auto name = one_name(w, "VIP");

@@ -73,6 +73,9 @@ parse_prefix_list(std::string_view text, std::string_view source);
 /// disable|enable|check-now CHECK.
 [[nodiscard]] tl::expected<void, std::string> build_check(const Words& w, std::istream& in,
                                                           ControlRequest& req);
+/// neighbor NAME reset.
+[[nodiscard]] tl::expected<void, std::string> build_neighbor(const Words& w, std::istream& in,
+                                                             ControlRequest& req);
 /// explain VIP.
 [[nodiscard]] tl::expected<void, std::string> build_explain(const Words& w, std::istream& in,
                                                             ControlRequest& req);

@@ -75,6 +75,13 @@ public:
     void set_check_disabled(const std::string& name, bool disabled) override;
     void check_now(const std::string& name,
                    std::function<void(std::optional<health::CheckSnapshot>)> done) override;
+    bool reset_neighbor(const std::string& name) override
+    {
+        if (!d_.speaker_.reset_neighbor(name, "reset by the operator (vipctl)"))
+            return false;
+        d_.log_.write(LogLevel::info, "control", {{"command", "neighbor reset"}, {"peer", name}});
+        return true;
+    }
     tl::expected<ConfigDiff, std::string> reload() override { return d_.reload(); }
 
 private:

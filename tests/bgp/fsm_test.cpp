@@ -182,8 +182,15 @@ TEST_CASE("fsm: DelayOpen", "[fsm]")
     }
     SECTION("a NOTIFICATION while delaying → Idle")
     {
-        CHECK(s(NotificationReceived{1, make_cease(cease::connection_rejected)}) ==
+        CHECK(s(NotificationReceived{1, make_cease(cease::out_of_resources)}) ==
               Lines{"close 1", "stop delay_open", "down", "start idle_hold 1s"});
+    }
+    SECTION("Cease/5 while delaying: the peer refused this connection → Active, no back-off")
+    {
+        CHECK(s(NotificationReceived{1, make_cease(cease::connection_rejected)}) ==
+              Lines{"close 1", "stop delay_open", "start connect_retry 5s"});
+        CHECK(s.fsm.state() == State::active);
+        CHECK(s.fsm.status().failures == 0);
     }
 }
 
@@ -217,7 +224,10 @@ TEST_CASE("fsm: OpenSent", "[fsm]")
         CHECK(s.fsm.status().last_error->code == 2);
         CHECK(s.fsm.status().last_error->subcode == 2);
         CHECK(s.fsm.status().last_notification_sent == Notification{2, 2, {}});
-        CHECK(s.fsm.status().idle_hold_time == 2s);
+        CHECK(s.fsm.status().idle_hold_time == 1s);
+        CHECK(s.fsm.status().failures == 1);
+        CHECK(describe_idle_hold(s.fsm.status()) ==
+              "next attempt in 1 s: back-off after 1 failure");
     }
     SECTION("event 10: HoldTimer expires → NOTIFICATION 4/0, Idle")
     {
@@ -253,18 +263,28 @@ TEST_CASE("fsm: OpenSent", "[fsm]")
         CHECK(s.fsm.status().last_error->code == 5);
         CHECK(s.fsm.status().last_error->subcode == 1);
     }
-    SECTION("event 25: NOTIFICATION → Idle, damped; RFC 9003 text recorded")
+    SECTION("event 25: NOTIFICATION → Idle, damped")
     {
+        CHECK(s(NotificationReceived{1, make_cease(cease::peer_deconfigured)}) ==
+              Lines{"close 1", "stop hold", "down", "start idle_hold 1s"});
+        CHECK(s.fsm.state() == State::idle);
+        CHECK(s.fsm.status().last_event == "NotifMsg (25)");
+        CHECK(s.fsm.status().failures == 1);
+    }
+    SECTION("event 25: Cease/2 before Established → Active without back-off; RFC 9003 text")
+    {
+        // The peer refuses this attempt: listen and retry on the ConnectRetryTimer, so a peer
+        // that answers every connection with Cease/2 cannot make us loop faster.
         CHECK(
             s(NotificationReceived{1, make_cease(cease::administrative_shutdown, "maintenance")}) ==
-            Lines{"close 1", "stop hold", "down", "start idle_hold 1s"});
-        CHECK(s.fsm.state() == State::idle);
+            Lines{"close 1", "start connect_retry 5s", "stop hold"});
+        CHECK(s.fsm.state() == State::active);
         CHECK(s.fsm.status().shutdown_communication_received == "maintenance");
         CHECK(s.fsm.status().last_notification_received->subcode == cease::administrative_shutdown);
         CHECK(s.fsm.status().last_event == "NotifMsg (25)");
         CHECK_THAT(s.fsm.status().cause, Catch::Contains("received NOTIFICATION 6/2") &&
                                              Catch::Contains("\"maintenance\""));
-        CHECK(s.fsm.status().idle_hold_time == 2s);
+        CHECK(s.fsm.status().failures == 0);
     }
     SECTION("event 24: version-error NOTIFICATION → Idle without damping")
     {
@@ -272,6 +292,7 @@ TEST_CASE("fsm: OpenSent", "[fsm]")
               Lines{"close 1", "stop hold", "down", "start idle_hold 1s"});
         CHECK(s.fsm.status().last_event == "NotifMsgVerErr (24)");
         CHECK(s.fsm.status().idle_hold_time == 1s);
+        CHECK(s.fsm.status().failures == 0);
     }
     SECTION("event 21: header error → its NOTIFICATION with data, Idle")
     {
@@ -356,8 +377,13 @@ TEST_CASE("fsm: OpenConfirm", "[fsm]")
     }
     SECTION("event 25: NOTIFICATION → Idle")
     {
-        CHECK(s(NotificationReceived{1, make_cease(cease::administrative_reset, "x")}) ==
+        CHECK(s(NotificationReceived{1, make_cease(cease::maximum_prefixes_reached)}) ==
               Lines{"close 1", "stop hold", "stop keepalive", "down", "start idle_hold 1s"});
+    }
+    SECTION("event 25: Cease/4 before Established → Active without back-off")
+    {
+        CHECK(s(NotificationReceived{1, make_cease(cease::administrative_reset, "x")}) ==
+              Lines{"close 1", "start connect_retry 5s", "stop hold", "stop keepalive"});
         CHECK(s.fsm.status().shutdown_communication_received == "x");
     }
     SECTION("ManualStop → Cease/2, Idle")
@@ -425,19 +451,21 @@ TEST_CASE("fsm: Established", "[fsm]")
         CHECK(s(MessageError{1, e}) == expected);
         CHECK(s.fsm.status().last_event == "UpdateMsgErr (28)");
     }
-    SECTION("event 18 → Down, Idle")
+    SECTION("event 18 before the session is stable → Down, Idle, back-off")
     {
         Lines expected{"close 1", "stop hold"};
         expected.insert(expected.end(), tail.begin(), tail.end());
         CHECK(s(TcpConnectionFails{1, "eof"}) == expected);
+        CHECK(s.fsm.status().failures == 1);
     }
-    SECTION("event 25 with a shutdown communication")
+    SECTION("event 25 with a shutdown communication: the router's operator, no back-off")
     {
-        Lines expected{"close 1", "stop hold"};
-        expected.insert(expected.end(), tail.begin(), tail.end());
-        CHECK(s(NotificationReceived{
-                  1, make_cease(cease::administrative_shutdown, "maintenance")}) == expected);
+        CHECK(
+            s(NotificationReceived{1, make_cease(cease::administrative_shutdown, "maintenance")}) ==
+            Lines{"close 1", "stop hold", "stop keepalive", "stop send_hold",
+                  "stop idle_hold_reset", "down established", "start idle_hold 0s"});
         CHECK(s.fsm.status().shutdown_communication_received == "maintenance");
+        CHECK(s.fsm.status().failures == 0);
     }
     SECTION("ManualStop: Cease/2 \"bye\", Down, no restart")
     {
@@ -545,7 +573,8 @@ TEST_CASE("fsm: a stable Established session resets the back-off", "[fsm]")
         (void)s.fsm.handle(HoldTimerExpired{});
         (void)s.fsm.handle(IdleHoldTimerExpired{});
     }
-    CHECK(s.fsm.status().idle_hold_time == 4s);
+    CHECK(s.fsm.status().idle_hold_time == 2s);
+    CHECK(s.fsm.status().failures == 2);
     (void)s.fsm.handle(TcpConnected{3, false});
     (void)s.fsm.handle(OpenReceived{3, peer_open()});
     (void)s.fsm.handle(KeepaliveReceived{3});
@@ -560,7 +589,8 @@ TEST_CASE("fsm: a stable Established session resets the back-off", "[fsm]")
     SECTION("after the stable time the next failure waits the initial time")
     {
         CHECK(s(IdleHoldResetTimerExpired{}) == none);
-        CHECK(s.fsm.status().idle_hold_time == 1s);
+        CHECK(s.fsm.status().failures == 0);
+        CHECK(s.fsm.status().stable);
         CHECK(s(HoldTimerExpired{}) == Lines{"send 3 NOTIFICATION 4/0", "close 3", "stop keepalive",
                                              "stop send_hold", "down established",
                                              "start idle_hold 1s"});

@@ -380,10 +380,15 @@ TEST_CASE("neighbor consistency rules", "[config]")
         {"address": "192.0.2.2", "remote-as": 1, "multihop": 2, "ttl-security": 1,
          "local-address": "2001:db8::1", "role-strict": true, "passive": true,
          "export": {"local-pref": 50, "next-hop-v6": "fe80::1"}}])J")) ==
-          Errors{"vipd.json:2:81: /neighbors/0/ttl-security: ttl-security and multihop exclude "
+          Errors{"vipd.json:2:62: /neighbors/0/multihop: multihop applies to connections vipd "
+                 "opens; a passive neighbor never opens one (remove it, or \"passive\")",
+                 "vipd.json:2:81: /neighbors/0/ttl-security: ttl-security and multihop exclude "
                  "each other (GTSM always sends TTL 255, RFC 5082)",
                  "vipd.json:3:27: /neighbors/0/local-address: 2001:db8::1 is not of the family "
                  "of address 192.0.2.2",
+                 "vipd.json:3:27: /neighbors/0/local-address: local-address applies to "
+                 "connections vipd opens; a passive neighbor never opens one (remove it, or "
+                 "\"passive\")",
                  "vipd.json:3:57: /neighbors/0/role-strict: role-strict needs a role",
                  "vipd.json:3:74: /neighbors/0/passive: a passive neighbor needs a listener: set "
                  "/global/listen",

@@ -13,6 +13,7 @@
 #include "bgp/route.hpp"
 #include "cli/control/commands.hpp"
 #include "cli/control/registry.hpp"
+#include "cli/control/render.hpp"
 
 namespace {
 
@@ -132,6 +133,11 @@ struct FakeActions : vipd::cli::DaemonActions
     {
         calls.push_back("check_now " + name);
         probed = std::move(done);
+    }
+    bool reset_neighbor(const std::string& name) override
+    {
+        calls.push_back("reset " + name);
+        return name == "tor1";
     }
     tl::expected<vipd::cli::ConfigDiff, std::string> reload() override { return reload_result; }
 };
@@ -331,4 +337,40 @@ TEST_CASE("control commands: explain and reload", "[cli][control]")
     f.actions.reload_result = tl::unexpected(std::string("vipd.json:3:1: bad"));
     CHECK(f.run("reload")["error"] ==
           "configuration rejected, running configuration kept: vipd.json:3:1: bad");
+}
+
+TEST_CASE("control commands: neighbor NAME reset", "[cli][control]")
+{
+    Fixture f;
+    CHECK(f.run("neighbor", {{"neighbor", "tor1"}, {"action", "reset"}}) ==
+          json{{"ok", true}, {"neighbor", "tor1"}, {"action", "reset"}});
+    CHECK(f.actions.calls == std::vector<std::string>{"reset tor1"});
+    CHECK(f.run("neighbor", {{"neighbor", "tor9"}, {"action", "reset"}})["error"] ==
+          "no neighbor named \"tor9\"");
+    CHECK(f.run("neighbor", {{"neighbor", "tor1"}, {"action", "stop"}})["error"] ==
+          "unknown neighbor action \"stop\" (expected reset)");
+    CHECK(f.actions.calls.size() == 2);
+}
+
+TEST_CASE("control commands: neighbors show the idle-hold back-off", "[cli][control]")
+{
+    Fixture f;
+    auto& s = f.view.neighbor_list[0];
+    s.state = "Idle";
+    s.established_since.reset();
+    s.failures = 4;
+    s.idle_hold_time = 8s;
+    s.idle_hold_reason = "back-off after 4 failures";
+    s.next_attempt = f.now.steady + 6500ms;
+    json n = f.run("neighbors")["neighbors"][0];
+    CHECK(n["failures"] == 4);
+    CHECK(n["idle_hold_s"] == 8.0);
+    CHECK(n["idle_hold_reason"] == "back-off after 4 failures");
+    CHECK(n["next_attempt_in_s"] == 6.5);
+    const std::string text = vipd::cli::render_neighbors("neighbors", {{"neighbors", {n}}}).text;
+    CHECK_THAT(text, Catch::Contains(
+                         "next attempt:  in 6.5 s (idle hold 8 s: back-off after 4 failures)"));
+    s.next_attempt.reset();
+    n = f.run("neighbors")["neighbors"][0];
+    CHECK(n["next_attempt_in_s"].is_null());
 }

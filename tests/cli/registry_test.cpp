@@ -44,6 +44,7 @@ TEST_CASE("registry: a row's request passes the row's validation", "[cli][contro
         {"enable", {"c"}},
         {"check-now", {"c"}},
         {"explain", {"web"}},
+        {"neighbor", {"tor1", "reset"}},
     };
     for (const auto& c : vipd::cli::command_registry()) {
         INFO(c.name);

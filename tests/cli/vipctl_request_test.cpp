@@ -49,6 +49,8 @@ TEST_CASE("vipctl request: arguments of each command", "[cli][vipctl]")
     CHECK(args_of("undrain", {"--all"}) == json{{"all", true}});
     CHECK(args_of("check-now", {"http"}) == json{{"check", "http"}});
     CHECK(args_of("explain", {"web"}) == json{{"vip", "web"}});
+    CHECK(args_of("neighbor", {"tor1", "reset"}) ==
+          json{{"neighbor", "tor1"}, {"action", "reset"}});
 
     std::istringstream in;
     auto drain = vipd::cli::build_request("drain", {"web", "--wait"}, in);
@@ -72,6 +74,8 @@ TEST_CASE("vipctl request: option errors", "[cli][vipctl]")
               .starts_with("--large-community "));
     CHECK(error_of("routes", {"tor1"}) == "unexpected argument \"tor1\"");
     CHECK(error_of("nope", {}) == "unknown command \"nope\"");
+    CHECK(error_of("neighbor", {"tor1"}) == "expected NAME reset (see --help)");
+    CHECK(error_of("neighbor", {"tor1", "stop"}) == "expected NAME reset (see --help)");
 }
 
 TEST_CASE("vipctl request: prefix lists", "[cli][vipctl]")
