@@ -55,6 +55,7 @@ restart() {
     n=$((n + 1))
     if [[ $sig == KILL ]]; then
         before=$(seen "no back-off: the session was stable")
+        expect_exit "$R" 137
         kill -KILL "$(daemon_pid "$R")"
         wait_or_fail 10 "vipd restarting at once after the stable session closed" \
             bash -c "[ \$(grep -c 'no back-off: the session was stable' '$vlog') -gt $before ]"
