@@ -49,7 +49,8 @@ stop_daemon vipd
 V=vipd2  # lib.sh names each daemon once per test
 start_daemon $V "$VIPD_BINARY_DIR/vipd" -c "$conf"
 bird_wait_established rtr vipd 20
-sleep 3  # past the start-up grace: the initial table has been sent
+# The initial table (empty: the VIP is drained) and its End-of-RIB have gone out.
+wait_or_fail 10 "vipd to send its initial table" grep -q "then End-of-RIB" "$(daemon_log $V)"
 assert_not_cmd "VIP announced after restart while drained" bird_has_route rtr vipd 198.51.100.30/32
 assert_contains "$(ctl status)" "drained"
 

@@ -28,6 +28,7 @@
 #             bird_last_error | bird_is_established | bird_wait_established | bird_wait_state
 #             bird_route_count NAME PROTO [ipv4|ipv6] | bird_routes NAME PROTO [ipv4|ipv6]
 #             bird_has_route NAME PROTO PREFIX | bird_wait_route | bird_wait_no_route
+#             bird_wait_route_gone
 #             bird_route_attr NAME PROTO PREFIX ATTR | bird_routes_json NAME [show-route-args...]
 #   GoBGP     gobgp_conf_global OPTIONS... | gobgp_conf_neighbor OPTIONS...
 #             start_gobgpd NAME CONFIG_TEXT [--api ADDR:PORT] | gobgp_reconfigure NAME CONFIG_TEXT
@@ -998,11 +999,46 @@ bird_wait_route() { # NAME PROTO PREFIX [TIMEOUT_S]
         fail "$1: no route $3 from $2 within ${t}s (BGP state '$(bird_bgp_state "$1" "$2")'; routes: $(bird_routes "$1" "$2" | tr '\n' ' '))"
 }
 
-_vipd_bird_lacks() { ! bird_has_route "$@"; }
+# _vipd_bird_lacks NAME PROTO PREFIX [any]: BIRD answered and PROTO has no route for PREFIX, and
+# (unless "any") PROTO is Established: a withdrawal, not a session gone or a router that cannot
+# be asked (birdc exits 1 for "Network not found" too, so the answer's text decides).
+_vipd_bird_lacks() {
+    local out rc=0
+    out=$(bird_cli "$1" show route all "$3" protocol "$2" 2>&1) || rc=$?
+    if ((rc != 0)); then
+        [[ $out == *"Network not found"* ]] || return 1
+    elif _vipd_py "$_VIPD_PY_BIRD" has "$3" <<<"$out" >/dev/null 2>&1; then
+        return 1
+    fi
+    [[ ${4:-} == any ]] || bird_is_established "$1" "$2"
+}
 
-bird_wait_no_route() { # NAME PROTO PREFIX [TIMEOUT_S]
+# _vipd_bird_why_present NAME PROTO PREFIX: why a wait for the route's absence failed.
+_vipd_bird_why_present() {
+    local out
+    if ! out=$(bird_cli "$1" show route all "$3" protocol "$2" 2>&1) && [[ $out != *"Network not found"* ]]; then
+        echo "BIRD cannot be asked: $out"
+    elif [[ $out == *"Network not found"* ]]; then
+        echo "the route is gone but $2 is not Established (state '$(bird_bgp_state "$1" "$2" 2>/dev/null)')"
+    else
+        echo "the route is still present"
+    fi
+}
+
+# bird_wait_no_route NAME PROTO PREFIX [TIMEOUT_S]: the route is withdrawn while the session stays
+# Established (fails when BIRD cannot be asked or the session went down).
+bird_wait_no_route() {
     local t=${4:-$VIPD_WAIT_S}
-    wait_until "$t" _vipd_bird_lacks "$1" "$2" "$3" || fail "$1: route $3 from $2 still present after ${t}s"
+    wait_until "$t" _vipd_bird_lacks "$1" "$2" "$3" ||
+        fail "$1: route $3 from $2 not withdrawn within ${t}s: $(_vipd_bird_why_present "$1" "$2" "$3")"
+}
+
+# bird_wait_route_gone NAME PROTO PREFIX [TIMEOUT_S]: the route is gone, the session may be down
+# too (vipd stopped); BIRD must answer.
+bird_wait_route_gone() {
+    local t=${4:-$VIPD_WAIT_S}
+    wait_until "$t" _vipd_bird_lacks "$1" "$2" "$3" any ||
+        fail "$1: route $3 from $2 still there after ${t}s: $(_vipd_bird_why_present "$1" "$2" "$3")"
 }
 
 # ------------------------------------------------------------------------------------------------
@@ -1239,11 +1275,20 @@ gobgp_wait_route() { # NAME ADDR FAM PREFIX [TIMEOUT_S]
         fail "$1: no $3 route $4 from $2 within ${t}s (state '$(gobgp_neighbor_state "$1" "$2")'; routes: $(gobgp_routes "$1" "$2" "$3" | tr '\n' ' '))"
 }
 
-_vipd_gobgp_lacks() { ! gobgp_has_route "$@"; }
+# _vipd_gobgp_lacks NAME ADDR FAM PREFIX: gobgp answered, ADDR is established and sent no PREFIX.
+_vipd_gobgp_lacks() {
+    local js
+    gobgp_is_established "$1" "$2" || return 1
+    js=$(gobgp_adj_in_json "$1" "$2" "$3" 2>/dev/null) || return 1
+    ! _vipd_py "$_VIPD_PY_GOBGP" has "$4" <<<"$js" >/dev/null 2>&1
+}
 
-gobgp_wait_no_route() { # NAME ADDR FAM PREFIX [TIMEOUT_S]
+# gobgp_wait_no_route NAME ADDR FAM PREFIX [TIMEOUT_S]: withdrawn while the session stays
+# established (fails when gobgp cannot be asked or the session went down).
+gobgp_wait_no_route() {
     local t=${5:-$VIPD_WAIT_S}
-    wait_until "$t" _vipd_gobgp_lacks "$1" "$2" "$3" "$4" || fail "$1: $3 route $4 from $2 still present after ${t}s"
+    wait_until "$t" _vipd_gobgp_lacks "$1" "$2" "$3" "$4" ||
+        fail "$1: $3 route $4 from $2 not withdrawn within ${t}s (state '$(gobgp_neighbor_state "$1" "$2" 2>/dev/null)'; routes: $(gobgp_routes "$1" "$2" "$3" | tr '\n' ' '))"
 }
 
 # ------------------------------------------------------------------------------------------------
@@ -1415,6 +1460,12 @@ $(bird_conf_bgp bad --local "$bad" --local-as 65000 --neighbor "$g" --neighbor-p
     assert_eq 0 "$(daemon_exit_status r2)" "bird exit status on SIGTERM"
     _vipd_not_established() { ! bird_is_established "$@"; }
     wait_or_fail 10 "r1 to see the session to r2 go down" _vipd_not_established r1 spk
+    log "absence waits: a session gone or a router that cannot be asked is no withdrawal"
+    ! _vipd_bird_lacks r2 spk 10.255.0.1/32 || fail "a stopped BIRD counted as 'route withdrawn'"
+    ! _vipd_bird_lacks r1 spk 2001:db8:ff::1/128 || fail "a session that went down counted as a withdrawal"
+    _vipd_bird_lacks r1 spk 2001:db8:ff::1/128 any || fail "route still there with the session down"
+    [[ $(_vipd_bird_why_present r2 spk 10.255.0.1/32) == "BIRD cannot be asked"* ]] ||
+        fail "the absence wait does not say BIRD cannot be asked"
     log "self-check passed"
 }
 
