@@ -17,9 +17,30 @@ skipped=0
 scripts/setup.sh || { echo "tests: 0 passed, 1 failed"; exit 1; }
 mkdir -p "$LOGDIR"
 
-# run_ctest NAME BUILD_DIR: adds ctest's counts to the totals.
+# At least this many tests per module (ctest name prefix): a module whose tests stop being
+# discovered fails the run instead of passing with fewer tests.
+MIN_TESTS="bgp:200 health:60 announce:55 cli:150 integration:14 lint:2"
+
+# check_counts NAME BUILD_DIR: every module has at least its MIN_TESTS.
+check_counts() {
+    local name=$1 dir=$2 entry module min n
+    for entry in $MIN_TESTS; do
+        module=${entry%%:*} min=${entry#*:}
+        n=$(ctest --test-dir "$dir" -N | grep -cE "Test +#[0-9]+: $module:" || true)
+        if ((n < min)); then
+            echo "!! ctest ($name): $n $module tests, fewer than the $min expected"
+            failed=$((failed + 1))
+        fi
+    done
+}
+
+# run_ctest NAME BUILD_DIR [DECLARED_SKIP...]: adds ctest's counts to the totals. A test that
+# skips fails the run unless it is one of DECLARED_SKIP (a skip here means something CI can run
+# did not run: Chromium failing its probe, no network namespaces, ...).
 run_ctest() {
     local name=$1 dir=$2 log=$LOGDIR/ctest-$1.log
+    shift 2
+    local declared=("$@") t d ok
     echo "== ctest ($name)"
     # -j: unit tests run side by side; integration tests are RUN_SERIAL (alone, one at a time).
     ctest --test-dir "$dir" --output-on-failure --timeout 600 -j"$JOBS" 2>&1 | tee "$log"
@@ -36,6 +57,15 @@ run_ctest() {
     passed=$((passed + total - nfail - nskip))
     failed=$((failed + nfail))
     skipped=$((skipped + nskip))
+    while read -r t; do
+        ok=0
+        for d in "${declared[@]}"; do [[ $t == "$d" ]] && ok=1; done
+        if ((ok == 0)); then
+            echo "!! ctest ($name): '$t' skipped; only declared skips may (see its SKIP line above)"
+            failed=$((failed + 1))
+        fi
+    done < <(sed -nE 's/^[[:space:]]*[0-9]+ - (.*) \(Skipped\)$/\1/p' "$log")
+    check_counts "$name" "$dir"
 }
 
 # build NAME BUILD_DIR CMAKE_ARGS...: configure + build; a failed build counts as one failure.
@@ -63,8 +93,9 @@ if [ "${SKIP_ASAN:-0}" != 1 ]; then
     # already checked by the release build).
     if build asan build/asan -DVIPD_SANITIZE=ON -DVIPD_BENCH=OFF \
         -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG="-O1 -g1"; then
+        # Declared skip: the package is built and installed from the release tree only.
         ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
-            run_ctest asan build/asan
+            run_ctest asan build/asan "integration: package_test"
     fi
 fi
 
@@ -73,8 +104,11 @@ if [ "${SKIP_FUZZ:-0}" != 1 ]; then
         echo "== fuzz (decoder, ${FUZZ_SECONDS}s)"
         corpus=build/fuzz/corpus
         rm -rf "$corpus" && mkdir -p "$corpus"
-        python3 tests/fuzz/make_seeds.py --source . --out "$corpus"
-        if (cd build/fuzz && ./tests/fuzz/vipd_decode_fuzzer -max_total_time="$FUZZ_SECONDS" \
+        if ! python3 tests/fuzz/make_seeds.py --source . --out "$corpus" >"$LOGDIR/fuzz-seeds.log" 2>&1; then
+            echo "!! the fuzzer's seed corpus could not be made:"
+            tail -20 "$LOGDIR/fuzz-seeds.log"
+            failed=$((failed + 1))
+        elif (cd build/fuzz && ./tests/fuzz/vipd_decode_fuzzer -max_total_time="$FUZZ_SECONDS" \
             -print_final_stats=1 -rss_limit_mb=2048 "$ROOT/$corpus") >"$LOGDIR/fuzz.log" 2>&1; then
             tail -5 "$LOGDIR/fuzz.log"
             passed=$((passed + 1))
@@ -86,6 +120,6 @@ if [ "${SKIP_FUZZ:-0}" != 1 ]; then
     fi
 fi
 
-[ "$skipped" = 0 ] || echo "($skipped skipped: see the SKIP lines above)"
+[ "$skipped" = 0 ] || echo "($skipped skipped, declared: see the SKIP lines above)"
 echo "tests: $passed passed, $failed failed"
 [ "$failed" = 0 ]
