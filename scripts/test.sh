@@ -3,6 +3,8 @@
 # -Werror and runs every test (unit + integration with real bird2/gobgpd/haproxy on loopback),
 # rebuilds with AddressSanitizer + UndefinedBehaviorSanitizer and runs the same tests, then runs
 # the BGP decoder fuzzer for a bounded time. Ends with one summary line "tests: N passed, N failed".
+# A skipped test counts as failed unless declared (run_ctest's arguments); each module must have
+# at least its MIN_TESTS.
 #   FUZZ_SECONDS=60 (fuzzer time)   SKIP_ASAN=1   SKIP_FUZZ=1   JOBS=N
 set -uo pipefail
 cd "$(dirname "$0")/.."
