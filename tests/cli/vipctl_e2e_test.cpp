@@ -1,6 +1,7 @@
 // vipctl end to end: the built program (VIPD_BINARY_DIR/vipctl) against a ControlServer in this
-// process whose handler returns canned daemon replies: tables, the explain tree, --json,
-// announce/withdraw results and their exit status, prefix files, every exit status (0 ok,
+// process whose handler returns canned replies, so only vipctl's side is shown here (what the
+// daemon does is shown against the real one in tests/integration): tables, the explain tree,
+// --json, announce/withdraw results and their exit status, prefix files, every exit status (0 ok,
 // 1 refused, 2 usage, 3 unreachable), $VIPD_SOCKET, --timeout, --help.
 #include <atomic>
 #include <cstdlib>
@@ -135,7 +136,7 @@ struct CannedDaemon : vipd::cli::ControlHandler
         } else if (command == "reload") {
             if (args.empty() && last_reload_fails) {
                 respond({{"ok", false},
-                         {"error", "configuration rejected, running configuration kept: "
+                         {"error", "canned refusal: "
                                    "vipd.json:3:5: /vips/0/name: expected a string\n"
                                    "vipd.json:9:1: /checks: expected an array"}});
                 return;
@@ -457,7 +458,7 @@ TEST_CASE("vipctl drain, undrain, disable, enable, check-now, reload, version", 
     d.on_io([&] { return d.handler().last_reload_fails = true; });
     Result rejected = d.vipctl("reload");
     CHECK(rejected.status == 1);
-    CHECK(rejected.err == "vipctl reload: configuration rejected, running configuration kept: "
+    CHECK(rejected.err == "vipctl reload: canned refusal: "
                           "vipd.json:3:5: /vips/0/name: expected a string\n"
                           "vipd.json:9:1: /checks: expected an array\n");
 
