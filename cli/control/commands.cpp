@@ -67,6 +67,18 @@ json tree_json(const announce::Evaluation& e)
     return j;
 }
 
+/// The leaves whose state counts as down ({"ref", "state"}): why a VIP is not announced.
+void collect_down_leaves(const announce::Evaluation& e, json& out)
+{
+    if (e.op != announce::RuleOp::leaf) {
+        for (const auto& c : e.args)
+            collect_down_leaves(c, out);
+    } else if (announce::leaf_result(e.leaf.state) == announce::RuleResult::down) {
+        out.push_back(json{{"ref", announce::to_string(e.ref)},
+                           {"state", std::string(announce::to_string(e.leaf.state))}});
+    }
+}
+
 /// "65001 65001", sets as "{65010 65011}" (RFC 4271 §4.3 AS_PATH segments).
 std::string as_path_text(const std::optional<bgp::AsPath>& path)
 {
@@ -236,6 +248,8 @@ json ControlCommands::vip_json(const announce::VipStatus& v, const ControlTime& 
     j["rule"] = v.rule;
     j["evaluation"] = announce::to_string(v.evaluation);
     j["reason"] = v.reason;
+    j["down_leaves"] = json::array();
+    collect_down_leaves(v.evaluation, j["down_leaves"]);
     j["attributes"] = v.attributes ? attributes_json(*v.attributes) : json(nullptr);
     j["neighbors"] = json::array();
     if (const auto* vc = view_.vip_config(v.name))

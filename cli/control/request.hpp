@@ -14,6 +14,8 @@
 #include <nlohmann/json.hpp>
 #include <tl/expected.hpp>
 
+#include "cli/control/registry.hpp"
+
 namespace vipd::cli {
 
 /// vipctl's words after option scanning: positional words and options (flags map to "").
@@ -34,6 +36,9 @@ struct ControlRequest
     nlohmann::json args = nlohmann::json::object();
     /// The reply may take as long as the operation (drain --wait): no default timeout.
     bool unbounded = false;
+    /// Renders the reply instead of the row's renderer (a vipctl-side option such as
+    /// `status --check`); null: the row's.
+    RenderFn render = nullptr;
 };
 
 /// Builds the request of `vipctl COMMAND ARGS…` (global options already removed) with the
@@ -58,6 +63,9 @@ parse_prefix_list(std::string_view text, std::string_view source);
 /// Commands without arguments: no positional word.
 [[nodiscard]] tl::expected<void, std::string> build_no_args(const Words& w, std::istream& in,
                                                             ControlRequest& req);
+/// status [--check]: --check only changes the rendering (render_status_check).
+[[nodiscard]] tl::expected<void, std::string> build_status(const Words& w, std::istream& in,
+                                                           ControlRequest& req);
 /// routes [--neighbor NAME].
 [[nodiscard]] tl::expected<void, std::string> build_routes(const Words& w, std::istream& in,
                                                            ControlRequest& req);

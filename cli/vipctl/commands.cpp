@@ -145,7 +145,9 @@ int run_control(const VipctlOptions& opts, std::string_view command,
         return exit_unreachable;
     }
     const bool ok = reply->value("ok", false);
-    const Rendered rendered = ok ? render_reply(command, *reply) : Rendered{};
+    const Rendered rendered = !ok               ? Rendered{}
+                              : request->render ? request->render(command, *reply)
+                                                : render_reply(command, *reply);
     if (opts.json) {
         out << reply->dump(2, ' ', false, json::error_handler_t::replace) << '\n';
         return ok ? rendered.status : exit_refused;
