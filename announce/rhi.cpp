@@ -185,10 +185,10 @@ tl::expected<std::vector<RhiEntry>, std::vector<RhiError>> parse_rhi(std::string
         bool fresh_line = true;
         for (const auto& n : e->networks) {
             if (auto [it, fresh] = seen.emplace(n.prefix, line_no); !fresh) {
-                errors.push_back(RhiError{
-                    line_no, n.column,
-                    fmt::format("{} is already announced by the rule on line {}",
-                                n.prefix.to_string(), it->second)});
+                errors.push_back(
+                    RhiError{line_no, n.column,
+                             fmt::format("{} is already announced by the rule on line {}",
+                                         n.prefix.to_string(), it->second)});
                 fresh_line = false;
             }
         }

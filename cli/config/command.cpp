@@ -85,9 +85,9 @@ int check_config(const std::filesystem::path& path, std::ostream& out, std::ostr
         const auto count = [](std::size_t n, std::string_view word) {
             return fmt::format("{} {}{}", n, word, n == 1 ? "" : "s");
         };
-        out << fmt::format("{}: OK: {}, {}, {}\n", path.string(),
-                           count(config->neighbors.size(), "neighbor"),
-                           count(config->checks.size(), "check"), count(config->vips.size(), "VIP"));
+        out << fmt::format(
+            "{}: OK: {}, {}, {}\n", path.string(), count(config->neighbors.size(), "neighbor"),
+            count(config->checks.size(), "check"), count(config->vips.size(), "VIP"));
         return 0;
     }
     out << to_json(*config).dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace)

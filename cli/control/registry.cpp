@@ -7,6 +7,7 @@
 
 #include "cli/control/render.hpp"
 #include "cli/control/request.hpp"
+#include "cli/control/status_check.hpp"
 
 namespace vipd::cli {
 

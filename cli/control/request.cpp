@@ -20,7 +20,6 @@
 #include "bgp/types.hpp"
 #include "cli/control/protocol.hpp"
 #include "cli/control/registry.hpp"
-#include "cli/control/status_check.hpp"
 
 namespace vipd::cli {
 
@@ -245,15 +244,6 @@ tl::expected<void, std::string> no_positional(const Words& w)
 tl::expected<void, std::string> build_no_args(const Words& w, std::istream&, ControlRequest&)
 {
     return no_positional(w);
-}
-
-tl::expected<void, std::string> build_status(const Words& w, std::istream&, ControlRequest& req)
-{
-    if (auto r = no_positional(w); !r)
-        return r;
-    if (w.has("--check"))
-        req.render = render_status_check;
-    return {};
 }
 
 tl::expected<void, std::string> build_routes(const Words& w, std::istream&, ControlRequest& req)

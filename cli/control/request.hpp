@@ -63,9 +63,6 @@ parse_prefix_list(std::string_view text, std::string_view source);
 /// Commands without arguments: no positional word.
 [[nodiscard]] tl::expected<void, std::string> build_no_args(const Words& w, std::istream& in,
                                                             ControlRequest& req);
-/// status [--check]: --check only changes the rendering (render_status_check).
-[[nodiscard]] tl::expected<void, std::string> build_status(const Words& w, std::istream& in,
-                                                           ControlRequest& req);
 /// routes [--neighbor NAME].
 [[nodiscard]] tl::expected<void, std::string> build_routes(const Words& w, std::istream& in,
                                                            ControlRequest& req);

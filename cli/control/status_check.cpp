@@ -105,6 +105,15 @@ StatusVerdict check_status(const json& reply)
     return {true, std::move(line)};
 }
 
+tl::expected<void, std::string> build_status(const Words& w, std::istream&, ControlRequest& req)
+{
+    if (!w.positional.empty())
+        return tl::unexpected(fmt::format("unexpected argument \"{}\"", w.positional.front()));
+    if (w.has("--check"))
+        req.render = render_status_check;
+    return {};
+}
+
 Rendered render_status_check(std::string_view, const json& reply)
 {
     auto verdict = check_status(reply);

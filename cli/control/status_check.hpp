@@ -8,12 +8,15 @@
 // Must not: do I/O; it reads the reply only (tolerant of missing fields, like render).
 #pragma once
 
+#include <iosfwd>
 #include <string>
 #include <string_view>
 
 #include <nlohmann/json.hpp>
+#include <tl/expected.hpp>
 
 #include "cli/control/render.hpp"
+#include "cli/control/request.hpp"
 
 namespace vipd::cli {
 
@@ -31,6 +34,11 @@ struct StatusVerdict
 
 /// Judges a status reply (docs/control-protocol.md, "status").
 [[nodiscard]] StatusVerdict check_status(const nlohmann::json& reply);
+
+/// The builder of the status row (registry.hpp, BuildFn): no positional word; --check selects
+/// render_status_check (nothing is sent for it: the daemon's reply is the same).
+[[nodiscard]] tl::expected<void, std::string> build_status(const Words& w, std::istream& in,
+                                                           ControlRequest& req);
 
 /// The renderer of `status --check` (registry.hpp, RenderFn): the verdict's line; status 0 or
 /// status_check_critical.

@@ -90,8 +90,8 @@ std::string rfc3339(std::chrono::system_clock::time_point t, int fraction_digits
     const std::time_t tt = system_clock::to_time_t(secs);
     std::tm tm{};
     gmtime_r(&tt, &tm);
-    const auto fraction = fraction_digits == 6 ? fmt::format("{:06}", micros)
-                                               : fmt::format("{:03}", micros / 1000);
+    const auto fraction =
+        fraction_digits == 6 ? fmt::format("{:06}", micros) : fmt::format("{:03}", micros / 1000);
     return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{}Z", tm.tm_year + 1900, tm.tm_mon + 1,
                        tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, fraction);
 }
@@ -111,9 +111,8 @@ std::string Log::format(LogLevel level, std::string_view component,
             j[std::string(k)] = v;
         return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
     }
-    std::string line = stream_ == LogStream::journal
-                           ? fmt::format("<{}>", journal_priority(level))
-                           : rfc3339(now, 3) + ' ';
+    std::string line = stream_ == LogStream::journal ? fmt::format("<{}>", journal_priority(level))
+                                                     : rfc3339(now, 3) + ' ';
     line += to_string(level);
     line += ' ';
     line += component;

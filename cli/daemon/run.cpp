@@ -15,8 +15,7 @@ namespace {
 LogStream stderr_stream()
 {
     const char* env = std::getenv("JOURNAL_STREAM");
-    struct stat st
-    {};
+    struct stat st = {};
     if (!env || fstat(STDERR_FILENO, &st) != 0)
         return LogStream::terminal;
     return stderr_is_journal(env, static_cast<std::uint64_t>(st.st_dev),

@@ -28,7 +28,9 @@ json status_vip(std::string name, std::string state, std::string rule = "web")
 
 json status_reply(json neighbors, json vips)
 {
-    return {{"ok", true}, {"neighbors", std::move(neighbors)}, {"vips", std::move(vips)},
+    return {{"ok", true},
+            {"neighbors", std::move(neighbors)},
+            {"vips", std::move(vips)},
             {"checks", json::array()}};
 }
 
@@ -36,10 +38,10 @@ json status_reply(json neighbors, json vips)
 
 TEST_CASE("status --check: everything as expected", "[cli][vipctl]")
 {
-    const auto reply = status_reply(
-        {status_neighbor("r1", "Established"), status_neighbor("r2", "Established")},
-        {status_vip("web", "announced"), status_vip("api", "drained"),
-         status_vip("old", "withdrawn", "never()")});
+    const auto reply =
+        status_reply({status_neighbor("r1", "Established"), status_neighbor("r2", "Established")},
+                     {status_vip("web", "announced"), status_vip("api", "drained"),
+                      status_vip("old", "withdrawn", "never()")});
     const auto v = check_status(reply);
     CHECK(v.ok);
     CHECK(v.line == "OK: 2 neighbors Established, 3 VIPs as expected");
@@ -53,9 +55,9 @@ TEST_CASE("status --check: a neighbor down and a VIP withdrawn", "[cli][vipctl]"
     auto api = status_vip("api", "withdrawn");
     api["down_leaves"] = {{{"ref", "api-http"}, {"state", "down"}},
                           {{"ref", "b:be_api"}, {"state", "maint"}}};
-    const auto reply = status_reply(
-        {status_neighbor("r1", "Active"), status_neighbor("r2", "Established")},
-        {status_vip("web", "announced"), api, status_vip("dns", "waiting")});
+    const auto reply =
+        status_reply({status_neighbor("r1", "Active"), status_neighbor("r2", "Established")},
+                     {status_vip("web", "announced"), api, status_vip("dns", "waiting")});
     const auto v = check_status(reply);
     CHECK_FALSE(v.ok);
     CHECK(v.line == "CRITICAL: neighbor r1 is Active; VIP api is withdrawn (api-http down, "
@@ -73,15 +75,23 @@ TEST_CASE("status --check: what is expected", "[cli][vipctl]")
         bool ok;
     };
     const Row rows[] = {
-        {"announced", "web", true},   {"draining", "web", true},   {"drained", "web", true},
-        {"withdrawn", "never()", true}, {"degraded", "never()", true}, {"withdrawn", "web", false},
-        {"degraded", "web", false},   {"held-down", "web", false}, {"waiting", "web", false},
-        {"announced", "never()", true}, {"", "web", false},
+        {"announced", "web", true},
+        {"draining", "web", true},
+        {"drained", "web", true},
+        {"withdrawn", "never()", true},
+        {"degraded", "never()", true},
+        {"withdrawn", "web", false},
+        {"degraded", "web", false},
+        {"held-down", "web", false},
+        {"waiting", "web", false},
+        {"announced", "never()", true},
+        {"", "web", false},
     };
     for (const auto& row : rows) {
         INFO(row.state << " " << row.rule);
-        CHECK(check_status(status_reply(json::array(), {status_vip("v", row.state, row.rule)}))
-                  .ok == row.ok);
+        CHECK(
+            check_status(status_reply(json::array(), {status_vip("v", row.state, row.rule)})).ok ==
+            row.ok);
     }
 }
 
