@@ -135,7 +135,14 @@ tl::expected<RhiEntry, RhiError> entry(std::string_view line, std::size_t line_n
     const Span r = trim(line, {eq + 1, line.size()});
     if (r.begin == r.end)
         return fail(line_no, line.size() + 1, "missing rule after '='");
-    auto rule = parse_rule(line.substr(r.begin, r.end - r.begin), r.begin + 1);
+    const auto rule_text = line.substr(r.begin, r.end - r.begin);
+    // ALOHA files also write the constants as bare words.
+    if (rule_text == "never" || rule_text == "always") {
+        e.rule = rule_text == "never" ? Rule::never() : Rule::always();
+        e.rule.column = r.begin + 1;
+        return e;
+    }
+    auto rule = parse_rule(rule_text, r.begin + 1);
     if (!rule)
         return fail(line_no, rule.error().column, rule.error().message);
     e.rule = std::move(*rule);
@@ -149,9 +156,10 @@ std::string to_string(const RhiError& e)
     return fmt::format("line {}, column {}: {}", e.line, e.column, e.message);
 }
 
-tl::expected<std::vector<RhiEntry>, RhiError> parse_rhi(std::string_view text)
+tl::expected<std::vector<RhiEntry>, std::vector<RhiError>> parse_rhi(std::string_view text)
 {
     std::vector<RhiEntry> out;
+    std::vector<RhiError> errors;
     std::map<bgp::Prefix, std::size_t> seen; // prefix -> line
     std::size_t line_no = 0;
     std::size_t pos = 0;
@@ -170,16 +178,25 @@ tl::expected<std::vector<RhiEntry>, RhiError> parse_rhi(std::string_view text)
         if (s.begin == s.end)
             continue;
         auto e = entry(line, line_no);
-        if (!e)
-            return tl::unexpected(e.error());
-        for (const auto& n : e->networks) {
-            if (auto [it, fresh] = seen.emplace(n.prefix, line_no); !fresh)
-                return fail(line_no, n.column,
-                            fmt::format("{} is already announced by the rule on line {}",
-                                        n.prefix.to_string(), it->second));
+        if (!e) {
+            errors.push_back(std::move(e.error()));
+            continue;
         }
-        out.push_back(std::move(*e));
+        bool fresh_line = true;
+        for (const auto& n : e->networks) {
+            if (auto [it, fresh] = seen.emplace(n.prefix, line_no); !fresh) {
+                errors.push_back(
+                    RhiError{line_no, n.column,
+                             fmt::format("{} is already announced by the rule on line {}",
+                                         n.prefix.to_string(), it->second)});
+                fresh_line = false;
+            }
+        }
+        if (fresh_line)
+            out.push_back(std::move(*e));
     }
+    if (!errors.empty())
+        return tl::unexpected(std::move(errors));
     return out;
 }
 

@@ -9,7 +9,7 @@
 // is the prefix). It is returned as is so the caller can ignore it or map it (for example to
 // a neighbor subset).
 // The rule is the vipd rule language (rule.hpp), a superset of ALOHA's all()/any() over
-// f:/b: references.
+// f:/b: references, or ALOHA's bare `never` / `always`.
 // Must not: read files (the caller passes the text), resolve HAProxy names.
 #pragma once
 
@@ -55,9 +55,12 @@ struct RhiError
 /// "line 3, column 17: unknown function \"al\" ..." (the caller prefixes the file name).
 [[nodiscard]] std::string to_string(const RhiError& e);
 
-/// Parses a whole RHI file. Errors: a line without '=', an empty network or rule, a bad
-/// prefix or table name, a rule error (column mapped onto the line), a network listed on two
-/// lines (or twice on one).
-[[nodiscard]] tl::expected<std::vector<RhiEntry>, RhiError> parse_rhi(std::string_view text);
+/// Parses a whole RHI file. The rule may also be the bare word `never` or `always` (as
+/// never()/always()). Errors, all of them in line order (the first of each line, then each
+/// network already listed): a line without '=', an empty network or rule, a bad prefix or
+/// table name, a rule error (column mapped onto the line), a network listed on two lines (or
+/// twice on one).
+[[nodiscard]] tl::expected<std::vector<RhiEntry>, std::vector<RhiError>>
+parse_rhi(std::string_view text);
 
 } // namespace vipd::announce

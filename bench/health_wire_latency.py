@@ -12,6 +12,7 @@ regained) the route, polling BIRD's control socket over one persistent connectio
 Loopback only; every process started here is stopped by PID at the end.
 """
 import argparse
+import datetime
 import http.server
 import json
 import os
@@ -30,6 +31,13 @@ ROOT = os.path.dirname(HERE)
 SHARED = os.environ.get("SHARED_BENCH", os.path.join(ROOT, "..", "shared", "bench"))
 sys.path.insert(0, os.path.join(SHARED, "lib"))
 from birdsock import Bird  # noqa: E402  (the shared bench's BIRD control-socket client)
+
+
+def rfc3339_seconds(ts):
+    """vipd's JSON log "ts" ("2026-12-07T12:34:56.789012Z", UTC) as seconds since the epoch."""
+    when = datetime.datetime.strptime(ts, "%Y-%m-%dT%H:%M:%S.%fZ")
+    return when.replace(tzinfo=datetime.timezone.utc).timestamp()
+
 
 VIP = "10.255.0.1/32"
 STATE = {"up": True}
@@ -113,7 +121,7 @@ def main():
                 except ValueError:
                     continue
                 if j.get("component") == "health" and j.get("check") == "web":
-                    events.put((j["to"], j["ts"]))
+                    events.put((j["to"], rfc3339_seconds(j["ts"])))
 
         threading.Thread(target=reader, daemon=True).start()
         bird = Bird(os.path.join(env["BENCH_RECV_DIR"], "bird.ctl"))

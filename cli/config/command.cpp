@@ -30,6 +30,8 @@ tl::expected<VipdOptions, std::string> parse_vipd_options(const std::vector<std:
             o.config = std::string(args[++i]);
         } else if (a.starts_with("--config=")) {
             o.config = std::string(a.substr(9));
+        } else if (a == "--print") {
+            o.print = true;
         } else if (a == "--check-config") {
             check = true;
             if (has_next && !args[i + 1].starts_with("-"))
@@ -40,6 +42,8 @@ tl::expected<VipdOptions, std::string> parse_vipd_options(const std::vector<std:
     }
     if (o.config.empty())
         return tl::unexpected(std::string("empty configuration file name"));
+    if (o.print && !check)
+        return tl::unexpected(std::string("--print goes with --check-config"));
     o.mode = check ? VipdOptions::Mode::check_config : VipdOptions::Mode::run;
     return o;
 }
@@ -48,14 +52,16 @@ std::string vipd_usage()
 {
     return fmt::format(
         "Usage: vipd [-c FILE]\n"
-        "       vipd --check-config [FILE]\n"
+        "       vipd --check-config [FILE] [--print]\n"
         "\n"
         "vipd announces service VIPs over BGP while their health checks pass.\n"
         "\n"
         "  -c, --config FILE      configuration file (default {})\n"
         "      --check-config [FILE]\n"
-        "                         validate the configuration and print it with every default\n"
-        "                         filled in; exit 0 when valid, 1 with the errors on stderr\n"
+        "                         validate the configuration: one line \"FILE: OK: ...\" and\n"
+        "                         exit 0 when valid, 1 with the errors on stderr\n"
+        "      --print            with --check-config: print the configuration with every\n"
+        "                         default filled in (JSON) instead of the line\n"
         "  -h, --help             this text\n"
         "  -V, --version          print the version\n"
         "\n"
@@ -63,7 +69,8 @@ std::string vipd_usage()
         default_config_path);
 }
 
-int check_config(const std::filesystem::path& path, std::ostream& out, std::ostream& err)
+int check_config(const std::filesystem::path& path, std::ostream& out, std::ostream& err,
+                 bool print)
 {
     auto config = load_config(path);
     if (!config) {
@@ -73,6 +80,15 @@ int check_config(const std::filesystem::path& path, std::ostream& out, std::ostr
             err << path.string() << ": too many errors, stopped after " << max_config_errors
                 << '\n';
         return 1;
+    }
+    if (!print) {
+        const auto count = [](std::size_t n, std::string_view word) {
+            return fmt::format("{} {}{}", n, word, n == 1 ? "" : "s");
+        };
+        out << fmt::format(
+            "{}: OK: {}, {}, {}\n", path.string(), count(config->neighbors.size(), "neighbor"),
+            count(config->checks.size(), "check"), count(config->vips.size(), "VIP"));
+        return 0;
     }
     out << to_json(*config).dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace)
         << '\n';

@@ -1,4 +1,5 @@
-// The `vipd` command line: options (-c FILE, --check-config [FILE], --help, --version) and the
+// The `vipd` command line: options (-c FILE, --check-config [FILE] [--print], --help, --version)
+// and the
 // --check-config action, kept out of vipd_main.cpp so that they are tested as functions.
 // Must not: start the daemon (vipd_main.cpp does, through the daemon module).
 #pragma once
@@ -21,6 +22,7 @@ struct VipdOptions
     enum class Mode { run, help, version, check_config };
     Mode mode = Mode::run;
     std::filesystem::path config{std::string(default_config_path)};
+    bool print = false; ///< --print: --check-config prints the effective configuration
     bool operator==(const VipdOptions&) const = default;
 };
 
@@ -31,9 +33,10 @@ parse_vipd_options(const std::vector<std::string_view>& args);
 /// The --help text.
 [[nodiscard]] std::string vipd_usage();
 
-/// --check-config: on success the effective configuration as JSON on `out`, exit status 0;
-/// otherwise one line per error on `err` ("FILE:LINE:COLUMN: /POINTER: message"), status 1.
+/// --check-config: on success one line on `out` ("FILE: OK: 2 neighbors, 3 checks, 2 VIPs"),
+/// or with `print` (--print) the effective configuration as JSON, exit status 0; otherwise one
+/// line per error on `err` ("FILE:LINE:COLUMN: /POINTER: message"), status 1.
 [[nodiscard]] int check_config(const std::filesystem::path& path, std::ostream& out,
-                               std::ostream& err);
+                               std::ostream& err, bool print = false);
 
 } // namespace vipd::cli

@@ -20,6 +20,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "bgp/suggest.hpp"
 #include "bgp/types.hpp"
 #include "cli/config/config.hpp"
 #include "cli/config/json_locate.hpp"
@@ -81,10 +82,8 @@ struct Value
 /// A value as it appears in messages: its JSON text, cut at 40 characters.
 [[nodiscard]] std::string show(const Json& v);
 
-/// " (did you mean \"interval\"?)" for the closest candidate within a small edit distance
-/// (case and '_'/'-' differences count as none); empty when nothing is close.
-[[nodiscard]] std::string did_you_mean(std::string_view word,
-                                       const std::vector<std::string_view>& candidates);
+/// " (did you mean \"interval\"?)" (bgp/suggest.hpp).
+using bgp::did_you_mean;
 
 /// The members of a JSON object, checked against the keys it may have.
 class Object

@@ -360,8 +360,8 @@ void read_rhi(Context& ctx, const GlobalConfig& global, std::vector<announce::Vi
     const std::string text = buffer.str();
     auto entries = announce::parse_rhi(text);
     if (!entries) {
-        ctx.error_in_file(file, {entries.error().line, entries.error().column},
-                          entries.error().message);
+        for (const auto& e : entries.error())
+            ctx.error_in_file(file, {e.line, e.column}, e.message);
         return;
     }
     for (auto& e : *entries) {

@@ -11,6 +11,7 @@
 #include <fmt/format.h>
 
 #include "bgp/community_text.hpp"
+#include "bgp/suggest.hpp"
 #include "cli/control/protocol.hpp"
 #include "cli/control/registry.hpp"
 
@@ -67,6 +68,18 @@ json tree_json(const announce::Evaluation& e)
     return j;
 }
 
+/// The leaves whose state counts as down ({"ref", "state"}): why a VIP is not announced.
+void collect_down_leaves(const announce::Evaluation& e, json& out)
+{
+    if (e.op != announce::RuleOp::leaf) {
+        for (const auto& c : e.args)
+            collect_down_leaves(c, out);
+    } else if (announce::leaf_result(e.leaf.state) == announce::RuleResult::down) {
+        out.push_back(json{{"ref", announce::to_string(e.ref)},
+                           {"state", std::string(announce::to_string(e.leaf.state))}});
+    }
+}
+
 /// "65001 65001", sets as "{65010 65011}" (RFC 4271 §4.3 AS_PATH segments).
 std::string as_path_text(const std::optional<bgp::AsPath>& path)
 {
@@ -100,6 +113,31 @@ json texts(const std::optional<std::vector<T>>& values, Format format)
         for (const auto& v : *values)
             out.push_back(format(v));
     return out;
+}
+
+/// "no neighbor named \"tor3\" (did you mean \"tor1\"?)"; the same for VIPs and checks.
+std::string no_neighbor(const DaemonView& view, const std::string& name)
+{
+    std::vector<std::string> names;
+    for (const auto& n : view.neighbors())
+        names.push_back(n.name);
+    return fmt::format("no neighbor named \"{}\"{}", name, bgp::did_you_mean(name, names));
+}
+
+std::string no_vip(const DaemonView& view, const std::string& name)
+{
+    std::vector<std::string> names;
+    for (const auto* v : view.vip_configs())
+        names.push_back(v->name);
+    return fmt::format("no VIP named \"{}\"{}", name, bgp::did_you_mean(name, names));
+}
+
+std::string no_check(const DaemonView& view, const std::string& name)
+{
+    std::vector<std::string> names;
+    for (const auto& c : view.checks())
+        names.push_back(c.name);
+    return fmt::format("no check named \"{}\"{}", name, bgp::did_you_mean(name, names));
 }
 
 } // namespace
@@ -236,6 +274,8 @@ json ControlCommands::vip_json(const announce::VipStatus& v, const ControlTime& 
     j["rule"] = v.rule;
     j["evaluation"] = announce::to_string(v.evaluation);
     j["reason"] = v.reason;
+    j["down_leaves"] = json::array();
+    collect_down_leaves(v.evaluation, j["down_leaves"]);
     j["attributes"] = v.attributes ? attributes_json(*v.attributes) : json(nullptr);
     j["neighbors"] = json::array();
     if (const auto* vc = view_.vip_config(v.name))
@@ -321,7 +361,7 @@ void ControlCommands::cmd_neighbor(const json& args, Respond respond, const Cont
         return;
     }
     if (!actions_.reset_neighbor(name)) {
-        respond(error_reply(fmt::format("no neighbor named \"{}\"", name)));
+        respond(error_reply(no_neighbor(view_, name)));
         return;
     }
     respond({{"ok", true}, {"neighbor", name}, {"action", action}});
@@ -348,7 +388,7 @@ void ControlCommands::cmd_routes(const json& args, Respond respond, const Contro
             });
     }
     if (!found) {
-        respond(error_reply(fmt::format("no neighbor named \"{}\"", only)));
+        respond(error_reply(no_neighbor(view_, only)));
         return;
     }
     respond({{"ok", true}, {"routes", routes}});
@@ -382,7 +422,7 @@ void ControlCommands::cmd_announce(const json& args, Respond respond, const Cont
     for (const auto& name : a->neighbors)
         if (std::none_of(neighbors.begin(), neighbors.end(),
                          [&](const auto& n) { return n.name == name; })) {
-            respond(error_reply(fmt::format("no neighbor named \"{}\"", name)));
+            respond(error_reply(no_neighbor(view_, name)));
             return;
         }
     if (auto owner = vip_owning(a->prefixes)) {
@@ -432,7 +472,7 @@ void ControlCommands::drain_or_undrain(const json& args, Respond respond, const 
         names.push_back(*vip);
     }
     if (!actions_.set_drained(vip, drain, now.steady)) {
-        respond(error_reply(fmt::format("no VIP named \"{}\"", vip.value_or(""))));
+        respond(error_reply(no_vip(view_, vip.value_or(""))));
         return;
     }
     if (!drain || !args.value("wait", false)) {
@@ -462,7 +502,7 @@ void ControlCommands::set_check(const json& args, Respond respond, const Control
 {
     const std::string name = args.at("check").get<std::string>();
     if (!view_.check(name)) {
-        respond(error_reply(fmt::format("no check named \"{}\"", name)));
+        respond(error_reply(no_check(view_, name)));
         return;
     }
     actions_.set_check_disabled(name, disabled);
@@ -483,7 +523,7 @@ void ControlCommands::cmd_check_now(const json& args, Respond respond, const Con
 {
     const std::string name = args.at("check").get<std::string>();
     if (!view_.check(name)) {
-        respond(error_reply(fmt::format("no check named \"{}\"", name)));
+        respond(error_reply(no_check(view_, name)));
         return;
     }
     // The reply's times are those of the request: the probe is bounded by its own timeout.
@@ -500,7 +540,7 @@ void ControlCommands::cmd_explain(const json& args, Respond respond, const Contr
     const std::string vip = args.at("vip").get<std::string>();
     auto st = view_.vip(vip, now.steady);
     if (!st) {
-        respond(error_reply(fmt::format("no VIP named \"{}\"", vip)));
+        respond(error_reply(no_vip(view_, vip)));
         return;
     }
     respond({{"ok", true}, {"vip", vip_json(*st, now)}, {"tree", tree_json(st->evaluation)}});

@@ -7,6 +7,7 @@
 
 #include "cli/control/render.hpp"
 #include "cli/control/request.hpp"
+#include "cli/control/status_check.hpp"
 
 namespace vipd::cli {
 
@@ -35,6 +36,7 @@ constexpr std::array neighbor_args{ArgSpec{"neighbor", ArgKind::name, true},
                                    ArgSpec{"action", ArgKind::name, true}};
 
 constexpr std::array<OptionSpec, 0> no_options{};
+constexpr std::array status_options{OptionSpec{"--check", false, false}};
 constexpr std::array routes_options{OptionSpec{"--neighbor", true, false}};
 constexpr std::array announce_options{
     OptionSpec{"--med", true, false},
@@ -52,16 +54,23 @@ constexpr std::array undrain_options{OptionSpec{"--all", false, false}};
 
 const std::array commands{
     CommandSpec{"status", "neighbors, VIPs and checks at a glance",
-                R"(Usage: vipctl status
+                R"(Usage: vipctl status [--check]
 
 Shows three tables: BGP neighbors (state, uptime, prefixes), VIPs (state, prefixes, rule,
 reason) and health checks (state, latency, detail).
 
+Options:
+  --check   one line for monitoring instead of the tables: "OK: ..." and exit status 0 when
+            every neighbor is Established and every VIP is as expected (announced; withdrawn
+            when drained or its rule is never()); otherwise "CRITICAL: " and what is not,
+            exit status 2 (Nagios CRITICAL; 3 when the daemon cannot be reached)
+
 Examples:
   vipctl status
+  vipctl status --check
   vipctl --json status | jq '.vips[] | select(.state != "announced")'
 )",
-                no_args, no_options, build_no_args, render_status},
+                no_args, status_options, build_status, render_status},
     CommandSpec{"neighbors", "BGP neighbors in detail",
                 R"(Usage: vipctl neighbors
 

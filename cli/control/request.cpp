@@ -16,6 +16,7 @@
 #include <fmt/format.h>
 
 #include "bgp/community_text.hpp"
+#include "bgp/suggest.hpp"
 #include "bgp/types.hpp"
 #include "cli/control/protocol.hpp"
 #include "cli/control/registry.hpp"
@@ -47,8 +48,13 @@ tl::expected<Words, std::string> scan(const std::vector<std::string>& args,
         for (const auto& s : specs)
             if (s.name == name)
                 spec = &s;
-        if (!spec)
-            return tl::unexpected(fmt::format("unknown option {}", name));
+        if (!spec) {
+            std::vector<std::string_view> known{"--json", "--socket", "--timeout"};
+            for (const auto& s : specs)
+                known.push_back(s.name);
+            return tl::unexpected(
+                fmt::format("unknown option {}{}", name, bgp::did_you_mean(name, known)));
+        }
         if (!spec->repeat && w.has(name))
             return tl::unexpected(fmt::format("{} given twice", name));
         std::string value;

@@ -14,6 +14,8 @@
 #include <nlohmann/json.hpp>
 #include <tl/expected.hpp>
 
+#include "cli/control/registry.hpp"
+
 namespace vipd::cli {
 
 /// vipctl's words after option scanning: positional words and options (flags map to "").
@@ -34,6 +36,9 @@ struct ControlRequest
     nlohmann::json args = nlohmann::json::object();
     /// The reply may take as long as the operation (drain --wait): no default timeout.
     bool unbounded = false;
+    /// Renders the reply instead of the row's renderer (a vipctl-side option such as
+    /// `status --check`); null: the row's.
+    RenderFn render = nullptr;
 };
 
 /// Builds the request of `vipctl COMMAND ARGS…` (global options already removed) with the

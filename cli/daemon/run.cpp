@@ -1,9 +1,30 @@
 // `vipd -c FILE`: the daemon's main loop (see daemon.hpp).
 #include <cstdio>
+#include <cstdlib>
+
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "cli/daemon/daemon.hpp"
 
 namespace vipd::cli {
+
+namespace {
+
+/// The journal when systemd connected stderr to it ($JOURNAL_STREAM names stderr's file).
+LogStream stderr_stream()
+{
+    const char* env = std::getenv("JOURNAL_STREAM");
+    struct stat st = {};
+    if (!env || fstat(STDERR_FILENO, &st) != 0)
+        return LogStream::terminal;
+    return stderr_is_journal(env, static_cast<std::uint64_t>(st.st_dev),
+                             static_cast<std::uint64_t>(st.st_ino))
+               ? LogStream::journal
+               : LogStream::terminal;
+}
+
+} // namespace
 
 int run_daemon(const std::filesystem::path& config_path)
 {
@@ -13,7 +34,7 @@ int run_daemon(const std::filesystem::path& config_path)
             std::fprintf(stderr, "vipd: %s\n", to_string(e).c_str());
         return 1;
     }
-    Log log(config->global.log_level, config->global.log_format);
+    Log log(config->global.log_level, config->global.log_format, stderr_stream());
     boost::asio::io_context io(1);
     Daemon daemon(io, config_path, std::move(*config), log);
     if (auto r = daemon.start(); !r) {

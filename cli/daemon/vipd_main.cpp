@@ -25,7 +25,7 @@ int main(int argc, char** argv)
         std::cout << "vipd " << VIPD_VERSION << '\n';
         return 0;
     case VipdOptions::Mode::check_config:
-        return vipd::cli::check_config(options->config, std::cout, std::cerr);
+        return vipd::cli::check_config(options->config, std::cout, std::cerr, options->print);
     case VipdOptions::Mode::run:
         break;
     }

@@ -6,6 +6,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "bgp/suggest.hpp"
 #include "cli/control/client.hpp"
 #include "cli/control/registry.hpp"
 #include "cli/control/render.hpp"
@@ -52,6 +53,14 @@ std::string safe_lines(std::string_view text)
 }
 
 } // namespace
+
+std::string unknown_command(std::string_view name)
+{
+    std::vector<std::string_view> known{"decode", "help"};
+    for (const auto& c : command_registry())
+        known.push_back(c.name);
+    return "unknown command '" + terminal_safe(name) + "'" + bgp::did_you_mean(name, known);
+}
 
 std::size_t take_global_option(const std::vector<std::string>& args, std::size_t i,
                                VipctlOptions& opts, std::string& error)
@@ -109,7 +118,7 @@ int run_control(const VipctlOptions& opts, std::string_view command,
     const CommandSpec* spec = find_command(command);
     const std::string who = "vipctl " + std::string(command);
     if (!spec) {
-        err << "vipctl: unknown command \"" << command << "\"\n";
+        err << "vipctl: " << unknown_command(command) << '\n';
         return exit_usage;
     }
     for (const auto& a : args) {
@@ -145,7 +154,9 @@ int run_control(const VipctlOptions& opts, std::string_view command,
         return exit_unreachable;
     }
     const bool ok = reply->value("ok", false);
-    const Rendered rendered = ok ? render_reply(command, *reply) : Rendered{};
+    const Rendered rendered = !ok               ? Rendered{}
+                              : request->render ? request->render(command, *reply)
+                                                : render_reply(command, *reply);
     if (opts.json) {
         out << reply->dump(2, ' ', false, json::error_handler_t::replace) << '\n';
         return ok ? rendered.status : exit_refused;

@@ -43,6 +43,10 @@ struct VipctlOptions
 [[nodiscard]] std::optional<std::string> take_global_options(std::vector<std::string>& args,
                                                              VipctlOptions& opts);
 
+/// "unknown command 'statsu' (did you mean \"status\"?)": the suggestion is the closest of
+/// the registry's commands, decode and help.
+[[nodiscard]] std::string unknown_command(std::string_view name);
+
 /// Runs `vipctl [options] COMMAND ARGS…` for a control command; returns the exit status.
 int run_control(const VipctlOptions& opts, std::string_view command,
                 const std::vector<std::string>& args, std::istream& in, std::ostream& out,

@@ -125,7 +125,7 @@ int main(int argc, char** argv)
             return exit_refused;
         }
     }
-    std::cerr << "vipctl: unknown command '" << name << "'\n\n";
+    std::cerr << "vipctl: " << unknown_command(name) << "\n\n";
     usage(std::cerr);
     return exit_usage;
 }

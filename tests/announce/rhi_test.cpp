@@ -79,9 +79,10 @@ TEST_CASE("rhi: bad sample file", "[announce]")
     const auto text = vipd::test::read_text(vipd::test::data_path("rhi/bad_rule.conf"));
     auto entries = parse_rhi(text);
     REQUIRE_FALSE(entries.has_value());
-    CHECK(entries.error() ==
+    REQUIRE(entries.error().size() == 1);
+    CHECK(entries.error()[0] ==
           RhiError{4, 28, "unknown function \"al\" (expected all, any, never, always)"});
-    CHECK(to_string(entries.error()) ==
+    CHECK(to_string(entries.error()[0]) ==
           "line 4, column 28: unknown function \"al\" (expected all, any, never, always)");
 }
 
@@ -154,7 +155,43 @@ TEST_CASE("rhi: errors name line and column", "[announce]")
         INFO("text: " << row.text);
         auto r = parse_rhi(row.text);
         REQUIRE_FALSE(r.has_value());
-        INFO("got: " << to_string(r.error()));
-        CHECK(r.error() == row.error);
+        REQUIRE(r.error().size() == 1);
+        INFO("got: " << to_string(r.error().front()));
+        CHECK(r.error().front() == row.error);
     }
+}
+
+TEST_CASE("rhi: bare never and always are the constants", "[announce]")
+{
+    auto r = parse_rhi("192.0.2.1 = never\n192.0.2.2 =  always  # on\n192.0.2.3 = never()\n"
+                       "192.0.2.4 = always()\n");
+    REQUIRE(r.has_value());
+    REQUIRE(r->size() == 4);
+    CHECK((*r)[0].rule == Rule::never());
+    CHECK((*r)[1].rule == Rule::always());
+    CHECK((*r)[2].rule == Rule::never());
+    CHECK((*r)[3].rule == Rule::always());
+    // Only the whole rule: inside all()/any() a bare word is a check name, as in vipd rules.
+    auto nested = parse_rhi("192.0.2.1 = any(b:a, never)");
+    REQUIRE(nested.has_value());
+    CHECK(to_string((*nested)[0].rule) == "any(b:a, never)");
+}
+
+TEST_CASE("rhi: every error of the file at once", "[announce]")
+{
+    auto r = parse_rhi("192.0.2.1 = any(b:a)\n"
+                       "192.0.2.300 = any(b:a)\n"
+                       "192.0.2.2 = any(b:a\n"
+                       "192.0.2.3 = all(b:b)\n"
+                       "192.0.2.1, 192.0.2.3 = all(b:c)\n"
+                       "192.0.2.4 never\n");
+    REQUIRE_FALSE(r.has_value());
+    CHECK(r.error() ==
+          std::vector<RhiError>{
+              {2, 1, "\"192.0.2.300\" is not an IPv4 or IPv6 address"},
+              {3, 20, "missing ')' to close any( opened at column 16"},
+              {5, 1, "192.0.2.1/32 is already announced by the rule on line 1"},
+              {5, 12, "192.0.2.3/32 is already announced by the rule on line 4"},
+              {6, 16, "expected '=' between the networks and the rule (NETWORK[, ...] = RULE)"},
+          });
 }

@@ -17,9 +17,14 @@ TEST_CASE("vipd options", "[config]")
     CHECK(parse_vipd_options({"-c", "x.json"})->config == "x.json");
     CHECK(parse_vipd_options({"--config=y.json"})->config == "y.json");
     CHECK(*parse_vipd_options({"--check-config", "z.json"}) ==
-          VipdOptions{VipdOptions::Mode::check_config, "z.json"});
+          VipdOptions{VipdOptions::Mode::check_config, "z.json", false});
     CHECK(*parse_vipd_options({"-c", "a.json", "--check-config"}) ==
-          VipdOptions{VipdOptions::Mode::check_config, "a.json"});
+          VipdOptions{VipdOptions::Mode::check_config, "a.json", false});
+    CHECK(*parse_vipd_options({"--check-config", "z.json", "--print"}) ==
+          VipdOptions{VipdOptions::Mode::check_config, "z.json", true});
+    CHECK(*parse_vipd_options({"--print", "--check-config"}) ==
+          VipdOptions{VipdOptions::Mode::check_config, "/etc/vipd/vipd.json", true});
+    CHECK(parse_vipd_options({"--print"}).error() == "--print goes with --check-config");
     CHECK(parse_vipd_options({"--help"})->mode == VipdOptions::Mode::help);
     CHECK(parse_vipd_options({"-V"})->mode == VipdOptions::Mode::version);
     CHECK(parse_vipd_options({"-c"}).error() == "-c needs a FILE");
@@ -27,12 +32,22 @@ TEST_CASE("vipd options", "[config]")
     CHECK(vipd::cli::vipd_usage().find("--check-config") != std::string::npos);
 }
 
-TEST_CASE("check-config prints the effective configuration", "[config]")
+TEST_CASE("check-config prints one line", "[config]")
 {
     std::ostringstream out;
     std::ostringstream err;
     const auto path = std::filesystem::path(VIPD_SOURCE_DIR) / "examples" / "two-routers.json";
     CHECK(vipd::cli::check_config(path, out, err) == 0);
+    CHECK(err.str().empty());
+    CHECK(out.str() == path.string() + ": OK: 2 neighbors, 2 checks, 1 VIP\n");
+}
+
+TEST_CASE("check-config --print prints the effective configuration", "[config]")
+{
+    std::ostringstream out;
+    std::ostringstream err;
+    const auto path = std::filesystem::path(VIPD_SOURCE_DIR) / "examples" / "two-routers.json";
+    CHECK(vipd::cli::check_config(path, out, err, true) == 0);
     CHECK(err.str().empty());
     const auto printed = nlohmann::json::parse(out.str());
     CHECK(printed["global"]["state-dir"] == "/var/lib/vipd");       // a default, filled in
@@ -45,7 +60,8 @@ TEST_CASE("check-config never prints a secret", "[config]")
 {
     std::ostringstream out;
     std::ostringstream err;
-    CHECK(vipd::cli::check_config(vipd::test::data_path("config/secrets.json"), out, err) == 0);
+    CHECK(vipd::cli::check_config(vipd::test::data_path("config/secrets.json"), out, err, true) ==
+          0);
     const std::string text = out.str();
     for (const char* secret :
          {"md5-secret", "basic-secret", "header-secret", "key-secret", "env-secret"}) {

@@ -244,7 +244,7 @@ TEST_CASE("control commands: routes are what the export function gives", "[cli][
     // The neighbor's export communities are sent too.
     CHECK(route["communities"] == json{"65000:100", "65000:999"});
     CHECK(f.run("routes", {{"neighbor", "tor9"}}) ==
-          json{{"ok", false}, {"error", "no neighbor named \"tor9\""}});
+          json{{"ok", false}, {"error", "no neighbor named \"tor9\" (did you mean \"tor1\"?)"}});
 }
 
 TEST_CASE("control commands: a route that cannot be exported says why", "[cli][control]")
@@ -276,7 +276,7 @@ TEST_CASE("control commands: announce refuses unknown neighbors and VIP prefixes
 {
     Fixture f;
     CHECK(f.run("announce", {{"prefixes", {"203.0.113.0/24"}}, {"neighbors", {"tor9"}}}) ==
-          json{{"ok", false}, {"error", "no neighbor named \"tor9\""}});
+          json{{"ok", false}, {"error", "no neighbor named \"tor9\" (did you mean \"tor1\"?)"}});
     CHECK(f.run("withdraw", {{"prefixes", {"198.51.100.1/32"}}}) ==
           json{{"ok", false},
                {"error", "198.51.100.1/32 belongs to VIP \"web\" (use drain/undrain)"}});
@@ -346,7 +346,7 @@ TEST_CASE("control commands: neighbor NAME reset", "[cli][control]")
           json{{"ok", true}, {"neighbor", "tor1"}, {"action", "reset"}});
     CHECK(f.actions.calls == std::vector<std::string>{"reset tor1"});
     CHECK(f.run("neighbor", {{"neighbor", "tor9"}, {"action", "reset"}})["error"] ==
-          "no neighbor named \"tor9\"");
+          "no neighbor named \"tor9\" (did you mean \"tor1\"?)");
     CHECK(f.run("neighbor", {{"neighbor", "tor1"}, {"action", "stop"}})["error"] ==
           "unknown neighbor action \"stop\" (expected reset)");
     CHECK(f.actions.calls.size() == 2);
@@ -373,4 +373,33 @@ TEST_CASE("control commands: neighbors show the idle-hold back-off", "[cli][cont
     s.next_attempt.reset();
     n = f.run("neighbors")["neighbors"][0];
     CHECK(n["next_attempt_in_s"].is_null());
+}
+
+TEST_CASE("control commands: a mistyped VIP, check or neighbor name gets a suggestion",
+          "[cli][control]")
+{
+    Fixture f;
+    CHECK(f.run("explain", {{"vip", "wbe"}})["error"] ==
+          "no VIP named \"wbe\" (did you mean \"web\"?)");
+    CHECK(f.run("check-now", {{"check", "web_htp"}})["error"] ==
+          "no check named \"web_htp\" (did you mean \"web-http\"?)");
+    CHECK(f.run("routes", {{"neighbor", "TOR1"}})["error"] ==
+          "no neighbor named \"TOR1\" (did you mean \"tor1\"?)");
+    CHECK(f.run("explain", {{"vip", "database"}})["error"] == "no VIP named \"database\"");
+}
+
+TEST_CASE("control commands: a VIP's down leaves are in its status", "[cli][control]")
+{
+    Fixture f;
+    announce::Evaluation leaf;
+    leaf.op = announce::RuleOp::leaf;
+    leaf.ref.name = "api";
+    leaf.leaf.state = health::Status::down;
+    announce::Evaluation up_leaf = leaf;
+    up_leaf.ref.name = "web-http";
+    up_leaf.leaf.state = health::Status::up;
+    f.view.vip_list.front().evaluation.op = announce::RuleOp::all;
+    f.view.vip_list.front().evaluation.args = {up_leaf, leaf};
+    CHECK(f.run("status")["vips"][0]["down_leaves"] ==
+          json::array({json{{"ref", "api"}, {"state", "down"}}}));
 }

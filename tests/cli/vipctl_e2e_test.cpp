@@ -300,6 +300,20 @@ TEST_CASE("vipctl status: three tables", "[cli][vipctl]")
     CHECK(r.out.substr(up_line + state_col, 2) == "up");
 }
 
+TEST_CASE("vipctl status --check: one line, exit status 2 when not as expected", "[cli][vipctl]")
+{
+    Daemon d;
+    Result r = d.vipctl("status --check");
+    INFO(r.out << r.err);
+    CHECK(r.status == 2);
+    CHECK(r.err.empty());
+    CHECK(r.out == "CRITICAL: neighbor tor2 is Active; VIP api is withdrawn (rule down: http-api "
+                   "is down)\n");
+    Result j = d.vipctl("--json status --check");
+    CHECK(j.status == 2);
+    CHECK(json::parse(j.out)["ok"] == true);
+}
+
 TEST_CASE("vipctl --json prints the reply as sent", "[cli][vipctl]")
 {
     Daemon d;

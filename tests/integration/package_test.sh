@@ -130,7 +130,7 @@ done
 getent passwd vipd >/dev/null || fail "postinst did not create the vipd user"
 getent group vipd >/dev/null || fail "postinst did not create the vipd group"
 
-/usr/sbin/vipd --check-config /etc/vipd/vipd.json >"$VIPD_TEST_DIR/effective.json" ||
+/usr/sbin/vipd --check-config /etc/vipd/vipd.json --print >"$VIPD_TEST_DIR/effective.json" ||
     fail "vipd --check-config /etc/vipd/vipd.json failed"
 assert_contains "$(cat "$VIPD_TEST_DIR/effective.json")" '"neighbors": []' "no neighbors shipped"
 assert_contains "$(/usr/sbin/vipd --version)" "vipd "
