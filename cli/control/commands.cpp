@@ -191,6 +191,8 @@ json ControlCommands::neighbors_json(const ControlTime& now) const
         n["address"] = s.address;
         n["remote_as"] = cfg ? cfg->remote_as : 0;
         n["state"] = s.state;
+        n["disabled"] = s.disabled;
+        n["disabled_message"] = s.disabled ? json(s.disabled_message) : json(nullptr);
         n["uptime_s"] =
             s.established_since
                 ? json(std::chrono::duration<double>(now.steady - *s.established_since).count())
@@ -304,27 +306,6 @@ void ControlCommands::cmd_version(const json&, Respond respond, const ControlTim
 void ControlCommands::cmd_status(const json&, Respond respond, const ControlTime& now)
 {
     respond(status(now));
-}
-
-void ControlCommands::cmd_neighbors(const json&, Respond respond, const ControlTime& now)
-{
-    respond({{"ok", true}, {"neighbors", neighbors_json(now)}});
-}
-
-void ControlCommands::cmd_neighbor(const json& args, Respond respond, const ControlTime&)
-{
-    const std::string name = args.at("neighbor").get<std::string>();
-    const std::string action = args.at("action").get<std::string>();
-    if (action != "reset") {
-        respond(
-            error_reply(fmt::format("unknown neighbor action \"{}\" (expected reset)", action)));
-        return;
-    }
-    if (!actions_.reset_neighbor(name)) {
-        respond(error_reply(fmt::format("no neighbor named \"{}\"", name)));
-        return;
-    }
-    respond({{"ok", true}, {"neighbor", name}, {"action", action}});
 }
 
 void ControlCommands::cmd_checks(const json&, Respond respond, const ControlTime& now)
