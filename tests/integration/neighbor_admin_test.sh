@@ -27,9 +27,14 @@ ctl() { "$VIPCTL" -s "$VIPD_TEST_DIR/vipd.sock" "$@"; }
 text="maintenance CHG-1234"
 # BIRD's received-UPDATE counter of the protocol ("Import updates: received ...").
 bird_import_updates() {
-    bird_cli rtr show protocols all vipd | awk '/Import updates:/ { print $3; exit }'
+    bird_cli rtr show protocols all vipd | awk '/Import updates:/ && !f { print $3; f = 1 }'
 }
-bird_shows_text() { { bird_cli rtr show protocols all vipd; cat "$(daemon_log rtr)"; } | grep -qF "$text"; }
+# BIRD logs `Received: Administrative shutdown: "TEXT"` (no grep -q in a pipe: pipefail).
+bird_shows_text() {
+    local all
+    all=$(bird_cli rtr show protocols all vipd; cat "$(daemon_log rtr)")
+    [[ $all == *"$text"* ]]
+}
 bird_not_established() { ! bird_is_established rtr vipd; }
 import_grew() { (($(bird_import_updates) > before)); }
 # field NAME KEY: member KEY of `vipctl --json neighbors NAME`'s "neighbor", as JSON.
