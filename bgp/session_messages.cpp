@@ -328,10 +328,12 @@ NeighborStatus Session::status() const
     adj_out_.for_each_sent([&](const Prefix&, SpecId) { ++sent; });
     s.prefixes_announced = sent;
     s.prefixes_received = adj_in_.prefixes();
+    s.adj_rib_in_kept = adj_in_.tracking();
     if (const Negotiated* n = fsm_.negotiated()) {
         for (const AfiSafi& f : n->families)
             s.families.push_back(to_string(f));
         s.negotiated_hold_time = static_cast<std::uint16_t>(n->hold_time.count());
+        s.negotiated_keepalive_time = static_cast<std::uint16_t>(n->keepalive_time.count());
         for (const UnknownCap& c : n->unknown_capabilities)
             s.peer_capabilities.push_back(fmt::format("unknown-{}", c.code));
         if (n->route_refresh)
@@ -346,6 +348,11 @@ NeighborStatus Session::status() const
             s.peer_capabilities.push_back("graceful-restart");
         if (n->extended_next_hop)
             s.peer_capabilities.push_back("extended-next-hop");
+        // RFC 7911 §4: we send path identifiers in these families.
+        if (n->encode.add_path_ipv4)
+            s.peer_capabilities.push_back("add-path-send-ipv4");
+        if (n->encode.add_path_ipv6)
+            s.peer_capabilities.push_back("add-path-send-ipv6");
     }
     return s;
 }

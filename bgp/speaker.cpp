@@ -103,7 +103,8 @@ tl::expected<void, std::string> Speaker::start()
                                          s->config().md5_password);
                     !r)
                     observer_.on_event(s->name(), EventLevel::error, "listener: " + r.error());
-        s->start();
+        if (!disabled_.contains(s->name()))
+            s->start();
     }
     for (std::size_t i = 0; i < listeners_.size(); ++i)
         accept_loop(i);
@@ -162,7 +163,8 @@ tl::expected<void, std::string> Speaker::add_neighbor(const NeighborConfig& conf
                 if (auto r = set_tcp_md5(l->acceptor.native_handle(), c.address, c.md5_password);
                     !r)
                     observer_.on_event(c.name, EventLevel::error, "listener: " + r.error());
-        session->start();
+        if (!disabled_.contains(c.name))
+            session->start();
     }
     return {};
 }
@@ -282,10 +284,31 @@ bool Speaker::reset_neighbor(const std::string& name, const std::string& reason)
 {
     for (auto& s : sessions_)
         if (s->name() == name) {
+            if (disabled_.contains(name))
+                return true; // a reset does not end a disable (ManualReset would restart)
             s->reset(reason);
             return true;
         }
     return false;
+}
+
+bool Speaker::disable_neighbor(const std::string& name, const std::string& message)
+{
+    const bool added = disabled_.insert_or_assign(name, message).second;
+    for (auto& s : sessions_)
+        if (s->name() == name && running_)
+            s->stop(message);
+    return added;
+}
+
+bool Speaker::enable_neighbor(const std::string& name)
+{
+    if (disabled_.erase(name) == 0)
+        return false;
+    for (auto& s : sessions_)
+        if (s->name() == name && running_)
+            s->start();
+    return true;
 }
 
 void Speaker::resend(const std::string& name)
@@ -327,8 +350,13 @@ void Speaker::shutdown(const std::string& reason, std::chrono::milliseconds limi
 std::vector<NeighborStatus> Speaker::status() const
 {
     std::vector<NeighborStatus> out;
-    for (const auto& s : sessions_)
+    for (const auto& s : sessions_) {
         out.push_back(s->status());
+        if (const auto it = disabled_.find(s->name()); it != disabled_.end()) {
+            out.back().disabled = true;
+            out.back().disabled_message = it->second;
+        }
+    }
     return out;
 }
 

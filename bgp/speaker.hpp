@@ -96,6 +96,13 @@ struct NeighborStatus
     std::vector<std::string> peer_capabilities;
     std::vector<std::string> families;
     std::uint16_t negotiated_hold_time = 0;
+    std::uint16_t negotiated_keepalive_time = 0;
+    /// The received prefixes are held (adj-rib-in-limit or max-prefixes set), so
+    /// prefixes_received is exact; otherwise it counts every announcement (a running total).
+    bool adj_rib_in_kept = false;
+    /// Held down by the operator (Speaker::disable_neighbor) with this RFC 9003 text.
+    bool disabled = false;
+    std::string disabled_message;
 };
 
 /// How much an observer event matters, for the application's log level.
@@ -185,6 +192,19 @@ public:
     /// Operator's hard reset of one neighbor (Session::reset); false: no such neighbor.
     bool reset_neighbor(const std::string& name, const std::string& reason);
 
+    /// Operator's disable (`vipctl neighbor NAME disable`): Cease/2 Administrative Shutdown with
+    /// `message` (RFC 9003) and no restart, inbound connections refused (Cease/5), until
+    /// enable_neighbor; kept across remove/add (a reload). Allowed before start() and for a
+    /// name not (yet) configured. False: it was already disabled (the message is updated).
+    bool disable_neighbor(const std::string& name, const std::string& message);
+    /// Ends a disable and starts the session (ManualStart); false: it was not disabled.
+    bool enable_neighbor(const std::string& name);
+    /// Every disabled neighbor name -> its message (what the daemon persists).
+    [[nodiscard]] const std::map<std::string, std::string>& disabled_neighbors() const
+    {
+        return disabled_;
+    }
+
     /// Route refresh toward our neighbors is answered inside the sessions; this re-sends the
     /// table to one neighbor on the operator's request (e.g. after an export change).
     void resend(const std::string& name);
@@ -223,6 +243,7 @@ private:
     bool flush_scheduled_ = false;
     bool running_ = false;
     std::vector<std::function<void(std::map<std::string, std::string>)>> flush_waiters_;
+    std::map<std::string, std::string> disabled_; ///< operator-disabled neighbor -> message
 };
 
 } // namespace vipd::bgp

@@ -115,15 +115,6 @@ json texts(const std::optional<std::vector<T>>& values, Format format)
     return out;
 }
 
-/// "no neighbor named \"tor3\" (did you mean \"tor1\"?)"; the same for VIPs and checks.
-std::string no_neighbor(const DaemonView& view, const std::string& name)
-{
-    std::vector<std::string> names;
-    for (const auto& n : view.neighbors())
-        names.push_back(n.name);
-    return fmt::format("no neighbor named \"{}\"{}", name, bgp::did_you_mean(name, names));
-}
-
 std::string no_vip(const DaemonView& view, const std::string& name)
 {
     std::vector<std::string> names;
@@ -141,6 +132,18 @@ std::string no_check(const DaemonView& view, const std::string& name)
 }
 
 } // namespace
+
+std::string no_neighbor(const DaemonView& view, const std::string& name)
+{
+    std::vector<std::string> names;
+    for (const auto& n : view.neighbors())
+        names.push_back(n.name);
+    if (names.empty())
+        return fmt::format("no neighbor named \"{}\" (no neighbors configured)", name);
+    if (auto hint = bgp::did_you_mean(name, names); !hint.empty())
+        return fmt::format("no neighbor named \"{}\"{}", name, hint);
+    return fmt::format("no neighbor named \"{}\"; neighbors are {}", name, fmt::join(names, ", "));
+}
 
 std::string wall_time(std::chrono::steady_clock::time_point tp, const ControlTime& now)
 {
@@ -229,6 +232,8 @@ json ControlCommands::neighbors_json(const ControlTime& now) const
         n["address"] = s.address;
         n["remote_as"] = cfg ? cfg->remote_as : 0;
         n["state"] = s.state;
+        n["disabled"] = s.disabled;
+        n["disabled_message"] = s.disabled ? json(s.disabled_message) : json(nullptr);
         n["uptime_s"] =
             s.established_since
                 ? json(std::chrono::duration<double>(now.steady - *s.established_since).count())
@@ -344,27 +349,6 @@ void ControlCommands::cmd_version(const json&, Respond respond, const ControlTim
 void ControlCommands::cmd_status(const json&, Respond respond, const ControlTime& now)
 {
     respond(status(now));
-}
-
-void ControlCommands::cmd_neighbors(const json&, Respond respond, const ControlTime& now)
-{
-    respond({{"ok", true}, {"neighbors", neighbors_json(now)}});
-}
-
-void ControlCommands::cmd_neighbor(const json& args, Respond respond, const ControlTime&)
-{
-    const std::string name = args.at("neighbor").get<std::string>();
-    const std::string action = args.at("action").get<std::string>();
-    if (action != "reset") {
-        respond(
-            error_reply(fmt::format("unknown neighbor action \"{}\" (expected reset)", action)));
-        return;
-    }
-    if (!actions_.reset_neighbor(name)) {
-        respond(error_reply(no_neighbor(view_, name)));
-        return;
-    }
-    respond({{"ok", true}, {"neighbor", name}, {"action", action}});
 }
 
 void ControlCommands::cmd_checks(const json&, Respond respond, const ControlTime& now)

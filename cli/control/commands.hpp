@@ -87,9 +87,19 @@ public:
                            std::function<void(std::optional<health::CheckSnapshot>)> done) = 0;
     /// Operator's hard reset of a neighbor (bgp::Speaker::reset_neighbor); false: no such one.
     [[nodiscard]] virtual bool reset_neighbor(const std::string& name) = 0;
+    /// Operator's disable (Cease/2 with `message`, RFC 9003) or enable of a neighbor, persisted
+    /// (bgp::Speaker::disable_neighbor / enable_neighbor).
+    virtual void set_neighbor_disabled(const std::string& name, bool disabled,
+                                       const std::string& message) = 0;
+    /// Re-send the neighbor's Adj-RIB-Out (bgp::Speaker::resend).
+    virtual void refresh_neighbor(const std::string& name) = 0;
     /// Re-read the configuration file (Daemon::reload).
     [[nodiscard]] virtual tl::expected<ConfigDiff, std::string> reload() = 0;
 };
+
+/// "no neighbor named \"tor3\" (did you mean \"tor1\"?)", or the list of the neighbors' names
+/// when none is close.
+[[nodiscard]] std::string no_neighbor(const DaemonView& view, const std::string& name);
 
 class ControlCommands
 {
@@ -118,6 +128,8 @@ public:
 
 private:
     [[nodiscard]] nlohmann::json neighbors_json(const ControlTime& now) const;
+    [[nodiscard]] nlohmann::json neighbor_detail_json(const bgp::NeighborStatus& s,
+                                                      const ControlTime& now) const;
     [[nodiscard]] nlohmann::json vips_json(const ControlTime& now) const;
     [[nodiscard]] nlohmann::json vip_json(const announce::VipStatus& v,
                                           const ControlTime& now) const;

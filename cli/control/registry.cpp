@@ -33,7 +33,9 @@ constexpr std::array drain_args{
 constexpr std::array check_args{ArgSpec{"check", ArgKind::name, true}};
 constexpr std::array explain_args{ArgSpec{"vip", ArgKind::name, true}};
 constexpr std::array neighbor_args{ArgSpec{"neighbor", ArgKind::name, true},
-                                   ArgSpec{"action", ArgKind::name, true}};
+                                   ArgSpec{"action", ArgKind::name, true},
+                                   ArgSpec{"message", ArgKind::name, false}};
+constexpr std::array neighbors_args{ArgSpec{"neighbor", ArgKind::name, false}};
 
 constexpr std::array<OptionSpec, 0> no_options{};
 constexpr std::array status_options{OptionSpec{"--check", false, false}};
@@ -51,6 +53,7 @@ constexpr std::array withdraw_options{OptionSpec{"--file", true, true}};
 constexpr std::array drain_options{OptionSpec{"--all", false, false},
                                    OptionSpec{"--wait", false, false}};
 constexpr std::array undrain_options{OptionSpec{"--all", false, false}};
+constexpr std::array neighbor_options{OptionSpec{"--message", true, false}};
 
 const std::array commands{
     CommandSpec{"status", "neighbors, VIPs and checks at a glance",
@@ -72,27 +75,48 @@ Examples:
 )",
                 no_args, status_options, build_status, render_status},
     CommandSpec{"neighbors", "BGP neighbors in detail",
-                R"(Usage: vipctl neighbors
+                R"(Usage: vipctl neighbors [NAME]
 
 Shows every BGP neighbor: state, uptime, message/UPDATE/prefix counters, address families,
-and below the table the last error, transition and NOTIFICATIONs of each.
+and below the table the last error, transition and NOTIFICATIONs of each, and whether the
+operator disabled it. With NAME, one neighbor in detail: negotiated capabilities and
+timers, counters, last error and NOTIFICATIONs (with their shutdown communication), uptime,
+flaps and the received prefixes (counted; held only with adj-rib-in-limit or max-prefixes).
 
-Example:
+Examples:
   vipctl neighbors
+  vipctl neighbors tor1
+  vipctl --json neighbors tor1
 )",
-                no_args, no_options, build_no_args, render_neighbors},
-    CommandSpec{"neighbor", "act on one BGP neighbor: reset",
+                neighbors_args, no_options, build_neighbors, render_neighbors},
+    CommandSpec{"neighbor", "act on one BGP neighbor: reset, disable, enable, refresh",
                 R"(Usage: vipctl neighbor NAME reset
+       vipctl neighbor NAME disable [--message TEXT]
+       vipctl neighbor NAME enable
+       vipctl neighbor NAME refresh
 
-Hard reset of the session with neighbor NAME: sends Cease / Administrative Reset (RFC 4486
-6/4) on its open connections, clears the idle-hold back-off, and starts the session again at
-once (also when it was waiting in Idle). The router's routes from us are withdrawn until the
-session is Established again.
+reset    hard reset of the session: sends Cease / Administrative Reset (RFC 4486 6/4) on
+         its open connections, clears the idle-hold back-off, and starts the session again
+         at once (also when it was waiting in Idle). The router's routes from us are
+         withdrawn until the session is Established again. Refused while disabled.
+disable  sends Cease / Administrative Shutdown (6/2) with TEXT as the RFC 9003 shutdown
+         communication and keeps the session down: no restart, connections from the
+         router refused, until 'enable'. Survives reloads and restarts of vipd.
+enable   ends a disable and starts the session.
+refresh  re-sends the whole Adj-RIB-Out to the neighbor (as for a ROUTE-REFRESH it
+         sent); the session must be Established.
 
-Example:
+Options:
+  --message TEXT   disable only: the shutdown communication, at most 255 octets of
+                   UTF-8 (default: disabled by the operator (vipctl))
+
+Examples:
   vipctl neighbor tor1 reset
+  vipctl neighbor tor1 disable --message "maintenance CHG-1234"
+  vipctl neighbor tor1 enable
+  vipctl neighbor tor1 refresh
 )",
-                neighbor_args, no_options, build_neighbor, render_neighbor},
+                neighbor_args, neighbor_options, build_neighbor, render_neighbor},
     CommandSpec{"checks", "health checks",
                 R"(Usage: vipctl checks
 

@@ -163,6 +163,9 @@ std::string neighbors_detail(const json& neighbors)
     for (const auto& n : neighbors) {
         t.add_row(row_of(fields, n));
         Table kv({{""}, {""}});
+        if (at(n, "disabled") == true)
+            kv.add_row({"disabled:", "by the operator: \"" +
+                                         terminal_safe(cell(at(n, "disabled_message"))) + "\""});
         const std::pair<const char*, const char*> notes_fields[] = {
             {"last transition:", "last_transition"},
             {"last error:", "last_error"},
@@ -178,6 +181,62 @@ std::string neighbors_detail(const json& neighbors)
             notes += "\n" + terminal_safe(cell(at(n, "name"))) + ":\n" + kv.render_rows("  ");
     }
     return t.render() + notes;
+}
+
+/// `vipctl neighbors NAME`: one neighbor as label/value lines.
+std::string neighbor_detail(const json& n)
+{
+    const json& timers = at(n, "timers");
+    const auto notification = [](const json& m) {
+        if (!m.is_object())
+            return std::string("-");
+        std::string text = fmt::format("{}/{} {}", cell(at(m, "code")), cell(at(m, "subcode")),
+                                       cell(at(m, "description")));
+        if (at(m, "shutdown_communication").is_string())
+            text += " \"" + cell(at(m, "shutdown_communication")) + "\"";
+        return text;
+    };
+    std::string received = cell(at(n, "prefixes_received"));
+    received += at(n, "received_prefixes_kept") == true
+                    ? " held (prefixes only, not their attributes)"
+                    : " announced so far (counted, not held: set adj-rib-in-limit to hold them)";
+    const std::pair<std::string, std::string> rows[] = {
+        {"neighbor:", cell(at(n, "name"))},
+        {"address:", fmt::format("{} AS {}", cell(at(n, "address")), cell(at(n, "remote_as")))},
+        {"state:", cell(at(n, "state"))},
+        {"disabled:", at(n, "disabled") == true ? "yes: \"" + cell(at(n, "disabled_message")) + "\""
+                                                : std::string("no")},
+        {"uptime:", format_uptime(at(n, "uptime_s"))},
+        {"established:", cell(at(n, "established_count")) + " times"},
+        {"families:", cell(at(n, "families"))},
+        {"capabilities:", cell(at(n, "capabilities"))},
+        {"hold time:",
+         fmt::format("{} s configured, {} s negotiated", cell(at(timers, "hold_time_s")),
+                     cell(at(timers, "negotiated_hold_time_s")))},
+        {"keepalive:",
+         fmt::format("{} s configured, {} s negotiated", cell(at(timers, "keepalive_s")),
+                     cell(at(timers, "negotiated_keepalive_s")))},
+        {"connect retry:", cell(at(timers, "connect_retry_s")) + " s"},
+        {"idle hold:",
+         fmt::format("{} s to {} s (last {} s)", cell(at(timers, "idle_hold_s")),
+                     cell(at(timers, "max_idle_hold_s")), cell(at(timers, "current_idle_hold_s")))},
+        {"messages:", fmt::format("{} sent, {} received", cell(at(n, "messages_sent")),
+                                  cell(at(n, "messages_received")))},
+        {"updates:", fmt::format("{} sent, {} received", cell(at(n, "updates_sent")),
+                                 cell(at(n, "updates_received")))},
+        {"prefixes sent:", cell(at(n, "prefixes_announced"))},
+        {"prefixes received:", received},
+        {"last transition:", cell(at(n, "last_transition"))},
+        {"last error:", cell(at(n, "last_error"))},
+        {"notification sent:", notification(at(n, "notification_sent"))},
+        {"notification received:", notification(at(n, "notification_received"))},
+    };
+    Table kv({{""}, {""}});
+    for (const auto& [label, value] : rows)
+        kv.add_row({label, terminal_safe(value)});
+    if (const std::string v = idle_hold_note(n); !v.empty())
+        kv.add_row({"next attempt:", v});
+    return kv.render_rows("");
 }
 
 std::string vips_table(const json& vips)
@@ -370,15 +429,30 @@ Rendered render_status(std::string_view, const json& reply)
 Rendered render_neighbors(std::string_view, const json& reply)
 {
     Rendered out;
-    out.text = neighbors_detail(list(reply, "neighbors"));
+    out.text = at(reply, "neighbor").is_object() ? neighbor_detail(at(reply, "neighbor"))
+                                                 : neighbors_detail(list(reply, "neighbors"));
     return out;
 }
 
 Rendered render_neighbor(std::string_view, const json& reply)
 {
     Rendered out;
-    out.text = fmt::format("neighbor {}: reset (Cease/4 sent, back-off cleared, restarting)\n",
-                           terminal_safe(cell(at(reply, "neighbor"))));
+    const std::string name = terminal_safe(cell(at(reply, "neighbor")));
+    const std::string action = cell(at(reply, "action"));
+    const bool changed = at(reply, "changed") != false;
+    if (action == "disable")
+        out.text = fmt::format("neighbor {}: disabled{} (Cease/2 \"{}\"; stays down until "
+                               "'vipctl neighbor {} enable')\n",
+                               name, changed ? "" : " already",
+                               terminal_safe(cell(at(reply, "message"))), name);
+    else if (action == "enable")
+        out.text = changed ? fmt::format("neighbor {}: enabled, starting\n", name)
+                           : fmt::format("neighbor {}: was not disabled\n", name);
+    else if (action == "refresh")
+        out.text = fmt::format("neighbor {}: re-sending the whole Adj-RIB-Out\n", name);
+    else
+        out.text =
+            fmt::format("neighbor {}: reset (Cease/4 sent, back-off cleared, restarting)\n", name);
     return out;
 }
 

@@ -2,6 +2,7 @@
 // row's options, and the per-command builders of the request arguments.
 #include "cli/control/request.hpp"
 
+#include <algorithm>
 #include <array>
 #include <cerrno>
 #include <charconv>
@@ -299,12 +300,29 @@ tl::expected<void, std::string> build_check(const Words& w, std::istream&, Contr
     return {};
 }
 
+tl::expected<void, std::string> build_neighbors(const Words& w, std::istream&, ControlRequest& req)
+{
+    if (w.positional.size() > 1)
+        return tl::unexpected(fmt::format("unexpected argument \"{}\"", w.positional[1]));
+    if (!w.positional.empty())
+        req.args["neighbor"] = w.positional.front();
+    return {};
+}
+
 tl::expected<void, std::string> build_neighbor(const Words& w, std::istream&, ControlRequest& req)
 {
-    if (w.positional.size() != 2 || w.positional[1] != "reset")
-        return tl::unexpected(std::string("expected NAME reset (see --help)"));
+    static constexpr std::string_view actions[] = {"reset", "disable", "enable", "refresh"};
+    if (w.positional.size() != 2 ||
+        std::find(std::begin(actions), std::end(actions), w.positional[1]) == std::end(actions))
+        return tl::unexpected(
+            std::string("expected NAME reset|disable|enable|refresh (see --help)"));
     req.args["neighbor"] = w.positional[0];
     req.args["action"] = w.positional[1];
+    if (w.has("--message")) {
+        if (w.positional[1] != "disable")
+            return tl::unexpected(std::string("--message goes with disable only"));
+        req.args["message"] = w.all("--message").front();
+    }
     return {};
 }
 

@@ -78,7 +78,10 @@ parse_prefix_list(std::string_view text, std::string_view source);
 /// disable|enable|check-now CHECK.
 [[nodiscard]] tl::expected<void, std::string> build_check(const Words& w, std::istream& in,
                                                           ControlRequest& req);
-/// neighbor NAME reset.
+/// neighbors [NAME].
+[[nodiscard]] tl::expected<void, std::string> build_neighbors(const Words& w, std::istream& in,
+                                                              ControlRequest& req);
+/// neighbor NAME reset|disable [--message TEXT]|enable|refresh.
 [[nodiscard]] tl::expected<void, std::string> build_neighbor(const Words& w, std::istream& in,
                                                              ControlRequest& req);
 /// explain VIP.

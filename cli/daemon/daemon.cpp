@@ -284,6 +284,7 @@ void Daemon::persist()
     state_.save("drained", announcer_.drained());
     state_.save("disabled-checks",
                 std::vector<std::string>(disabled_checks_.begin(), disabled_checks_.end()));
+    state_.save_map("disabled-neighbors.json", speaker_.disabled_neighbors());
 }
 
 void Daemon::restore()
@@ -297,6 +298,12 @@ void Daemon::restore()
     for (const auto& name : state_.load("disabled-checks"))
         if (monitor_.disable(name, "disabled by operator (persisted)"))
             disabled_checks_.insert(name);
+    // Before speaker_.start(): a disabled neighbor is never started.
+    for (const auto& [name, message] : state_.load_map("disabled-neighbors.json")) {
+        (void)speaker_.disable_neighbor(name, message);
+        log_.write(LogLevel::info, "bgp",
+                   {{"peer", name}, {"event", "restored disabled"}, {"message", message}});
+    }
 }
 
 } // namespace vipd::cli

@@ -73,6 +73,20 @@ void Daemon::Control::set_check_disabled(const std::string& name, bool disabled)
     d_.persist();
 }
 
+void Daemon::Control::set_neighbor_disabled(const std::string& name, bool disabled,
+                                            const std::string& message)
+{
+    if (disabled)
+        (void)d_.speaker_.disable_neighbor(name, message);
+    else
+        (void)d_.speaker_.enable_neighbor(name);
+    d_.log_.write(LogLevel::info, "control",
+                  {{"command", disabled ? "neighbor disable" : "neighbor enable"},
+                   {"peer", name},
+                   {"message", message}});
+    d_.persist();
+}
+
 void Daemon::Control::check_now(const std::string& name,
                                 std::function<void(std::optional<health::CheckSnapshot>)> done)
 {

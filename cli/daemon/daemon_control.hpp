@@ -82,6 +82,13 @@ public:
         d_.log_.write(LogLevel::info, "control", {{"command", "neighbor reset"}, {"peer", name}});
         return true;
     }
+    void set_neighbor_disabled(const std::string& name, bool disabled,
+                               const std::string& message) override;
+    void refresh_neighbor(const std::string& name) override
+    {
+        d_.speaker_.resend(name);
+        d_.log_.write(LogLevel::info, "control", {{"command", "neighbor refresh"}, {"peer", name}});
+    }
     tl::expected<ConfigDiff, std::string> reload() override { return d_.reload(); }
 
 private:

@@ -708,3 +708,23 @@ TEST_CASE("fsm: helpers for the driver and the status output", "[fsm]")
     CHECK(s.fsm.negotiated() == nullptr);
     CHECK(s.fsm.connection() == std::nullopt);
 }
+
+TEST_CASE("fsm: operator disable (ManualStop) holds the session down until ManualStart", "[fsm]")
+{
+    // `vipctl neighbor NAME disable` is ManualStop with the operator's RFC 9003 text;
+    // `enable` is ManualStart. Between them nothing restarts the session.
+    Script s;
+    s.to_established();
+    CHECK(s(ManualStop{"maintenance"}) ==
+          Lines{"send 1 NOTIFICATION 6/2 " + maintenance_data, "stop hold", "stop keepalive",
+                "stop send_hold", "stop idle_hold_reset", "close 1", "down established"});
+    CHECK(s.fsm.state() == State::idle);
+    CHECK(s.fsm.status().shutdown_communication_sent == "maintenance");
+    CHECK_FALSE(s.fsm.timer_running(TimerId::idle_hold));
+    // §8.2.2 Idle: the router's own attempts are refused (RFC 4486 Cease/5).
+    CHECK(s(TcpConnected{2, true}) == Lines{"send 2 NOTIFICATION 6/5", "close 2"});
+    CHECK(s(IdleHoldTimerExpired{}) == none);
+    CHECK(s.fsm.state() == State::idle);
+    CHECK(s(ManualStart{}) == Lines{"start connect_retry 5s", "connect"});
+    CHECK(s.fsm.state() == State::connect);
+}

@@ -158,3 +158,78 @@ TEST_CASE("speaker: a connection from an unknown address is refused", "[integrat
         std::chrono::seconds(5)));
     CHECK(status_of(a.status()).state != "Established");
 }
+
+TEST_CASE("speaker: a disabled neighbor stays down and refuses the router until enabled",
+          "[integration][speaker]")
+{
+    asio::io_context io;
+    Recorder ra, rb;
+    const std::uint16_t port = 17963;
+    Speaker a(io, SpeakerConfig{RouterId{0x01010101}, 65001, {}, ""}, ra);
+    Speaker b(
+        io, SpeakerConfig{RouterId{0x02020202}, 65002, {{*Address::parse("127.0.0.1"), port}}, ""},
+        rb);
+    REQUIRE(a.add_neighbor(neighbor("b", "127.0.0.1", port, 65002, false)));
+    auto nb = neighbor("a", "127.0.0.1", 0, 65001, true);
+    nb.export_policy.next_hop_v4 = *Address::parse("192.0.2.1");
+    REQUIRE(b.add_neighbor(nb));
+    // Disabled before start (as restored from the state directory): never started.
+    CHECK(b.disable_neighbor("a", "restored"));
+    REQUIRE(b.start());
+    REQUIRE(a.start());
+    b.announce(*Prefix::parse("192.0.2.10/32"), RouteSpec{});
+    b.set_ready();
+    run_until(
+        io, [] { return false; }, std::chrono::milliseconds(300));
+    CHECK(status_of(b.status()).state == "Idle");
+    CHECK(status_of(b.status()).disabled);
+    CHECK(status_of(b.status()).disabled_message == "restored");
+    CHECK(status_of(a.status()).state != "Established");
+
+    CHECK(b.enable_neighbor("a"));
+    CHECK_FALSE(b.enable_neighbor("a"));
+    auto established = [&] {
+        return status_of(a.status()).state == "Established" &&
+               status_of(b.status()).state == "Established" &&
+               status_of(a.status()).prefixes_received == 1;
+    };
+    REQUIRE(run_until(io, established, std::chrono::seconds(10)));
+    CHECK_FALSE(status_of(b.status()).disabled);
+
+    // refresh: the whole table again (route refresh framing, no End-of-RIB).
+    const auto updates = status_of(a.status()).updates_received;
+    b.resend("a");
+    REQUIRE(run_until(
+        io, [&] { return status_of(a.status()).updates_received > updates; },
+        std::chrono::seconds(5)));
+
+    // disable: Cease/2 with the operator's text; the router's reconnects are refused.
+    ra.received.clear(); // the Cease/5 refusals of the first, disabled phase
+    CHECK(b.disable_neighbor("a", "maintenance CHG-1234"));
+    REQUIRE(run_until(
+        io, [&] { return !ra.received.empty(); }, std::chrono::seconds(5)));
+    CHECK(ra.received.front().code == 6);
+    CHECK(ra.received.front().subcode == 2);
+    CHECK(shutdown_communication(ra.received.front()) ==
+          std::optional<std::string>("maintenance CHG-1234"));
+    // The router retries every connect_retry (1 s) and is refused with Cease/5.
+    REQUIRE(run_until(
+        io,
+        [&] {
+            for (const auto& n : ra.received)
+                if (n.code == 6 && n.subcode == 5)
+                    return true;
+            return false;
+        },
+        std::chrono::seconds(5)));
+    CHECK(status_of(b.status()).state == "Idle");
+    // A reload that changes a session parameter re-creates the session: still disabled.
+    nb.hold_time = 30;
+    REQUIRE(b.reconfigure_neighbor(nb));
+    run_until(
+        io, [] { return false; }, std::chrono::milliseconds(300));
+    CHECK(status_of(b.status()).state == "Idle");
+    CHECK(status_of(b.status()).disabled);
+    CHECK(b.reset_neighbor("a", "reset"));
+    CHECK(status_of(b.status()).state == "Idle");
+}

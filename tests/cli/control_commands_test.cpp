@@ -139,6 +139,13 @@ struct FakeActions : vipd::cli::DaemonActions
         calls.push_back("reset " + name);
         return name == "tor1";
     }
+    void set_neighbor_disabled(const std::string& name, bool disabled,
+                               const std::string& message) override
+    {
+        calls.push_back((disabled ? "disable-neighbor " : "enable-neighbor ") + name +
+                        (message.empty() ? "" : " " + message));
+    }
+    void refresh_neighbor(const std::string& name) override { calls.push_back("refresh " + name); }
     tl::expected<vipd::cli::ConfigDiff, std::string> reload() override { return reload_result; }
 };
 
@@ -348,8 +355,115 @@ TEST_CASE("control commands: neighbor NAME reset", "[cli][control]")
     CHECK(f.run("neighbor", {{"neighbor", "tor9"}, {"action", "reset"}})["error"] ==
           "no neighbor named \"tor9\" (did you mean \"tor1\"?)");
     CHECK(f.run("neighbor", {{"neighbor", "tor1"}, {"action", "stop"}})["error"] ==
-          "unknown neighbor action \"stop\" (expected reset)");
+          "unknown neighbor action \"stop\" (expected reset, disable, enable or refresh)");
     CHECK(f.actions.calls.size() == 2);
+    // A disabled neighbor stays down: a reset would restart it.
+    f.view.neighbor_list[0].disabled = true;
+    CHECK(f.run("neighbor", {{"neighbor", "tor1"}, {"action", "reset"}})["error"] ==
+          "neighbor \"tor1\" is disabled; enable it to start it");
+    CHECK(f.actions.calls.size() == 2);
+}
+
+TEST_CASE("control commands: neighbor NAME disable and enable", "[cli][control]")
+{
+    Fixture f;
+    CHECK(f.run("neighbor", {{"neighbor", "tor1"}, {"action", "disable"}}) ==
+          json{{"ok", true},
+               {"neighbor", "tor1"},
+               {"action", "disable"},
+               {"message", "disabled by the operator (vipctl)"},
+               {"changed", true}});
+    CHECK(f.run("neighbor", {{"neighbor", "tor1"},
+                             {"action", "disable"},
+                             {"message", "maintenance CHG-1234"}})["message"] ==
+          "maintenance CHG-1234");
+    CHECK(f.actions.calls ==
+          std::vector<std::string>{"disable-neighbor tor1 disabled by the operator (vipctl)",
+                                   "disable-neighbor tor1 maintenance CHG-1234"});
+    // RFC 9003 §2: 255 octets at most (here 128 two-octet characters), nothing asked.
+    std::string long_text;
+    for (int i = 0; i < 128; ++i)
+        long_text += "\xc3\xa9";
+    CHECK(f.run("neighbor",
+                {{"neighbor", "tor1"}, {"action", "disable"}, {"message", long_text}})["error"] ==
+          "message is 256 octets; RFC 9003 allows at most 255 octets of UTF-8");
+    CHECK(f.run("neighbor",
+                {{"neighbor", "tor1"}, {"action", "enable"}, {"message", "x"}})["error"] ==
+          "\"message\" goes with the disable action only");
+    CHECK(f.run("neighbor", {{"neighbor", "tor9"}, {"action", "disable"}})["error"] ==
+          "no neighbor named \"tor9\"; neighbors are tor1");
+    CHECK(f.actions.calls.size() == 2);
+
+    // Enable of a neighbor that is not disabled asks nothing.
+    CHECK(f.run("neighbor", {{"neighbor", "tor1"}, {"action", "enable"}})["changed"] == false);
+    CHECK(f.actions.calls.size() == 2);
+    auto& s = f.view.neighbor_list[0];
+    s.disabled = true;
+    s.disabled_message = "maintenance CHG-1234";
+    s.state = "Idle";
+    CHECK(f.run("neighbor", {{"neighbor", "tor1"},
+                             {"action", "disable"},
+                             {"message", "maintenance CHG-1234"}})["changed"] == false);
+    CHECK(f.run("neighbor", {{"neighbor", "tor1"}, {"action", "enable"}})["changed"] == true);
+    CHECK(f.actions.calls.back() == "enable-neighbor tor1");
+
+    // Both views show the disable with its message.
+    const json n = f.run("neighbors")["neighbors"][0];
+    CHECK(n["disabled"] == true);
+    CHECK(n["disabled_message"] == "maintenance CHG-1234");
+    const std::string text = vipd::cli::render_neighbors("neighbors", {{"neighbors", {n}}}).text;
+    CHECK_THAT(text, Catch::Contains("disabled:  by the operator: \"maintenance CHG-1234\""));
+    CHECK(f.run("neighbors", {{"neighbor", "tor1"}})["neighbor"]["disabled"] == true);
+}
+
+TEST_CASE("control commands: neighbor NAME refresh needs an Established session", "[cli][control]")
+{
+    Fixture f;
+    CHECK(f.run("neighbor", {{"neighbor", "tor1"}, {"action", "refresh"}}) ==
+          json{{"ok", true}, {"neighbor", "tor1"}, {"action", "refresh"}});
+    CHECK(f.actions.calls == std::vector<std::string>{"refresh tor1"});
+    f.view.neighbor_list[0].state = "Active";
+    CHECK(f.run("neighbor", {{"neighbor", "tor1"}, {"action", "refresh"}})["error"] ==
+          "neighbor \"tor1\" is Active, not Established: nothing to refresh");
+    CHECK(f.actions.calls.size() == 1);
+}
+
+TEST_CASE("control commands: neighbors NAME in detail", "[cli][control]")
+{
+    Fixture f;
+    auto& s = f.view.neighbor_list[0];
+    s.peer_capabilities = {"route-refresh", "four-octet-as", "graceful-restart"};
+    s.families = {"ipv4-unicast"};
+    s.negotiated_hold_time = 90;
+    s.negotiated_keepalive_time = 30;
+    s.established_count = 3;
+    s.prefixes_received = 12;
+    s.last_notification_received = bgp::make_cease(2, "router maintenance");
+    const json r = f.run("neighbors", {{"neighbor", "tor1"}});
+    REQUIRE(r["ok"] == true);
+    const json& n = r["neighbor"];
+    CHECK(n["name"] == "tor1");
+    CHECK(n["capabilities"] == json{"route-refresh", "four-octet-as", "graceful-restart"});
+    CHECK(n["timers"]["hold_time_s"] == 90);
+    CHECK(n["timers"]["keepalive_s"] == 30);
+    CHECK(n["timers"]["negotiated_hold_time_s"] == 90);
+    CHECK(n["timers"]["connect_retry_s"] == 5.0);
+    CHECK(n["timers"]["idle_hold_s"] == 1.0);
+    CHECK(n["timers"]["max_idle_hold_s"] == 120.0);
+    CHECK(n["established_count"] == 3);
+    CHECK(n["received_prefixes_kept"] == false);
+    CHECK(n["notification_sent"].is_null());
+    CHECK(n["notification_received"] == json{{"code", 6},
+                                             {"subcode", 2},
+                                             {"description", bgp::describe(6, 2)},
+                                             {"shutdown_communication", "router maintenance"}});
+    const std::string text = vipd::cli::render_neighbors("neighbors", r).text;
+    CHECK_THAT(text, Catch::Contains("capabilities:"));
+    CHECK_THAT(text, Catch::Contains("route-refresh four-octet-as graceful-restart"));
+    CHECK_THAT(text, Catch::Contains("\"router maintenance\""));
+    CHECK_THAT(text, Catch::Contains("counted, not held"));
+    CHECK(f.run("neighbors", {{"neighbor", "tor9"}})["error"] ==
+          "no neighbor named \"tor9\"; neighbors are tor1");
 }
 
 TEST_CASE("control commands: neighbors show the idle-hold back-off", "[cli][control]")

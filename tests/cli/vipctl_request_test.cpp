@@ -51,6 +51,14 @@ TEST_CASE("vipctl request: arguments of each command", "[cli][vipctl]")
     CHECK(args_of("explain", {"web"}) == json{{"vip", "web"}});
     CHECK(args_of("neighbor", {"tor1", "reset"}) ==
           json{{"neighbor", "tor1"}, {"action", "reset"}});
+    CHECK(args_of("neighbor", {"tor1", "disable", "--message", "CHG-1234"}) ==
+          json{{"neighbor", "tor1"}, {"action", "disable"}, {"message", "CHG-1234"}});
+    CHECK(args_of("neighbor", {"tor1", "enable"}) ==
+          json{{"neighbor", "tor1"}, {"action", "enable"}});
+    CHECK(args_of("neighbor", {"tor1", "refresh"}) ==
+          json{{"neighbor", "tor1"}, {"action", "refresh"}});
+    CHECK(args_of("neighbors", {}) == json::object());
+    CHECK(args_of("neighbors", {"tor1"}) == json{{"neighbor", "tor1"}});
 
     std::istringstream in;
     auto drain = vipd::cli::build_request("drain", {"web", "--wait"}, in);
@@ -74,8 +82,13 @@ TEST_CASE("vipctl request: option errors", "[cli][vipctl]")
               .starts_with("--large-community "));
     CHECK(error_of("routes", {"tor1"}) == "unexpected argument \"tor1\"");
     CHECK(error_of("nope", {}) == "unknown command \"nope\"");
-    CHECK(error_of("neighbor", {"tor1"}) == "expected NAME reset (see --help)");
-    CHECK(error_of("neighbor", {"tor1", "stop"}) == "expected NAME reset (see --help)");
+    CHECK(error_of("neighbor", {"tor1"}) ==
+          "expected NAME reset|disable|enable|refresh (see --help)");
+    CHECK(error_of("neighbor", {"tor1", "stop"}) ==
+          "expected NAME reset|disable|enable|refresh (see --help)");
+    CHECK(error_of("neighbor", {"tor1", "reset", "--message", "x"}) ==
+          "--message goes with disable only");
+    CHECK(error_of("neighbors", {"tor1", "tor2"}) == "unexpected argument \"tor2\"");
 }
 
 TEST_CASE("vipctl request: prefix lists", "[cli][vipctl]")
