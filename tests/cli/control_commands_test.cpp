@@ -391,7 +391,7 @@ TEST_CASE("control commands: neighbor NAME disable and enable", "[cli][control]"
                 {{"neighbor", "tor1"}, {"action", "enable"}, {"message", "x"}})["error"] ==
           "\"message\" goes with the disable action only");
     CHECK(f.run("neighbor", {{"neighbor", "tor9"}, {"action", "disable"}})["error"] ==
-          "no neighbor named \"tor9\"; neighbors are tor1");
+          "no neighbor named \"tor9\" (did you mean \"tor1\"?)");
     CHECK(f.actions.calls.size() == 2);
 
     // Enable of a neighbor that is not disabled asks nothing.
@@ -462,8 +462,8 @@ TEST_CASE("control commands: neighbors NAME in detail", "[cli][control]")
     CHECK_THAT(text, Catch::Contains("route-refresh four-octet-as graceful-restart"));
     CHECK_THAT(text, Catch::Contains("\"router maintenance\""));
     CHECK_THAT(text, Catch::Contains("counted, not held"));
-    CHECK(f.run("neighbors", {{"neighbor", "tor9"}})["error"] ==
-          "no neighbor named \"tor9\"; neighbors are tor1");
+    CHECK(f.run("neighbors", {{"neighbor", "spine-b"}})["error"] ==
+          "no neighbor named \"spine-b\"; neighbors are tor1"); // no name is close: the list
 }
 
 TEST_CASE("control commands: neighbors show the idle-hold back-off", "[cli][control]")
