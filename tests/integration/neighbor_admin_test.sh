@@ -70,7 +70,7 @@ log "disable: Cease/2 with the text, session down, VIP gone from BIRD"
 ctl neighbor rtr disable --message "$text" >/dev/null
 wait_or_fail 10 "BIRD session down" bird_not_established
 wait_or_fail 10 "BIRD shows the shutdown text" bird_shows_text
-bird_wait_no_route rtr vipd 198.51.100.50/32 10
+bird_wait_route_gone rtr vipd 198.51.100.50/32 10
 assert_match "$(ctl neighbors)" "disabled: +by the operator: \"$text\""
 assert_eq true "$(field rtr disabled)" "disabled in --json"
 assert_contains "$(cat "$VIPD_TEST_DIR/state/disabled-neighbors.json")" "$text" "persisted"
