@@ -838,6 +838,16 @@ start_bird() {
         _vipd_fail_daemon "$name" "bird did not answer on $sock within ${VIPD_START_WAIT_S}s"
 }
 
+# netns_new NS: a network namespace of the test's own (root only: skips otherwise), with lo up;
+# deleted at exit. Nothing of the machine's own network is touched.
+netns_new() {
+    [ "$(id -u)" = 0 ] || skip "needs root for a network namespace"
+    command -v ip >/dev/null || skip "no ip command (iproute2)"
+    ip netns add "$1" || skip "cannot create a network namespace here"
+    on_exit ip netns delete "$1"
+    ip -n "$1" link set lo up
+}
+
 # start_bird_router NAME RTR PORT ME [HOLD]: the router most vipd tests peer with: BIRD on RTR:PORT
 # (AS 65000) with protocol `vipd`, an IPv4 eBGP session to vipd at ME (AS 65001), hold HOLD (90).
 start_bird_router() {

@@ -8,12 +8,8 @@
 set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-[ "$(id -u)" = 0 ] || skip "needs root for a network namespace"
-command -v ip >/dev/null || skip "no ip command (iproute2)"
 ns="vipdown$$"
-ip netns add "$ns" || skip "cannot create a network namespace here"
-on_exit ip netns delete "$ns"
-ip -n "$ns" link set lo up
+netns_new "$ns"
 ip -n "$ns" addr add 192.0.2.10/32 dev lo
 ip -n "$ns" addr add 2001:db8::10/128 dev lo
 

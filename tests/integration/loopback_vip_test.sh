@@ -6,12 +6,8 @@
 set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-[ "$(id -u)" = 0 ] || skip "needs root for a network namespace"
-command -v ip >/dev/null || skip "no ip command (iproute2)"
 ns="vipdtest$$"
-ip netns add "$ns" || skip "cannot create a network namespace here"
-on_exit ip netns delete "$ns"
-ip -n "$ns" link set lo up
+netns_new "$ns"
 
 cat >"$VIPD_TEST_DIR/vipd.json" <<JSON
 {
