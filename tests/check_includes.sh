@@ -17,18 +17,19 @@ declare -A ALLOWED=(
     [cli/control/protocol]="bgp cli/control/registry"
     [cli/control/registry]="bgp cli/control/protocol cli/control/request cli/control/render cli/control/status_check"
     [cli/control/request]="bgp cli/control/protocol cli/control/registry"
-    [cli/control/render]="bgp cli/control/protocol cli/control/registry cli/control/table"
-    [cli/control/status_check]="cli/control/registry cli/control/request cli/control/render cli/control/table"
+    [cli/control/render]="bgp cli/control/protocol cli/control/registry cli/control/reply_json cli/control/table"
+    [cli/control/status_check]="cli/control/registry cli/control/reply_json cli/control/request cli/control/render cli/control/table"
+    [cli/control/reply_json]=""
     [cli/control/table]=""
     [cli/control/client]=""
     [cli/control]="bgp health announce cli/config cli/daemon/log cli/control/protocol cli/control/client cli/control/registry"
-    [cli/status]="bgp health announce cli/config cli/daemon/log"
+    [cli/status]="bgp health announce cli/config cli/daemon/log cli/control/reply_json"
     [cli/vipctl]="bgp cli/control/protocol cli/control/client cli/control/registry cli/control/request cli/control/render cli/control/table"
     [cli/daemon]="bgp health announce cli"
 )
 # Parts that must not include Asio (vipctl is a small static program; the pure cores have no
 # sockets and no clock).
-NO_ASIO="cli/vipctl cli/control/protocol cli/control/client cli/control/registry cli/control/request cli/control/render cli/control/status_check cli/control/table announce/rule announce/policy"
+NO_ASIO="cli/vipctl cli/control/protocol cli/control/client cli/control/registry cli/control/request cli/control/render cli/control/status_check cli/control/reply_json cli/control/table announce/rule announce/policy"
 # Pure bgp files: everything in bgp/ except the Asio shell.
 BGP_SHELL="bgp/session bgp/speaker bgp/transport bgp/socket_options"
 

@@ -10,6 +10,7 @@
 
 #include "cli/control/protocol.hpp"
 #include "cli/control/registry.hpp"
+#include "cli/control/reply_json.hpp"
 #include "cli/control/table.hpp"
 
 namespace vipd::cli {
@@ -18,16 +19,8 @@ using nlohmann::json;
 
 namespace {
 
-const json null_value;
-
-/// Member `key` of `j`, or null.
-const json& at(const json& j, std::string_view key)
-{
-    if (!j.is_object())
-        return null_value;
-    const auto it = j.find(key);
-    return it == j.end() ? null_value : *it;
-}
+using reply::array_of;
+using reply::at;
 
 /// A value as table text: "-" for null, empty strings and empty arrays; arrays of scalars
 /// joined by spaces.
@@ -55,13 +48,6 @@ std::string cell(const json& v)
     default:
         return v.dump(-1, ' ', false, json::error_handler_t::replace);
     }
-}
-
-const json& list(const json& reply, std::string_view key)
-{
-    const json& v = at(reply, key);
-    static const json empty = json::array();
-    return v.is_array() ? v : empty;
 }
 
 std::string latency(const json& ms)
@@ -330,7 +316,7 @@ void tree_lines(const json& node, std::size_t depth, std::string& out)
     else
         out += indent + terminal_safe(op) + ": " + terminal_safe(state) + "\n";
     if (depth < max_request_depth)
-        for (const auto& child : list(node, "children"))
+        for (const auto& child : array_of(node, "children"))
             tree_lines(child, depth + 1, out);
 }
 
@@ -364,9 +350,9 @@ std::string explain(const json& reply)
 std::string reload(const json& reply)
 {
     const json& changes = at(reply, "changes");
-    const json& added = list(changes, "added");
-    const json& removed = list(changes, "removed");
-    const json& changed = list(changes, "changed");
+    const json& added = array_of(changes, "added");
+    const json& removed = array_of(changes, "removed");
+    const json& changed = array_of(changes, "changed");
     if (added.empty() && removed.empty() && changed.empty())
         return "configuration reloaded: no changes\n";
     std::string out = "configuration reloaded\n";
@@ -380,7 +366,7 @@ std::string reload(const json& reply)
 
 std::string drain(std::string_view command, const json& reply)
 {
-    const json& vips = list(reply, "vips");
+    const json& vips = array_of(reply, "vips");
     const bool waited = at(reply, "results").is_object();
     const std::string names = vips.empty() ? "no VIPs" : terminal_safe(cell(vips));
     if (command == "undrain")
@@ -421,8 +407,8 @@ Rendered render_status(std::string_view, const json& reply)
 {
     Rendered out;
     out.text = "vipd " + terminal_safe(cell(at(reply, "version"))) + "\n\n" +
-               neighbors_summary(list(reply, "neighbors")) + "\n" +
-               vips_table(list(reply, "vips")) + "\n" + checks_table(list(reply, "checks"));
+               neighbors_summary(array_of(reply, "neighbors")) + "\n" +
+               vips_table(array_of(reply, "vips")) + "\n" + checks_table(array_of(reply, "checks"));
     return out;
 }
 
@@ -430,7 +416,7 @@ Rendered render_neighbors(std::string_view, const json& reply)
 {
     Rendered out;
     out.text = at(reply, "neighbor").is_object() ? neighbor_detail(at(reply, "neighbor"))
-                                                 : neighbors_detail(list(reply, "neighbors"));
+                                                 : neighbors_detail(array_of(reply, "neighbors"));
     return out;
 }
 
@@ -459,14 +445,14 @@ Rendered render_neighbor(std::string_view, const json& reply)
 Rendered render_checks(std::string_view, const json& reply)
 {
     Rendered out;
-    out.text = checks_table(list(reply, "checks"));
+    out.text = checks_table(array_of(reply, "checks"));
     return out;
 }
 
 Rendered render_routes(std::string_view, const json& reply)
 {
     Rendered out;
-    out.text = routes_table(list(reply, "routes"));
+    out.text = routes_table(array_of(reply, "routes"));
     return out;
 }
 

@@ -5,6 +5,7 @@
 
 #include <fmt/format.h>
 
+#include "cli/control/reply_json.hpp"
 #include "cli/control/table.hpp"
 
 namespace vipd::cli {
@@ -13,32 +14,14 @@ using nlohmann::json;
 
 namespace {
 
-/// Member `key` of object `j` as a string; `fallback` when absent or not a string.
+using reply::array_of;
+using reply::flag_of;
+
+/// Member `key` of object `j` as a string fit for a terminal; `fallback` when absent or empty.
 std::string text_of(const json& j, std::string_view key, std::string_view fallback = "-")
 {
-    if (!j.is_object())
-        return std::string(fallback);
-    const auto it = j.find(key);
-    if (it == j.end() || !it->is_string() || it->get_ref<const std::string&>().empty())
-        return std::string(fallback);
-    return terminal_safe(it->get_ref<const std::string&>());
-}
-
-bool flag_of(const json& j, std::string_view key)
-{
-    if (!j.is_object())
-        return false;
-    const auto it = j.find(key);
-    return it != j.end() && it->is_boolean() && it->get<bool>();
-}
-
-const json& array_of(const json& reply, std::string_view key)
-{
-    static const json empty = json::array();
-    if (!reply.is_object())
-        return empty;
-    const auto it = reply.find(key);
-    return it != reply.end() && it->is_array() ? *it : empty;
+    const std::string text = reply::text_of(j, key);
+    return text.empty() ? std::string(fallback) : terminal_safe(text);
 }
 
 std::string plural(std::size_t n, std::string_view word)

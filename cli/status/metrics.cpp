@@ -11,6 +11,7 @@
 
 #include "announce/policy.hpp"
 #include "bgp/fsm.hpp"
+#include "cli/control/reply_json.hpp"
 #include "health/rise_fall.hpp"
 
 namespace vipd::cli {
@@ -287,46 +288,11 @@ void render_checks(Exposition& e, const MetricsInput& in)
 
 // ---- reading the status reply -----------------------------------------------------------------
 
-std::string text_of(const nlohmann::json& j, const char* key)
-{
-    const auto it = j.find(key);
-    return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
-}
-
-std::uint64_t count_of(const nlohmann::json& j, const char* key)
-{
-    const auto it = j.find(key);
-    if (it == j.end())
-        return 0;
-    if (it->is_number_unsigned())
-        return it->get<std::uint64_t>();
-    if (it->is_number_integer())
-        return static_cast<std::uint64_t>(std::max<std::int64_t>(0, it->get<std::int64_t>()));
-    return 0;
-}
-
-std::optional<double> number_of(const nlohmann::json& j, const char* key)
-{
-    const auto it = j.find(key);
-    if (it == j.end() || !it->is_number())
-        return std::nullopt;
-    return it->get<double>();
-}
-
-bool flag_of(const nlohmann::json& j, const char* key)
-{
-    const auto it = j.find(key);
-    return it != j.end() && it->is_boolean() && it->get<bool>();
-}
-
-const nlohmann::json& array_of(const nlohmann::json& j, const char* key)
-{
-    static const nlohmann::json empty = nlohmann::json::array();
-    if (!j.is_object())
-        return empty;
-    const auto it = j.find(key);
-    return it != j.end() && it->is_array() ? *it : empty;
-}
+using reply::array_of;
+using reply::count_of;
+using reply::flag_of;
+using reply::number_of;
+using reply::text_of;
 
 } // namespace
 
