@@ -2,7 +2,9 @@
 # The whole test suite, from a fresh Debian 12 machine: installs dependencies, builds with
 # -Werror and runs every test (unit + integration with real bird2/gobgpd/haproxy on loopback),
 # rebuilds with AddressSanitizer + UndefinedBehaviorSanitizer and runs the same tests, then runs
-# the BGP decoder fuzzer for a bounded time. Ends with one summary line "tests: N passed, N failed".
+# the BGP decoder fuzzer for a bounded time. The sanitizer and fuzzer trees build at lower
+# priority while the tests before them run (integration tests mostly wait on peers and timers).
+# Ends with one summary line "tests: N passed, N failed".
 # A skipped test counts as failed unless declared (run_ctest's arguments); each module must have
 # at least its MIN_TESTS.
 #   FUZZ_SECONDS=60 (fuzzer time)   SKIP_ASAN=1   SKIP_FUZZ=1   JOBS=N
@@ -38,14 +40,17 @@ check_counts() {
 
 # run_ctest NAME BUILD_DIR [DECLARED_SKIP...]: adds ctest's counts to the totals. A test that
 # skips fails the run unless it is one of DECLARED_SKIP (a skip here means something CI can run
-# did not run: Chromium failing its probe, no network namespaces, ...).
+# did not run: Chromium failing its probe, no network namespaces, ...). CTEST_SELECT (ctest
+# arguments, e.g. "-L integration") runs part of the tree.
 run_ctest() {
     local name=$1 dir=$2 log=$LOGDIR/ctest-$1.log
     shift 2
-    local declared=("$@") t d ok
+    local declared=("$@") t d ok select
+    read -ra select <<<"${CTEST_SELECT:-}"
     echo "== ctest ($name)"
     # -j: unit tests run side by side; integration tests are RUN_SERIAL (alone, one at a time).
-    ctest --test-dir "$dir" --output-on-failure --timeout 600 -j"$JOBS" 2>&1 | tee "$log"
+    ctest --test-dir "$dir" --output-on-failure --timeout 600 -j"$JOBS" "${select[@]}" 2>&1 |
+        tee "$log"
     local line total nfail
     line=$(grep -E 'tests passed, [0-9]+ tests? failed out of [0-9]+' "$log" | tail -1)
     if [ -z "$line" ]; then
@@ -67,7 +72,7 @@ run_ctest() {
             failed=$((failed + 1))
         fi
     done < <(sed -nE 's/^[[:space:]]*[0-9]+ - (.*) \(Skipped\)$/\1/p' "$log")
-    check_counts "$name" "$dir"
+    [ -n "${select[*]}" ] || check_counts "$name" "$dir"
 }
 
 # build NAME BUILD_DIR CMAKE_ARGS...: configure + build; a failed build counts as one failure.
@@ -85,25 +90,62 @@ build() {
     return 1
 }
 
+asan_args=(-DVIPD_SANITIZE=ON -DVIPD_BENCH=OFF -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG="-O0 -g1")
+# The ASan tree: no -Werror (GCC 12 reports false positives in <regex> under ASan; warnings were
+# already checked by the release build). -O0: a third less compile time than -O1 (the ASan tree
+# is the longest phase); the tests wait on timers and peers, not on the CPU.
+
 if build release build/ci -DVIPD_WERROR=ON -DCMAKE_BUILD_TYPE=Release -DVIPD_BENCH=OFF \
     -DCMAKE_INSTALL_PREFIX=/usr; then
-    run_ctest release build/ci
+    CTEST_SELECT="-LE integration" run_ctest release-unit build/ci
+    check_counts release build/ci
+    release_ok=1
 fi
 
+# The ASan tree builds (at lower priority) while the release tree's integration tests run: those
+# wait on real peers and timers and leave most of the CPU idle, and the build takes what is left.
+asan_pid=""
 if [ "${SKIP_ASAN:-0}" != 1 ]; then
-    # No -Werror here: GCC 12 reports false positives in <regex> under ASan (warnings were
-    # already checked by the release build). -O0: a third less compile time than -O1 (the ASan
-    # tree is the longest phase); the tests wait on timers and peers, not on the CPU.
-    if build asan build/asan -DVIPD_SANITIZE=ON -DVIPD_BENCH=OFF \
-        -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG="-O0 -g1"; then
+    echo "== build (asan), in the background"
+    (
+        renice -n 10 -p "$BASHPID" >/dev/null 2>&1 || true
+        build asan build/asan "${asan_args[@]}"
+    ) >"$LOGDIR/build-asan.out" 2>&1 &
+    asan_pid=$!
+fi
+if [ "${release_ok:-0}" = 1 ]; then
+    CTEST_SELECT="-L integration" run_ctest release-integration build/ci
+fi
+if [ -n "$asan_pid" ]; then
+    wait "$asan_pid"
+    asan_built=$?
+fi
+# The fuzzer's tree (clang) builds at lower priority while the ASan tests run.
+fuzz_pid=""
+if [ "${SKIP_FUZZ:-0}" != 1 ]; then
+    echo "== build (fuzz), in the background"
+    (
+        renice -n 10 -p "$BASHPID" >/dev/null 2>&1 || true
+        CXX=clang++ build fuzz build/fuzz -DVIPD_FUZZ=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo
+    ) >"$LOGDIR/build-fuzz.out" 2>&1 &
+    fuzz_pid=$!
+fi
+if [ -n "$asan_pid" ]; then
+    if [ "$asan_built" = 0 ]; then
         # Declared skip: the package is built and installed from the release tree only.
         ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
             run_ctest asan build/asan "integration: package_test"
+    else
+        cat "$LOGDIR/build-asan.out"
+        failed=$((failed + 1))
     fi
 fi
 
-if [ "${SKIP_FUZZ:-0}" != 1 ]; then
-    if CXX=clang++ build fuzz build/fuzz -DVIPD_FUZZ=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo; then
+if [ -n "$fuzz_pid" ]; then
+    if ! wait "$fuzz_pid"; then
+        cat "$LOGDIR/build-fuzz.out"
+        failed=$((failed + 1))
+    else
         echo "== fuzz (decoder, ${FUZZ_SECONDS}s)"
         corpus=build/fuzz/corpus
         rm -rf "$corpus" && mkdir -p "$corpus"
