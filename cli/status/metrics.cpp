@@ -148,6 +148,16 @@ void render_neighbors(Exposition& e, const MetricsInput& in)
     for (const auto& n : in.neighbors)
         e.sample("vipd_bgp_session_establishments_total", {{"neighbor", n.name}},
                  n.established_count);
+    e.family("vipd_bgp_session_backoff_failures", "gauge",
+             "Session failures counted for the idle-hold back-off (RFC 4271 section 8.1.1); 0 "
+             "after a stable session, a router's Cease or `vipctl neighbor NAME reset`.");
+    for (const auto& n : in.neighbors)
+        e.sample("vipd_bgp_session_backoff_failures", {{"neighbor", n.name}}, n.backoff_failures);
+    e.family("vipd_bgp_session_idle_hold_seconds", "gauge",
+             "IdleHoldTime: how long the session waits in Idle after it ends, doubled per failure "
+             "up to max-idle-hold-time.");
+    for (const auto& n : in.neighbors)
+        e.sample("vipd_bgp_session_idle_hold_seconds", {{"neighbor", n.name}}, n.idle_hold_s);
 
     struct Counter
     {
@@ -449,6 +459,8 @@ MetricsInput metrics_input(const nlohmann::json& status, const MetricsRecorder* 
         s.prefixes_announced = count_of(n, "prefixes_announced");
         s.prefixes_received = count_of(n, "prefixes_received");
         s.established_count = count_of(n, "established_count");
+        s.backoff_failures = count_of(n, "failures");
+        s.idle_hold_s = number_of(n, "idle_hold_s").value_or(0.0);
         in.neighbors.push_back(std::move(s));
     }
     for (const auto& v : array_of(status, "vips")) {

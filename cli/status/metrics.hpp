@@ -132,6 +132,8 @@ struct NeighborSample
     std::uint64_t updates_sent = 0, updates_received = 0;
     std::uint64_t prefixes_announced = 0, prefixes_received = 0;
     std::uint64_t established_count = 0;
+    std::uint64_t backoff_failures = 0; ///< failures counted for the idle-hold back-off
+    double idle_hold_s = 0;             ///< the IdleHoldTime the next session end waits
 };
 
 /// One VIP of the status reply ("vips").

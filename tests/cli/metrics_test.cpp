@@ -40,6 +40,8 @@ MetricsInput small_input(const MetricsRecorder* recorder)
     n.prefixes_announced = 2;
     n.prefixes_received = 0;
     n.established_count = 1;
+    n.backoff_failures = 2;
+    n.idle_hold_s = 8;
     in.neighbors.push_back(n);
     vipd::cli::VipSample v;
     v.name = "web";
@@ -81,6 +83,12 @@ vipd_bgp_session_uptime_seconds{neighbor="rtr"} 12.5
 # HELP vipd_bgp_session_establishments_total Times the session reached Established.
 # TYPE vipd_bgp_session_establishments_total counter
 vipd_bgp_session_establishments_total{neighbor="rtr"} 1
+# HELP vipd_bgp_session_backoff_failures Session failures counted for the idle-hold back-off (RFC 4271 section 8.1.1); 0 after a stable session, a router's Cease or `vipctl neighbor NAME reset`.
+# TYPE vipd_bgp_session_backoff_failures gauge
+vipd_bgp_session_backoff_failures{neighbor="rtr"} 2
+# HELP vipd_bgp_session_idle_hold_seconds IdleHoldTime: how long the session waits in Idle after it ends, doubled per failure up to max-idle-hold-time.
+# TYPE vipd_bgp_session_idle_hold_seconds gauge
+vipd_bgp_session_idle_hold_seconds{neighbor="rtr"} 8
 # HELP vipd_bgp_messages_sent_total BGP messages sent, all types.
 # TYPE vipd_bgp_messages_sent_total counter
 vipd_bgp_messages_sent_total{neighbor="rtr"} 10
@@ -302,7 +310,8 @@ TEST_CASE("metrics_input: reads the daemon's status reply", "[metrics]")
          "updates_received": 0, "prefixes_announced": 1, "prefixes_received": 0,
          "established_count": 1, "families": ["ipv4"], "last_error": ""},
         {"name": "down", "address": "127.0.0.9", "state": "Active", "uptime_s": null,
-         "messages_sent": 0, "messages_received": 0, "established_count": 0}
+         "messages_sent": 0, "messages_received": 0, "established_count": 0, "failures": 3,
+         "idle_hold_s": 16.0, "next_attempt_in_s": 4.5}
       ],
       "vips": [
         {"name": "web", "state": "announced", "prefixes": ["198.51.100.10/32", "2001:db8::1/128"],
@@ -325,6 +334,9 @@ TEST_CASE("metrics_input: reads the daemon's status reply", "[metrics]")
     CHECK(in.neighbors[0].updates_sent == 2);
     CHECK(in.neighbors[0].prefixes_announced == 1);
     CHECK(in.neighbors[1].uptime_s == 0);
+    CHECK(in.neighbors[0].backoff_failures == 0);
+    CHECK(in.neighbors[1].backoff_failures == 3);
+    CHECK(in.neighbors[1].idle_hold_s == 16.0);
     REQUIRE(in.vips.size() == 1);
     CHECK(in.vips[0].prefixes == 2);
     CHECK(in.vips[0].suppressed);
