@@ -85,8 +85,10 @@ public:
     /// Probe `name` now; `done` with its snapshot once the probe completed (nullopt: removed).
     virtual void check_now(const std::string& name,
                            std::function<void(std::optional<health::CheckSnapshot>)> done) = 0;
-    /// Operator's hard reset of a neighbor (bgp::Speaker::reset_neighbor); false: no such one.
-    [[nodiscard]] virtual bool reset_neighbor(const std::string& name) = 0;
+    /// Operator's hard reset of a neighbor (bgp::Speaker::reset_neighbor) with `message` as the
+    /// Cease's RFC 9003 shutdown communication; false: no such one.
+    [[nodiscard]] virtual bool reset_neighbor(const std::string& name,
+                                              const std::string& message) = 0;
     /// Operator's disable (Cease/2 with `message`, RFC 9003) or enable of a neighbor, persisted
     /// (bgp::Speaker::disable_neighbor / enable_neighbor).
     virtual void set_neighbor_disabled(const std::string& name, bool disabled,

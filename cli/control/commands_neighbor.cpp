@@ -7,6 +7,7 @@
 #include <string_view>
 
 #include <fmt/format.h>
+#include <tl/expected.hpp>
 
 #include "cli/control/commands.hpp"
 #include "cli/control/protocol.hpp"
@@ -29,8 +30,21 @@ json notification_json(const std::optional<bgp::Notification>& n)
             {"shutdown_communication", comm ? json(*comm) : json(nullptr)}};
 }
 
-/// Default RFC 9003 shutdown communication of `vipctl neighbor NAME disable`.
+/// Default RFC 9003 shutdown communications of `vipctl neighbor NAME disable` and `reset`.
 constexpr std::string_view default_disable_message = "disabled by the operator (vipctl)";
+constexpr std::string_view default_reset_message = "reset by the operator (vipctl)";
+
+/// The request's "message" or `fallback`; an error text when over RFC 9003 §2's 255 octets of
+/// UTF-8 (the request's JSON is valid UTF-8).
+tl::expected<std::string, std::string> shutdown_message(const json& args, std::string_view fallback)
+{
+    std::string message = args.value("message", std::string(fallback));
+    if (message.size() > bgp::max_shutdown_communication)
+        return tl::make_unexpected(
+            fmt::format("message is {} octets; RFC 9003 allows at most {} octets of UTF-8",
+                        message.size(), bgp::max_shutdown_communication));
+    return message;
+}
 
 /// disable, enable or refresh of the existing neighbor `n`: the reply, or an error reply.
 json neighbor_act(DaemonActions& actions, const bgp::NeighborStatus& n, const std::string& action,
@@ -38,12 +52,10 @@ json neighbor_act(DaemonActions& actions, const bgp::NeighborStatus& n, const st
 {
     json reply{{"ok", true}, {"neighbor", n.name}, {"action", action}};
     if (action == "disable") {
-        const std::string message = args.value("message", std::string(default_disable_message));
-        // RFC 9003 §2: at most 255 octets of UTF-8 (the request's JSON is valid UTF-8).
-        if (message.size() > bgp::max_shutdown_communication)
-            return error_reply(
-                fmt::format("message is {} octets; RFC 9003 allows at most {} octets of UTF-8",
-                            message.size(), bgp::max_shutdown_communication));
+        const auto checked = shutdown_message(args, default_disable_message);
+        if (!checked)
+            return error_reply(checked.error());
+        const std::string& message = *checked;
         actions.set_neighbor_disabled(n.name, true, message);
         reply["message"] = message;
         reply["changed"] = !n.disabled || n.disabled_message != message;
@@ -124,8 +136,8 @@ void ControlCommands::cmd_neighbor(const json& args, Respond respond, const Cont
             action)));
         return;
     }
-    if (args.contains("message") && action != "disable") {
-        respond(error_reply("\"message\" goes with the disable action only"));
+    if (args.contains("message") && action != "disable" && action != "reset") {
+        respond(error_reply("\"message\" goes with the disable and reset actions only"));
         return;
     }
     if (action == "reset") {
@@ -135,11 +147,16 @@ void ControlCommands::cmd_neighbor(const json& args, Respond respond, const Cont
                 fmt::format("neighbor \"{}\" is disabled; enable it to start it", name)));
             return;
         }
-        if (!actions_.reset_neighbor(name)) {
+        const auto message = shutdown_message(args, default_reset_message);
+        if (!message) {
+            respond(error_reply(message.error()));
+            return;
+        }
+        if (!actions_.reset_neighbor(name, *message)) {
             respond(error_reply(no_neighbor(view_, name)));
             return;
         }
-        respond({{"ok", true}, {"neighbor", name}, {"action", action}});
+        respond({{"ok", true}, {"neighbor", name}, {"action", action}, {"message", *message}});
         return;
     }
     if (it == all.end()) {

@@ -90,13 +90,13 @@ Examples:
 )",
                 neighbors_args, no_options, build_neighbors, render_neighbors},
     CommandSpec{"neighbor", "act on one BGP neighbor: reset, disable, enable, refresh",
-                R"(Usage: vipctl neighbor NAME reset
+                R"(Usage: vipctl neighbor NAME reset [--message TEXT]
        vipctl neighbor NAME disable [--message TEXT]
        vipctl neighbor NAME enable
        vipctl neighbor NAME refresh
 
-reset    hard reset of the session: sends Cease / Administrative Reset (RFC 4486 6/4) on
-         its open connections, clears the idle-hold back-off, and starts the session again
+reset    hard reset of the session: sends Cease / Administrative Reset (RFC 4486 6/4),
+         with TEXT as the RFC 9003 shutdown communication, on its open connections, clears the idle-hold back-off, and starts the session again
          at once (also when it was waiting in Idle). The router's routes from us are
          withdrawn until the session is Established again. Refused while disabled.
 disable  sends Cease / Administrative Shutdown (6/2) with TEXT as the RFC 9003 shutdown
@@ -107,8 +107,9 @@ refresh  re-sends the whole Adj-RIB-Out to the neighbor (as for a ROUTE-REFRESH 
          sent); the session must be Established.
 
 Options:
-  --message TEXT   disable only: the shutdown communication, at most 255 octets of
-                   UTF-8 (default: disabled by the operator (vipctl))
+  --message TEXT   disable and reset: the shutdown communication, at most 255 octets
+                   of UTF-8 (default: disabled by the operator (vipctl), or reset by
+                   the operator (vipctl))
 
 Examples:
   vipctl neighbor tor1 reset

@@ -319,8 +319,8 @@ tl::expected<void, std::string> build_neighbor(const Words& w, std::istream&, Co
     req.args["neighbor"] = w.positional[0];
     req.args["action"] = w.positional[1];
     if (w.has("--message")) {
-        if (w.positional[1] != "disable")
-            return tl::unexpected(std::string("--message goes with disable only"));
+        if (w.positional[1] != "disable" && w.positional[1] != "reset")
+            return tl::unexpected(std::string("--message goes with disable and reset only"));
         req.args["message"] = w.all("--message").front();
     }
     return {};

@@ -75,11 +75,12 @@ public:
     void set_check_disabled(const std::string& name, bool disabled) override;
     void check_now(const std::string& name,
                    std::function<void(std::optional<health::CheckSnapshot>)> done) override;
-    bool reset_neighbor(const std::string& name) override
+    bool reset_neighbor(const std::string& name, const std::string& message) override
     {
-        if (!d_.speaker_.reset_neighbor(name, "reset by the operator (vipctl)"))
+        if (!d_.speaker_.reset_neighbor(name, message))
             return false;
-        d_.log_.write(LogLevel::info, "control", {{"command", "neighbor reset"}, {"peer", name}});
+        d_.log_.write(LogLevel::info, "control",
+                      {{"command", "neighbor reset"}, {"peer", name}, {"message", message}});
         return true;
     }
     void set_neighbor_disabled(const std::string& name, bool disabled,

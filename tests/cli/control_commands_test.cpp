@@ -134,9 +134,9 @@ struct FakeActions : vipd::cli::DaemonActions
         calls.push_back("check_now " + name);
         probed = std::move(done);
     }
-    bool reset_neighbor(const std::string& name) override
+    bool reset_neighbor(const std::string& name, const std::string& message) override
     {
-        calls.push_back("reset " + name);
+        calls.push_back("reset " + name + " " + message);
         return name == "tor1";
     }
     void set_neighbor_disabled(const std::string& name, bool disabled,
@@ -350,8 +350,19 @@ TEST_CASE("control commands: neighbor NAME reset", "[cli][control]")
 {
     Fixture f;
     CHECK(f.run("neighbor", {{"neighbor", "tor1"}, {"action", "reset"}}) ==
-          json{{"ok", true}, {"neighbor", "tor1"}, {"action", "reset"}});
-    CHECK(f.actions.calls == std::vector<std::string>{"reset tor1"});
+          json{{"ok", true},
+               {"neighbor", "tor1"},
+               {"action", "reset"},
+               {"message", "reset by the operator (vipctl)"}});
+    CHECK(f.actions.calls == std::vector<std::string>{"reset tor1 reset by the operator (vipctl)"});
+    CHECK(f.run("neighbor", {{"neighbor", "tor1"}, {"action", "reset"}, {"message", "CHG-9"}})
+              .value("message", "") == "CHG-9");
+    CHECK(f.actions.calls.back() == "reset tor1 CHG-9");
+    CHECK(f.run("neighbor", {{"neighbor", "tor1"},
+                             {"action", "reset"},
+                             {"message", std::string(256, 'x')}})["error"] ==
+          "message is 256 octets; RFC 9003 allows at most 255 octets of UTF-8");
+    f.actions.calls.pop_back();
     CHECK(f.run("neighbor", {{"neighbor", "tor9"}, {"action", "reset"}})["error"] ==
           "no neighbor named \"tor9\" (did you mean \"tor1\"?)");
     CHECK(f.run("neighbor", {{"neighbor", "tor1"}, {"action", "stop"}})["error"] ==
@@ -389,7 +400,7 @@ TEST_CASE("control commands: neighbor NAME disable and enable", "[cli][control]"
           "message is 256 octets; RFC 9003 allows at most 255 octets of UTF-8");
     CHECK(f.run("neighbor",
                 {{"neighbor", "tor1"}, {"action", "enable"}, {"message", "x"}})["error"] ==
-          "\"message\" goes with the disable action only");
+          "\"message\" goes with the disable and reset actions only");
     CHECK(f.run("neighbor", {{"neighbor", "tor9"}, {"action", "disable"}})["error"] ==
           "no neighbor named \"tor9\" (did you mean \"tor1\"?)");
     CHECK(f.actions.calls.size() == 2);

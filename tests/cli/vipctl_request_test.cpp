@@ -86,8 +86,8 @@ TEST_CASE("vipctl request: option errors", "[cli][vipctl]")
           "expected NAME reset|disable|enable|refresh (see --help)");
     CHECK(error_of("neighbor", {"tor1", "stop"}) ==
           "expected NAME reset|disable|enable|refresh (see --help)");
-    CHECK(error_of("neighbor", {"tor1", "reset", "--message", "x"}) ==
-          "--message goes with disable only");
+    CHECK(error_of("neighbor", {"tor1", "enable", "--message", "x"}) ==
+          "--message goes with disable and reset only");
     CHECK(error_of("neighbors", {"tor1", "tor2"}) == "unexpected argument \"tor2\"");
 }
 

@@ -96,9 +96,10 @@ sleep 1
 assert_eq "$downs" "$(seen "from=Established")" "session transitions out of Established"
 bird_is_established "$R" vipd || fail "the session went down on an idle-hold change"
 
-log "vipctl neighbor rtr reset: Cease/4 to the router, re-peered at once"
-assert_contains "$(ctl neighbor rtr reset)" "neighbor rtr: reset"
+log "vipctl neighbor rtr reset: Cease/4 with the operator's text to the router, re-peered at once"
+assert_contains "$(ctl neighbor rtr reset --message "CHG-42 reset")" "neighbor rtr: reset"
 wait_or_fail 5 "Cease/4 sent" grep -q "notification=sent code=6/4" "$vlog"
+wait_or_fail 5 "the router logged the RFC 9003 text" grep -q "CHG-42 reset" "$(daemon_log "$R")"
 assert_cmd "reset logged" grep -q "next attempt in 0 s: no back-off: operator reset" "$vlog"
 bird_wait_established "$R" vipd $((retry + margin))
 bird_wait_route "$R" vipd 198.51.100.60/32 $((retry + margin))
