@@ -43,7 +43,11 @@
 #   netns_wait_table_empty ROUTER TIMEOUT_S
 #   netns_router_kind ROUTER / netns_router_established ROUTER
 #   netns_ctl ARGS...                      vipctl on the test's control socket
+#   netns_ipt ARGS...                      iptables in vipd's namespace
+#   netns_start_delayer NAME QUEUE DELAY_MS  delay the packets of NFQUEUE QUEUE (nfqueue_delay.py)
 #   netns_bird_change_after ROUTER T0     seconds from T0 to BIRD's last change of protocol vipd
+#   netns_flip PORT...                     one of the PORTs changes state
+#   netns_follow SECONDS ROUTER... -- PORT...   flip and wait for the exact tables, for SECONDS
 #   netns_elapsed T0                       seconds since T0 ($EPOCHREALTIME), 3 decimals
 #   netns_stats FILE                       "n=N median=X max=Y" of the numbers in FILE
 
@@ -255,84 +259,80 @@ PY
     start_daemon "$1" ip netns exec "$NETNS_V" "$VIPD_PY" "$VIPD_TEST_DIR/flipper.py" "$NETNS_UP" $ports
 }
 
-# _netns_router_json ROUTER: the routes ROUTER holds from vipd, as lib.sh's parsers normalise them
-# (a JSON list); status 1 when the router cannot be asked.
-_netns_router_json() {
-    local out rc=0
+# _NETNS_PY_COMPARE: replaces lib.sh's emit(): the routes a lib.sh parser read (normalised) against
+# the model (argv: model file, up dir, next hop, "exact" or "empty"); prints each difference,
+# exits 1 if any. Parser and comparison run in one python3 (each costs on a loaded machine).
+_NETNS_PY_COMPARE=$(
+    cat <<'PY'
+def emit(routes, mode, args):
+    import os
+    model, updir, nh, want_mode = args
+    up = set(os.listdir(updir))
+    want = {}
+    if want_mode != "empty":
+        for line in open(model):
+            name, prefix, med, comm, large, port = line.split()
+            if port == "-" or port in up:
+                want[prefix] = {"origin": "igp", "as_path": "65001", "next_hop": nh, "med": med,
+                                "community": comm, "large_community": large}
+    keys = ("origin", "as_path", "next_hop", "med", "community", "large_community")
+    have, diffs = {}, []
+    for r in routes:
+        a = r["attrs"]
+        got = {k: " ".join(sorted(a.get(k, "").split())) if "community" in k else a.get(k, "") for k in keys}
+        if r["prefix"] in have:
+            diffs.append("duplicate route " + r["prefix"])
+        have[r["prefix"]] = got
+    for p in sorted(set(want) | set(have)):
+        if p not in have:
+            diffs.append("missing " + p)
+        elif p not in want:
+            diffs.append(f"stale {p} {have[p]}")
+        elif have[p] != want[p]:
+            diffs.append(f"{p}: want {want[p]}, have {have[p]}")
+    if diffs:
+        print("\n".join(diffs))
+    sys.exit(1 if diffs else 0)
+PY
+)
+
+# _netns_compare_routes ROUTER MODE: ROUTER's routes from vipd against the model (MODE exact) or
+# nothing (MODE empty); status 1 (and the differences) when they differ or the router cannot be
+# asked. Without a session, BIRD has no routes from vipd and gobgpd no Adj-RIB-In: an empty table.
+_netns_compare_routes() {
+    local out rc=0 parser nh
     case $(netns_router_kind "$1") in
     bird)
+        parser=$_VIPD_PY_BIRD nh=$NETNS_V_B
         out=$(bird_cli "$1" show route all table master4 protocol vipd 2>&1) || rc=$?
         if ((rc != 0)) && [[ $out != *"Network not found"* ]]; then
-            echo "BIRD cannot be asked: $out" >&2
+            echo "BIRD cannot be asked: $out"
             return 1
         fi
-        ((rc == 0)) || out=""
-        _vipd_py "$_VIPD_PY_BIRD" json <<<"$out"
         ;;
     gobgp)
+        parser=$_VIPD_PY_GOBGP nh=$NETNS_V_G
         out=$(gobgp_adj_in_json "$1" "$NETNS_V_G" ipv4 2>&1) || rc=$?
         if ((rc != 0)) && [[ $out != *"session is not established"* ]]; then
-            echo "gobgp cannot be asked: $out" >&2
+            echo "gobgp cannot be asked: $out"
             return 1
         fi
-        ((rc == 0)) || out="" # no session, no Adj-RIB-In
-        _vipd_py "$_VIPD_PY_GOBGP" json <<<"$out"
         ;;
     esac
-}
-
-# _netns_compare NEXT_HOP [empty]: the routes (JSON on stdin) against the model (or against nothing
-# with "empty"); prints each difference, status 1 if any.
-_netns_compare() {
-    "$VIPD_PY" -c '
-import json, os, sys
-model, updir, nh, mode = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4]
-up = set(os.listdir(updir))
-want = {}
-if mode != "empty":
-    for line in open(model):
-        name, prefix, med, comm, large, port = line.split()
-        if port == "-" or port in up:
-            want[prefix] = {"origin": "igp", "as_path": "65001", "next_hop": nh, "med": med,
-                            "community": comm, "large_community": large}
-KEYS = ("origin", "as_path", "next_hop", "med", "community", "large_community")
-have, diffs = {}, []
-for r in json.load(sys.stdin):
-    a = r["attrs"]
-    got = {k: " ".join(sorted(a.get(k, "").split())) if "community" in k else a.get(k, "") for k in KEYS}
-    if r["prefix"] in have:
-        diffs.append("duplicate route %s" % r["prefix"])
-    have[r["prefix"]] = got
-for p in sorted(set(want) | set(have)):
-    if p not in have:
-        diffs.append(f"missing {p}")
-    elif p not in want:
-        diffs.append(f"stale {p} {have[p]}")
-    elif have[p] != want[p]:
-        diffs.append(f"{p}: want {want[p]}, have {have[p]}")
-print("\n".join(diffs)) if diffs else None
-sys.exit(1 if diffs else 0)
-' "$NETNS_MODEL" "$NETNS_UP" "$1" "${2:-exact}"
-}
-
-_netns_next_hop() {
-    case $(netns_router_kind "$1") in
-    bird) echo "$NETNS_V_B" ;;
-    gobgp) echo "$NETNS_V_G" ;;
-    esac
+    ((rc == 0)) || out=""
+    "$VIPD_PY" -c "$_VIPD_PY_COMMON"$'\n'"$_NETNS_PY_COMPARE"$'\n'"$parser" compare \
+        "$NETNS_MODEL" "$NETNS_UP" "$nh" "$2" <<<"$out"
 }
 
 # netns_table_diff ROUTER [empty]: differences between ROUTER's table and the model; status 1 when
 # there are any, when the router cannot be asked, or (unless "empty") the session is not
 # Established.
 netns_table_diff() {
-    local js
     if [[ ${2:-} != empty ]] && ! netns_router_established "$1"; then
         echo "$1: the session with vipd is not Established"
         return 1
     fi
-    js=$(_netns_router_json "$1" 2>&1) || { echo "$js"; return 1; }
-    _netns_compare "$(_netns_next_hop "$1")" "${2:-}" <<<"$js"
+    _netns_compare_routes "$1" "${2:-exact}"
 }
 
 netns_table_exact() { netns_table_diff "$1" >/dev/null 2>&1; }
@@ -358,6 +358,38 @@ netns_bird_change_after() {
 import datetime, sys
 t = datetime.datetime.strptime(sys.argv[1], "%Y-%m-%d %H:%M:%S.%f").timestamp()
 print(f"{t - float(sys.argv[2]):.3f}")' "$since" "$2"
+}
+
+# netns_ipt ARGS...: iptables in vipd's namespace (the faults on the links are made there).
+netns_ipt() { ip netns exec "$NETNS_V" iptables -w 5 "$@"; }
+
+# netns_start_delayer NAME QUEUE DELAY_MS: nfqueue_delay.py in vipd's namespace (a stand-in for
+# netem's delay where the kernel has no sch_netem); packets sent to QUEUE by an NFQUEUE rule are
+# held DELAY_MS. Waits until it is bound to the queue.
+netns_start_delayer() {
+    start_daemon "$1" ip netns exec "$NETNS_V" "$VIPD_PY" "$VIPD_LIB_DIR/nfqueue_delay.py" "$2" "$3"
+    wait_or_fail 10 "nfqueue_delay.py bound to queue $2" grep -q "^bound queue $2" "$(daemon_log "$1")"
+}
+
+# netns_flip PORT...: one of the PORTs (at random) changes state.
+netns_flip() {
+    local p=${*:RANDOM % $# + 1:1}
+    if [[ -e $NETNS_UP/$p ]]; then netns_check_down "$p"; else netns_check_up "$p"; fi
+}
+
+# netns_follow SECONDS ROUTER... -- PORT...: for SECONDS, flip a port and wait (30 s at most) for
+# every ROUTER's table to be exactly the model, again and again; prints the number of flips.
+netns_follow() {
+    local end=$((SECONDS + $1)) routers=() r n=0
+    shift
+    while (($#)) && [[ $1 != -- ]]; do routers+=("$1"); shift; done
+    shift
+    while ((SECONDS < end)); do
+        netns_flip "$@"
+        for r in "${routers[@]}"; do netns_wait_table "$r" 30; done
+        n=$((n + 1))
+    done
+    echo "$n"
 }
 
 netns_elapsed() { awk -v a="$1" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.3f\n", b - a }'; }
