@@ -34,7 +34,7 @@ netns_wait_table gobgp0 30
 # downs PEER: how many times vipd's session with PEER left Established.
 downs() { grep -c "bgp peer=$1 from=Established" "$vlog" || true; }
 
-    if [[ -e $NETNS_UP/$p ]]; then netns_check_down "$p"; else netns_check_up "$p"; fi
+# restart KIND SIGNAL: stop the router with SIGNAL (VIPs flipping meanwhile), start a new one,
 # wait for the exact table; the reconvergence time goes to $VIPD_TEST_DIR/KIND.times.
 restart() {
     local kind=$1 sig=$2 other old new t0 other_downs el
