@@ -42,11 +42,12 @@ netns_wait_table gobgp0 30
 downs() { grep -c "from=Established" "$vlog" || true; }
 before=$(downs)
 
-# log_offset: seconds between the wall clock vipd logged its last line with and the true one.
+_more_lines() { (($(wc -l <"$vlog") > $1)); }
+# log_offset LINES: seconds between the wall clock vipd logged its last line with and the true one.
 log_offset() {
     local last
     netns_flip "${ports[@]}" # something to log
-    wait_or_fail 10 "a new line in vipd's log" test "$(wc -l <"$vlog")" -gt "$1"
+    wait_or_fail 10 "a new line in vipd's log" _more_lines "$1"
     last=$(tail -n 1 "$vlog" | cut -d' ' -f1)
     "$VIPD_PY" -c '
 import datetime, sys, time
