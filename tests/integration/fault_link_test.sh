@@ -64,7 +64,7 @@ netns_wait_table_empty bird0 $((hold + 15))
 netns_wait_table_empty gobgp0 $((hold + 15))
 vipd_expired() { (($(grep -c "hold timer expired: sent NOTIFICATION 4/0" "$vlog") >= vipd_hold + 2)); }
 wait_or_fail $((hold + 15)) "vipd's hold timers to expire for both routers" vipd_expired
-log "both routers and vipd saw the hold timers expire; BIRD $(netns_bird_change_after bird0 "$t0") s after the loss began"
+log "both routers and vipd saw the hold timers expire; BIRD's ${hold} s hold timer $(netns_bird_log_after bird0 "vipd: Error: Hold timer expired" "$t0") s after the loss began"
 assert_cmd "BIRD's hold timer expired" test "$(grep -c "Hold timer expired" "$(daemon_log bird0)")" -gt "$bird_hold"
 wait_or_fail 10 "gobgpd's hold timer expiry" grep -q "hold-timer-expired" "$(daemon_log gobgp0)"
 netns_check_up "${ports[0]}"

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Router restarts (issue 13): a real BIRD 2 and a real gobgpd, each in its own network namespace
-# (netns_lib.sh), are stopped with SIGTERM (FAULT_RESTARTS times each, default 5; the issue's
+# (netns_lib.sh), are stopped with SIGTERM (FAULT_RESTARTS times each, default 4; the issue's
 # full count is 50) and killed with SIGKILL (FAULT_KILLS times each, default 2; full: 10) and
 # started again, while the VIPs flip (the test's TCP listeners checked by vipd go down and up
 # before, during and after each restart). After every restart the router's table converges to
@@ -10,7 +10,7 @@
 set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/netns_lib.sh"
 
-: "${FAULT_RESTARTS:=5}" "${FAULT_KILLS:=2}"
+: "${FAULT_RESTARTS:=4}" "${FAULT_KILLS:=2}"
 hold=9
 conf=$VIPD_TEST_DIR/vipd.json
 ports=(18101 18102 18103 18104 18105 18106)

@@ -45,7 +45,7 @@
 #   netns_ctl ARGS...                      vipctl on the test's control socket
 #   netns_ipt ARGS...                      iptables in vipd's namespace
 #   netns_start_delayer NAME QUEUE DELAY_MS  delay the packets of NFQUEUE QUEUE (nfqueue_delay.py)
-#   netns_bird_change_after ROUTER T0     seconds from T0 to BIRD's last change of protocol vipd
+#   netns_bird_log_after ROUTER ERE T0    seconds from T0 to BIRD's last log line matching ERE
 #   netns_flip PORT...                     one of the PORTs changes state
 #   netns_follow SECONDS ROUTER... -- PORT...   flip and wait for the exact tables, for SECONDS
 #   netns_elapsed T0                       seconds since T0 ($EPOCHREALTIME), 3 decimals
@@ -348,16 +348,17 @@ netns_wait_table_empty() {
         fail "$1: routes from vipd still there after ${2}s: $(netns_table_diff "$1" empty | head -n 20 | paste -sd';')"
 }
 
-# netns_bird_change_after ROUTER T0: seconds from T0 ($EPOCHREALTIME) to the last state change of
-# ROUTER's protocol vipd, by BIRD's own clock (ms; the same wall clock): when a session went down,
-# whatever the cost of asking.
-netns_bird_change_after() {
-    local since
-    since=$(bird_proto_since "$1" vipd) || fail "netns_bird_change_after: BIRD $1 cannot be asked"
+# netns_bird_log_after ROUTER ERE T0: seconds from T0 ($EPOCHREALTIME) to the last line of ROUTER's
+# log matching ERE, by BIRD's own time stamp (ms, the same wall clock): when BIRD saw a hold timer
+# expire or a Cease arrive, whatever the cost of the polls (fails when no line matches).
+netns_bird_log_after() {
+    local line
+    line=$(grep -E -- "$2" "$(daemon_log "$1")" | tail -n 1)
+    [[ -n $line ]] || fail "no line matching '$2' in $1's log"
     "$VIPD_PY" -c '
 import datetime, sys
 t = datetime.datetime.strptime(sys.argv[1], "%Y-%m-%d %H:%M:%S.%f").timestamp()
-print(f"{t - float(sys.argv[2]):.3f}")' "$since" "$2"
+print(f"{t - float(sys.argv[2]):.3f}")' "${line:0:23}" "$3"
 }
 
 # netns_ipt ARGS...: iptables in vipd's namespace (the faults on the links are made there).
