@@ -36,6 +36,7 @@
 #   netns_start_vipd NAME CONF             vipd in NETNS_V
 #   netns_start_flipper NAME               the listeners (python3, one process)
 #   netns_check_up PORT... / netns_check_down PORT...      flip the listeners (the model follows)
+#   netns_hold_vip NAME... / netns_release_vip NAME...     the model counts VIPs down (drained, ...)
 #   netns_table_diff ROUTER                what differs between ROUTER's table and the model (status 1)
 #   netns_table_exact ROUTER               predicate: Established and the table is exactly the model
 #   netns_wait_table ROUTER TIMEOUT_S      wait for it, or fail with the difference
@@ -60,8 +61,9 @@ NETNS_V_B=10.77.1.1 NETNS_B_ADDR=10.77.1.2 # vipd <-> BIRD
 NETNS_V_G=10.77.2.1 NETNS_G_ADDR=10.77.2.2 # vipd <-> gobgpd
 NETNS_UP="$VIPD_TEST_DIR/up"
 NETNS_MODEL="$VIPD_TEST_DIR/model.tsv"
+NETNS_HELD="$VIPD_TEST_DIR/held" # VIPs held down by the operator (drained, check disabled)
 NETNS_GOBGP_API_PORT=50051 # inside NETNS_G only
-mkdir -p "$NETNS_UP"
+mkdir -p "$NETNS_UP" "$NETNS_HELD"
 : >"$NETNS_MODEL"
 
 # _netns_veth NS_A IF_A ADDR_A NS_B IF_B ADDR_B: a veth pair between two of the test's namespaces.
@@ -171,6 +173,18 @@ netns_model_vip() {
     printf '%s %s %s %s %s %s\n' "$@" >>"$NETNS_MODEL"
 }
 
+# netns_hold_vip NAME... / netns_release_vip NAME...: the model counts the VIPs down whatever their
+# checks say (the test drained them or disabled their check) / no longer.
+netns_hold_vip() {
+    local v
+    for v in "$@"; do : >"$NETNS_HELD/$v"; done
+}
+
+netns_release_vip() {
+    local v
+    for v in "$@"; do rm -f -- "$NETNS_HELD/$v"; done
+}
+
 netns_check_up() {
     local p
     for p in "$@"; do : >"$NETNS_UP/$p"; done
@@ -183,7 +197,7 @@ netns_check_down() {
 
 # netns_write_vipd_conf HOLD FILE [KEEPALIVE]: vipd.json for the model: both routers (connect
 # retry and idle hold 1 s, no back-off doubling), a tcp check per port (200 ms, rise 2, fall 2),
-# damping off (the test flips the checks on purpose). Written to a temporary file and renamed, so
+# drain time 1 s, damping off (the test flips the checks on purpose). Written to a temporary file and renamed, so
 # that a SIGHUP never reads half a file.
 netns_write_vipd_conf() {
     local hold=$1 file=$2 ka=${3:-null} rule name prefix med comm large port checks="" vips="" sep=""
@@ -198,7 +212,8 @@ netns_write_vipd_conf() {
         fi
         vips+="$sep
     { \"name\": \"$name\", \"prefixes\": [\"$prefix\"], \"rule\": \"$rule\", \"damping\": false,
-      \"up\": { \"med\": $med, \"communities\": [\"$comm\"], \"large-communities\": [\"$large\"] } }"
+      \"up\": { \"med\": $med, \"communities\": [\"$comm\"], \"large-communities\": [\"$large\"] },
+      \"drain\": { \"time\": 1 } }"
         sep=,
     done <"$NETNS_MODEL"
     local nb='"connect-retry": "1s", "idle-hold-time": "1s", "max-idle-hold-time": "1s", "families": ["ipv4"]'
@@ -260,19 +275,19 @@ PY
 }
 
 # _NETNS_PY_COMPARE: replaces lib.sh's emit(): the routes a lib.sh parser read (normalised) against
-# the model (argv: model file, up dir, next hop, "exact" or "empty"); prints each difference,
+# the model (argv: model file, up dir, held dir, next hop, "exact" or "empty"); prints each difference,
 # exits 1 if any. Parser and comparison run in one python3 (each costs on a loaded machine).
 _NETNS_PY_COMPARE=$(
     cat <<'PY'
 def emit(routes, mode, args):
     import os
-    model, updir, nh, want_mode = args
-    up = set(os.listdir(updir))
+    model, updir, helddir, nh, want_mode = args
+    up, held = set(os.listdir(updir)), set(os.listdir(helddir))
     want = {}
     if want_mode != "empty":
         for line in open(model):
             name, prefix, med, comm, large, port = line.split()
-            if port == "-" or port in up:
+            if (port == "-" or port in up) and name not in held:
                 want[prefix] = {"origin": "igp", "as_path": "65001", "next_hop": nh, "med": med,
                                 "community": comm, "large_community": large}
     keys = ("origin", "as_path", "next_hop", "med", "community", "large_community")
@@ -321,7 +336,7 @@ _netns_compare_routes() {
     esac
     ((rc == 0)) || out=""
     "$VIPD_PY" -c "$_VIPD_PY_COMMON"$'\n'"$_NETNS_PY_COMPARE"$'\n'"$parser" compare \
-        "$NETNS_MODEL" "$NETNS_UP" "$nh" "$2" <<<"$out"
+        "$NETNS_MODEL" "$NETNS_UP" "$NETNS_HELD" "$nh" "$2" <<<"$out"
 }
 
 # netns_table_diff ROUTER [empty]: differences between ROUTER's table and the model; status 1 when
