@@ -11,6 +11,11 @@ PKGS=(
     libbenchmark-dev
     # real peers and tools used by the tests and the demo
     bird2 gobgpd haproxy python3 netcat-openbsd iproute2 procps curl
+    # fault-injection tests: packet loss and delay in the tests' own network namespaces (the
+    # kernel may lack sch_netem; iptables' statistic match and NFQUEUE work without it)
+    iptables
+    # the clock test steps the wall clock of vipd alone (LD_PRELOAD), never the machine's
+    libfaketime
     # openssl req: the lazy-OpenSSL test's throw-away certificate
     openssl
     # packaging test (cpack computes Depends with dpkg-shlibdeps)
