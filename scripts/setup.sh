@@ -11,6 +11,8 @@ PKGS=(
     libbenchmark-dev
     # real peers and tools used by the tests and the demo
     bird2 gobgpd haproxy python3 netcat-openbsd iproute2 procps curl
+    # shell completion test (tests/completion_test.sh runs the zsh script)
+    zsh
     # openssl req: the lazy-OpenSSL test's throw-away certificate
     openssl
     # packaging test (cpack computes Depends with dpkg-shlibdeps)

@@ -107,7 +107,9 @@ assert_eq "/etc/vipd/vipd.json" "$conffiles" "conffiles"
 contents=$(dpkg-deb -c "$deb")
 for path in ./usr/sbin/vipd ./usr/bin/vipctl ./etc/vipd/vipd.json \
             ./lib/systemd/system/vipd.service ./usr/share/man/man8/vipd.8.gz \
-            ./usr/share/doc/vipd/README.md ./usr/share/doc/vipd/examples/active-active.json; do
+            ./usr/share/doc/vipd/README.md ./usr/share/doc/vipd/examples/active-active.json \
+            ./usr/share/bash-completion/completions/vipctl ./usr/share/bash-completion/completions/vipd \
+            ./usr/share/zsh/vendor-completions/_vipctl; do
     assert_contains "$contents" "$path" "package contents"
 done
 
