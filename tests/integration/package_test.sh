@@ -132,6 +132,13 @@ done
 getent passwd vipd >/dev/null || fail "postinst did not create the vipd user"
 getent group vipd >/dev/null || fail "postinst did not create the vipd group"
 
+# `vipd --help` names the installed documentation: each file it names is there.
+help=$(/usr/sbin/vipd --help)
+assert_contains "$help" "/usr/share/doc/vipd/ (configuration.md" "vipd --help names the docs"
+for f in configuration.md getting-started.md operations.md troubleshooting.md examples; do
+    [[ $help == *"$f"* && -e /usr/share/doc/vipd/$f ]] || fail "vipd --help: /usr/share/doc/vipd/$f"
+done
+
 /usr/sbin/vipd --check-config /etc/vipd/vipd.json --print >"$VIPD_TEST_DIR/effective.json" ||
     fail "vipd --check-config /etc/vipd/vipd.json failed"
 assert_contains "$(cat "$VIPD_TEST_DIR/effective.json")" '"neighbors": []' "no neighbors shipped"
