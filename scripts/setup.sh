@@ -13,6 +13,8 @@ PKGS=(
     bird2 gobgpd haproxy python3 netcat-openbsd iproute2 procps curl
     # shell completion test (tests/completion_test.sh runs the zsh script)
     zsh
+    # the nftables snippet of docs/routers.md is checked with `nft -c` (tests/docs_router_test.py)
+    nftables
     # openssl req: the lazy-OpenSSL test's throw-away certificate
     openssl
     # packaging test (cpack computes Depends with dpkg-shlibdeps)
