@@ -11,7 +11,7 @@ PKGS=(
     libbenchmark-dev
     # real peers and tools used by the tests and the demo
     bird2 gobgpd haproxy python3 netcat-openbsd iproute2 procps curl
-    # shell completion test (tests/completion_test.sh runs the zsh script)
+    # shell completion test (tests/completion_test.py runs the zsh script)
     zsh
     # the nftables snippet of docs/routers.md is checked with `nft -c` (tests/docs_router_test.py)
     nftables

@@ -32,7 +32,7 @@ constexpr std::array global_options{
     Option{"--version", "print vipctl's version", false, false},
 };
 // vipctl decode (cli/vipctl/decode.cpp) and vipd (cli/config/command.cpp): their --help texts
-// are checked against these by tests/completion_test.sh.
+// are checked against these by tests/completion_test.py.
 constexpr std::array decode_options{
     Option{"--add-path", "ADD-PATH identifiers present for ipv4, ipv6, ipv4,ipv6 or none", true,
            false},

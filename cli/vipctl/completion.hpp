@@ -1,7 +1,7 @@
 // `vipctl completion bash|zsh`: shell completion for vipctl and vipd, generated from the
 // command registry (cli/control/registry.cpp: command names and their options) plus vipctl's
 // global options, `decode`, `help` and vipd's own options. The package installs the output
-// (cmake/Install.cmake); tests/completion_test.sh checks it against every --help text.
+// (cmake/Install.cmake); tests/completion_test.py checks it against every --help text.
 // Must not: do I/O beyond the streams it is handed.
 #pragma once
 
