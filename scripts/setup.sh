@@ -16,6 +16,10 @@ PKGS=(
     iptables
     # the clock test steps the wall clock of vipd alone (LD_PRELOAD), never the machine's
     libfaketime
+    # shell completion test (tests/completion_test.py runs the zsh script)
+    zsh
+    # the nftables snippet of docs/routers.md is checked with `nft -c` (tests/docs_router_test.py)
+    nftables
     # openssl req: the lazy-OpenSSL test's throw-away certificate
     openssl
     # packaging test (cpack computes Depends with dpkg-shlibdeps)

@@ -65,8 +65,10 @@ std::string vipd_usage()
         "  -h, --help             this text\n"
         "  -V, --version          print the version\n"
         "\n"
-        "The configuration format is described in docs/configuration.md.\n",
-        default_config_path);
+        "Documentation: {}/ (configuration.md: every setting;\n"
+        "getting-started.md, operations.md, troubleshooting.md; examples/), and the\n"
+        "manual pages vipd(8) and vipctl(1).\n",
+        default_config_path, VIPD_DOCDIR);
 }
 
 int check_config(const std::filesystem::path& path, std::ostream& out, std::ostream& err,

@@ -200,6 +200,9 @@ Examples:
                 R"(Usage: vipctl undrain VIP
        vipctl undrain --all
 
+Options:
+  --all    every VIP
+
 Examples:
   vipctl undrain web
   vipctl undrain --all

@@ -258,7 +258,9 @@ void render_checks(Exposition& e, const MetricsInput& in)
     e.family("vipd_check_state", "gauge", "State of the health check: 1 for the current state.");
     for (const auto& c : in.checks)
         state_set(e, "vipd_check_state", "check", c.name, check_states(), c.state);
-    e.family("vipd_check_serving", "gauge", "1 when the check counts as up for VIP rules.");
+    e.family("vipd_check_serving", "gauge",
+             "1 while the check's target takes traffic (up, falling, drain); "
+             "rules count drain as down.");
     for (const auto& c : in.checks)
         e.sample("vipd_check_serving", {{"check", c.name}}, c.serving ? 1 : 0);
     e.family("vipd_check_last_probe_duration_seconds", "gauge",

@@ -12,6 +12,9 @@
 
 namespace vipd::cli {
 
+/// The line of `vipctl --help` for the decode subcommand.
+inline constexpr std::string_view decode_summary = "decode BGP messages (hex or binary) into JSON";
+
 /// Usage text of the decode subcommand.
 [[nodiscard]] std::string_view decode_usage();
 

@@ -12,13 +12,12 @@
 #include "cli/control/registry.hpp"
 #include "cli/control/request.hpp"
 #include "cli/vipctl/commands.hpp"
+#include "cli/vipctl/completion.hpp"
 #include "cli/vipctl/decode.hpp"
 
 namespace {
 
 using namespace vipd::cli;
-
-constexpr std::string_view decode_summary = "decode BGP messages (hex or binary) into JSON";
 
 void usage(std::ostream& out)
 {
@@ -28,6 +27,7 @@ void usage(std::ostream& out)
     for (const auto& c : command_registry())
         out << "  " << c.name << std::string(name_width - c.name.size(), ' ') << c.summary << '\n';
     out << "  decode" << std::string(name_width - 6, ' ') << decode_summary << '\n';
+    out << "  completion " << completion_summary << '\n';
     out << R"(
 Options:
   -s, --socket PATH    control socket (default $VIPD_SOCKET, else /run/vipd/vipd.sock)
@@ -67,6 +67,8 @@ int run_help(const std::vector<std::string>& args)
     const auto* c = args.empty() ? nullptr : find_command(args.front());
     if (!args.empty() && args.front() == "decode")
         std::cout << decode_usage();
+    else if (!args.empty() && args.front() == "completion")
+        std::cout << completion_usage();
     else if (c)
         std::cout << c->usage;
     else
@@ -113,6 +115,8 @@ int main(int argc, char** argv)
         return run_help(args);
     if (name == "decode")
         return run_decode_safely(args);
+    if (name == "completion")
+        return run_completion(args, std::cout, std::cerr);
     if (find_command(name)) {
         if (auto error = take_global_options(args, opts)) {
             std::cerr << "vipctl " << name << ": " << *error << '\n';

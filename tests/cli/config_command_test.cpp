@@ -30,6 +30,9 @@ TEST_CASE("vipd options", "[config]")
     CHECK(parse_vipd_options({"-c"}).error() == "-c needs a FILE");
     CHECK(parse_vipd_options({"--chek-config"}).error() == "unknown option \"--chek-config\"");
     CHECK(vipd::cli::vipd_usage().find("--check-config") != std::string::npos);
+    // Points at the installed documentation (package_test.sh checks the files are there).
+    CHECK(vipd::cli::vipd_usage().find("/share/doc/vipd/ (configuration.md") != std::string::npos);
+    CHECK(vipd::cli::vipd_usage().find("vipd(8) and vipctl(1)") != std::string::npos);
 }
 
 TEST_CASE("check-config prints one line", "[config]")

@@ -149,7 +149,7 @@ vipd_check_state{check="http",state="down"} 0
 vipd_check_state{check="http",state="disabled"} 0
 vipd_check_state{check="http",state="maint"} 0
 vipd_check_state{check="http",state="drain"} 0
-# HELP vipd_check_serving 1 when the check counts as up for VIP rules.
+# HELP vipd_check_serving 1 while the check's target takes traffic (up, falling, drain); rules count drain as down.
 # TYPE vipd_check_serving gauge
 vipd_check_serving{check="http"} 1
 # HELP vipd_check_last_probe_duration_seconds Latency of the last finished probe.

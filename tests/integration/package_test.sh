@@ -107,7 +107,9 @@ assert_eq "/etc/vipd/vipd.json" "$conffiles" "conffiles"
 contents=$(dpkg-deb -c "$deb")
 for path in ./usr/sbin/vipd ./usr/bin/vipctl ./etc/vipd/vipd.json \
             ./lib/systemd/system/vipd.service ./usr/share/man/man8/vipd.8.gz \
-            ./usr/share/doc/vipd/README.md ./usr/share/doc/vipd/examples/active-active.json; do
+            ./usr/share/doc/vipd/README.md ./usr/share/doc/vipd/examples/active-active.json \
+            ./usr/share/bash-completion/completions/vipctl ./usr/share/bash-completion/completions/vipd \
+            ./usr/share/zsh/vendor-completions/_vipctl; do
     assert_contains "$contents" "$path" "package contents"
 done
 
@@ -129,6 +131,13 @@ for page in "$src"/docs/man/*.[1-8]; do
 done
 getent passwd vipd >/dev/null || fail "postinst did not create the vipd user"
 getent group vipd >/dev/null || fail "postinst did not create the vipd group"
+
+# `vipd --help` names the installed documentation: each file it names is there.
+help=$(/usr/sbin/vipd --help)
+assert_contains "$help" "/usr/share/doc/vipd/ (configuration.md" "vipd --help names the docs"
+for f in configuration.md getting-started.md operations.md troubleshooting.md examples; do
+    [[ $help == *"$f"* && -e /usr/share/doc/vipd/$f ]] || fail "vipd --help: /usr/share/doc/vipd/$f"
+done
 
 /usr/sbin/vipd --check-config /etc/vipd/vipd.json --print >"$VIPD_TEST_DIR/effective.json" ||
     fail "vipd --check-config /etc/vipd/vipd.json failed"
