@@ -54,7 +54,9 @@ tl::expected<std::unique_ptr<ExecCheck>, std::string> ExecCheck::make(ExecCheckC
 
 asio::awaitable<Outcome> ExecCheck::probe()
 {
-    auto result = co_await run_process({argv_, config_.env, config_.max_output, nullptr});
+    // A named spec: GCC 12 destroys a braced temporary in a co_await expression twice.
+    ProcessSpec spec{argv_, config_.env, config_.max_output, nullptr};
+    auto result = co_await run_process(std::move(spec));
     if (!result.spawned)
         co_return down({result.failure == ProcessError::spawn ? Reason::exit_status : Reason::other,
                         result.error});
