@@ -75,27 +75,6 @@ std::vector<std::string> read_names(const Object& o, std::string_view key,
     return out;
 }
 
-void read_env(const Object& o, HookConfig& h)
-{
-    auto v = o.get("env");
-    if (!v)
-        return;
-    auto members = detail::as_map(*v);
-    if (!members)
-        return;
-    for (const auto& [name, value] : *members) {
-        const bool ok = !name.empty() && name.find('=') == std::string::npos &&
-                        !(name[0] >= '0' && name[0] <= '9') && !name.starts_with("VIPD_");
-        if (!ok)
-            value.ctx->error_at_key(value.pointer, v->pointer,
-                                    fmt::format("\"{}\" is not an environment variable name "
-                                                "(VIPD_ names are vipd's)",
-                                                name));
-        else if (auto s = detail::as_string(value))
-            h.env.push_back(name + "=" + *s);
-    }
-}
-
 HookConfig read_hook(const std::string& name, const Value& value, const Config& config)
 {
     HookConfig h;
@@ -126,7 +105,7 @@ HookConfig read_hook(const std::string& name, const Value& value, const Config& 
         neighbors.push_back(n.name);
     h.vips = read_names(o, "vips", vips, "VIP");
     h.neighbors = read_names(o, "neighbors", neighbors, "neighbor");
-    read_env(o, h);
+    o.set("env", h.env, [](const Value& v) { return detail::as_environment(v, "VIPD_"); });
     o.set("timeout", h.timeout, detail::duration_in(min_timeout, max_timeout));
     o.set("max-output", h.max_output, detail::uint_in<std::size_t>(1, max_output_limit));
     return h;
