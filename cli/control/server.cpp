@@ -333,8 +333,9 @@ void ControlSession::complete(std::uint64_t seq, json reply)
     Slot& slot = slots_[seq - first_seq_];
     if (slot.done)
         return; // a second Respond call for one request is ignored
-    slot.ok = reply.value("ok", false);
-    slot.bytes = encode_line(finish_reply(std::move(reply), slot.id));
+    const json finished = finish_reply(std::move(reply), slot.id);
+    slot.ok = finished.value("ok", false);
+    slot.bytes = encode_line(finished);
     slot.done = true;
     pump();
 }
