@@ -1,10 +1,7 @@
 // `exec` check: run a command; exit status 0 means up. argv is executed directly (PATH searched),
-// through /bin/sh -c only when `shell` is set. The child gets its own process group, stdin from
-// /dev/null, stdout+stderr into one pipe of which at most max_output bytes are kept (the rest is
-// read and dropped, so the child never blocks on a full pipe). Exit is awaited on a pidfd
-// (pidfd_open, Linux >= 5.3) on the event loop: nothing blocks. When the probe ends early (the
-// monitor's timeout cancels it) the whole process group gets SIGKILL and the child is reaped
-// asynchronously; after a normal exit, leftovers in its process group are killed too.
+// through /bin/sh -c only when `shell` is set. The command runs as health/process.hpp describes
+// (own process group, output capped at max_output, exit awaited on a pidfd: nothing blocks);
+// when the probe ends early (the monitor's timeout cancels it) its process group gets SIGKILL.
 #pragma once
 
 #include <cstddef>

@@ -242,21 +242,7 @@ health::ProbeConfig read_exec(const Object& o)
     } else {
         o.require("command");
     }
-    if (auto v = o.get("env")) {
-        if (auto members = as_map(*v)) {
-            for (const auto& [name, value] : *members) {
-                const bool ok = !name.empty() && name.find('=') == std::string::npos &&
-                                !(name[0] >= '0' && name[0] <= '9');
-                if (!ok)
-                    value.ctx->error_at_key(value.pointer, v->pointer,
-                                            fmt::format("\"{}\" is not an environment variable "
-                                                        "name",
-                                                        name));
-                else if (auto s = as_string(value))
-                    c.env.push_back(name + "=" + *s);
-            }
-        }
-    }
+    o.set("env", c.env, [](const Value& v) { return as_environment(v); });
     o.set("max-output", c.max_output, uint_in<std::size_t>(1, 1024 * 1024));
     return c;
 }

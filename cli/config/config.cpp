@@ -17,7 +17,8 @@ namespace vipd::cli {
 
 namespace {
 
-const std::vector<std::string_view> top_keys{"global", "neighbors", "checks", "haproxy", "vips"};
+const std::vector<std::string_view> top_keys{"global",  "neighbors", "checks",
+                                             "haproxy", "vips",      "hooks"};
 
 // nlohmann's text after "[json.exception.parse_error.101] parse error at line L, column C: ".
 std::string syntax_message(const std::string& what)
@@ -152,6 +153,7 @@ tl::expected<Config, ConfigErrors> parse_config(std::string_view text, std::stri
     detail::read_vips(root, config.vips, origins);
     detail::read_rhi(ctx, config.global, config.vips, origins);
     detail::resolve(ctx, config, origins);
+    config.hooks = detail::read_hooks(root, config);
     if (ctx.failed())
         return tl::unexpected(ctx.take());
     return config;

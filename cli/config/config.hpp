@@ -102,6 +102,37 @@ struct HaproxyConfig
     bool operator==(const HaproxyConfig&) const = default;
 };
 
+/// What a hook runs on (docs/hooks.md): a VIP entering a state, or a BGP session of a
+/// neighbor entering (up) or leaving (down) Established.
+enum class HookTrigger : std::uint8_t {
+    announced,
+    degraded,
+    withdrawn,
+    held_down,
+    draining,
+    drained,
+    neighbor_up,
+    neighbor_down,
+};
+
+/// "announced", …, "held-down", "neighbor-up", "neighbor-down" (the config words, VIPD_EVENT).
+[[nodiscard]] std::string_view to_string(HookTrigger t);
+
+/// One entry of "hooks": a command run on matching events, one run at a time.
+struct HookConfig
+{
+    std::string name;
+    std::vector<std::string> argv;      ///< program and arguments; one command line when `shell`
+    bool shell = false;                 ///< run argv[0] with /bin/sh -c
+    std::vector<HookTrigger> events;    ///< empty: every event
+    std::vector<std::string> vips;      ///< VIP events only of these VIPs (empty: all)
+    std::vector<std::string> neighbors; ///< neighbor events only of these (empty: all)
+    std::vector<std::string> env;       ///< extra NAME=value entries
+    std::chrono::milliseconds timeout{std::chrono::seconds(10)};
+    std::size_t max_output = 4096; ///< output bytes kept and logged
+    bool operator==(const HookConfig&) const = default;
+};
+
 /// A complete, validated configuration.
 struct Config
 {
@@ -115,6 +146,7 @@ struct Config
     /// VIPs from the JSON file, then those of the RHI file. Rules are resolved: every HAProxy
     /// reference names its instance.
     std::vector<announce::VipConfig> vips;
+    std::vector<HookConfig> hooks; ///< in name order
     bool operator==(const Config&) const = default;
 
     /// The neighbor named `name`, or null.
@@ -176,10 +208,11 @@ struct ConfigDiff
     NameDiff haproxy;
     NameDiff references;
     NameDiff vips;
+    NameDiff hooks;
     [[nodiscard]] bool empty() const
     {
         return global.empty() && neighbors.empty() && checks.empty() && haproxy.empty() &&
-               references.empty() && vips.empty();
+               references.empty() && vips.empty() && hooks.empty();
     }
     bool operator==(const ConfigDiff&) const = default;
 };

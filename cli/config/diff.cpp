@@ -95,6 +95,7 @@ ConfigDiff diff(const Config& before, const Config& after)
                            [](const HaproxyConfig& h) { return h.instance.name; });
     d.vips =
         diff_named(before.vips, after.vips, [](const announce::VipConfig& v) { return v.name; });
+    d.hooks = diff_named(before.hooks, after.hooks, [](const HookConfig& h) { return h.name; });
     return d;
 }
 
@@ -108,6 +109,7 @@ std::string to_string(const ConfigDiff& d)
     describe(out, "haproxy", d.haproxy);
     describe(out, "references", d.references);
     describe(out, "vips", d.vips);
+    describe(out, "hooks", d.hooks);
     if (!out.empty())
         out.pop_back();
     return out;

@@ -235,6 +235,7 @@ nlohmann::ordered_json to_json(const Config& config)
     for (const auto& v : config.vips)
         vips.push_back(vip_json(v));
     out["vips"] = vips;
+    out["hooks"] = detail::hooks_json(config.hooks);
     return out;
 }
 

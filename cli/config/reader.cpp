@@ -327,4 +327,28 @@ std::optional<std::vector<std::pair<std::string, Value>>> as_map(const Value& v)
     return out;
 }
 
+std::optional<std::vector<std::string>> as_environment(const Value& v,
+                                                       std::string_view reserved_prefix)
+{
+    auto members = as_map(v);
+    if (!members)
+        return std::nullopt;
+    std::vector<std::string> out;
+    for (const auto& [name, value] : *members) {
+        const bool reserved = !reserved_prefix.empty() && name.starts_with(reserved_prefix);
+        const bool ok = !name.empty() && name.find('=') == std::string::npos &&
+                        !(name[0] >= '0' && name[0] <= '9') && !reserved;
+        if (!ok)
+            value.ctx->error_at_key(
+                value.pointer, v.pointer,
+                reserved ? fmt::format("\"{}\" is not an environment variable name ({} names "
+                                       "are vipd's)",
+                                       name, reserved_prefix)
+                         : fmt::format("\"{}\" is not an environment variable name", name));
+        else if (auto s = as_string(value))
+            out.push_back(name + "=" + *s);
+    }
+    return out;
+}
+
 } // namespace vipd::cli::detail

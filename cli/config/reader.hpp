@@ -158,6 +158,11 @@ as_seconds(const Value& v, std::uint64_t min, std::uint64_t max, std::string_vie
 /// The members of an object whose keys are names (error: not an object).
 [[nodiscard]] std::optional<std::vector<std::pair<std::string, Value>>> as_map(const Value& v);
 
+/// An object of environment variables as NAME=value entries; names must be valid and must not
+/// start with `reserved_prefix` (when given).
+[[nodiscard]] std::optional<std::vector<std::string>>
+as_environment(const Value& v, std::string_view reserved_prefix = {});
+
 /// The index of the word `v` names among `words` (error: one of them expected).
 [[nodiscard]] std::optional<std::size_t> as_choice(const Value& v,
                                                    const std::vector<std::string_view>& words);

@@ -64,6 +64,10 @@ void read_vips(const Object& root, std::vector<announce::VipConfig>& vips,
 // The RHI file named by global "rhi-file" (appends VIPs named "rhi-LINE").
 void read_rhi(Context& ctx, const GlobalConfig& global, std::vector<announce::VipConfig>& vips,
               std::vector<VipOrigin>& origins);
+// "hooks" (after the VIPs and neighbors: its filters name them)
+[[nodiscard]] std::vector<HookConfig> read_hooks(const Object& root, const Config& config);
+/// The effective "hooks" object (env values redacted).
+[[nodiscard]] nlohmann::ordered_json hooks_json(const std::vector<HookConfig>& hooks);
 /// Cross-references: unique VIP names and prefixes, rule leaves naming defined checks and
 /// HAProxy instances (filling in the default instance), VIP neighbor names. Fills
 /// config.references.

@@ -192,7 +192,7 @@ std::span<const ControlCommands::HandlerRow> ControlCommands::handlers()
         HandlerRow{"disable", &C::cmd_disable},     HandlerRow{"enable", &C::cmd_enable},
         HandlerRow{"check-now", &C::cmd_check_now}, HandlerRow{"explain", &C::cmd_explain},
         HandlerRow{"reload", &C::cmd_reload},       HandlerRow{"version", &C::cmd_version},
-        HandlerRow{"neighbor", &C::cmd_neighbor},
+        HandlerRow{"neighbor", &C::cmd_neighbor},   HandlerRow{"watch", &C::cmd_watch},
     };
     return rows;
 }
@@ -344,6 +344,12 @@ json ControlCommands::status(const ControlTime& now) const
 void ControlCommands::cmd_version(const json&, Respond respond, const ControlTime&)
 {
     respond({{"ok", true}, {"version", VIPD_VERSION}});
+}
+
+void ControlCommands::cmd_watch(const json&, Respond respond, const ControlTime&)
+{
+    // The server turns the connection into a stream of event lines after this reply.
+    respond({{"ok", true}, {"watching", {"check", "vip", "neighbor"}}});
 }
 
 void ControlCommands::cmd_status(const json&, Respond respond, const ControlTime& now)

@@ -156,6 +156,7 @@ private:
     void cmd_check_now(const nlohmann::json& args, Respond respond, const ControlTime& now);
     void cmd_explain(const nlohmann::json& args, Respond respond, const ControlTime& now);
     void cmd_reload(const nlohmann::json& args, Respond respond, const ControlTime& now);
+    void cmd_watch(const nlohmann::json& args, Respond respond, const ControlTime& now);
     void set_check(const nlohmann::json& args, Respond respond, const ControlTime& now,
                    bool disabled);
     void drain_or_undrain(const nlohmann::json& args, Respond respond, const ControlTime& now,

@@ -266,6 +266,21 @@ Examples:
   vipctl --json version
 )",
                 no_args, no_options, build_no_args, render_version},
+    CommandSpec{"watch", "follow check, VIP and neighbor transitions live",
+                R"(Usage: vipctl watch
+
+Prints one line per transition as it happens, until interrupted (Ctrl-C) or the daemon
+closes the connection: time (UTC), kind (check, vip, neighbor), name, old -> new state and
+the cause. Neighbors show entering and leaving Established. With --json, each event is one
+JSON object per line ({"event":"transition","time","kind","name","from","to","cause"}).
+No timeout applies. A watcher that reads too slowly is dropped by the daemon with a last
+line saying why (exit status 1); exit status 3 when the daemon goes away.
+
+Examples:
+  vipctl watch
+  vipctl --json watch | jq -c 'select(.kind == "vip")'
+)",
+                no_args, no_options, build_watch, render_watch, false, true},
 };
 
 } // namespace

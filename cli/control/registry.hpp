@@ -70,6 +70,9 @@ struct CommandSpec
     RenderFn render;
     /// May use max_bulk_request_bytes (announce/withdraw of 100,000 prefixes).
     bool bulk = false;
+    /// After its reply the connection carries event lines until either side closes it
+    /// (`watch`; docs/control-protocol.md, "Streaming").
+    bool stream = false;
 };
 
 /// Every control command, in the order of the documentation (vipctl's decode is not one).

@@ -502,4 +502,21 @@ Rendered render_version(std::string_view, const json& reply)
     return out;
 }
 
+Rendered render_watch(std::string_view, const json&)
+{
+    return {};
+}
+
+std::string render_event(const json& event)
+{
+    if (cell(at(event, "event")) == "dropped")
+        return "dropped by vipd: " + terminal_safe(cell(at(event, "reason")));
+    std::string line = cell(at(event, "time")) + " " + cell(at(event, "kind")) + " " +
+                       cell(at(event, "name")) + " " + cell(at(event, "from")) + " -> " +
+                       cell(at(event, "to"));
+    if (const auto cause = cell(at(event, "cause")); cause != "-" && !cause.empty())
+        line += " (" + cause + ")";
+    return terminal_safe(line);
+}
+
 } // namespace vipd::cli

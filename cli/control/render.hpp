@@ -48,6 +48,12 @@ struct Rendered
 /// version: the daemon's version.
 [[nodiscard]] Rendered render_version(std::string_view command, const nlohmann::json& reply);
 
+/// watch: the reply that starts the stream (nothing to show).
+[[nodiscard]] Rendered render_watch(std::string_view command, const nlohmann::json& reply);
+/// One event line of `watch`: "2026-12-07T14:30:01.123Z vip web withdrawn -> announced (rule
+/// up)", or for {"event":"dropped"} the reason; never ends in a newline.
+[[nodiscard]] std::string render_event(const nlohmann::json& event);
+
 /// "3d04h", "4h05m", "5m03s", "42s" for a number of seconds; "-" for null.
 [[nodiscard]] std::string format_uptime(const nlohmann::json& seconds);
 

@@ -247,6 +247,12 @@ tl::expected<void, std::string> build_no_args(const Words& w, std::istream&, Con
     return no_positional(w);
 }
 
+tl::expected<void, std::string> build_watch(const Words& w, std::istream&, ControlRequest& req)
+{
+    req.unbounded = true;
+    return no_positional(w);
+}
+
 tl::expected<void, std::string> build_routes(const Words& w, std::istream&, ControlRequest& req)
 {
     if (auto r = no_positional(w); !r)

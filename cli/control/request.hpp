@@ -63,6 +63,9 @@ parse_prefix_list(std::string_view text, std::string_view source);
 /// Commands without arguments: no positional word.
 [[nodiscard]] tl::expected<void, std::string> build_no_args(const Words& w, std::istream& in,
                                                             ControlRequest& req);
+/// watch: no positional word; no default timeout (the stream lasts until interrupted).
+[[nodiscard]] tl::expected<void, std::string> build_watch(const Words& w, std::istream& in,
+                                                          ControlRequest& req);
 /// routes [--neighbor NAME].
 [[nodiscard]] tl::expected<void, std::string> build_routes(const Words& w, std::istream& in,
                                                            ControlRequest& req);

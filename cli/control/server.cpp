@@ -28,6 +28,7 @@
 #include <unistd.h>
 
 #include "cli/config/config.hpp"
+#include "cli/control/registry.hpp"
 #include "cli/daemon/log.hpp"
 
 namespace vipd::cli {
@@ -170,6 +171,8 @@ public:
     void close(std::string_view why);
     /// Closes the session if it is past its idle or write deadline at `now`.
     void sweep(Clock::time_point now);
+    /// Queues one event line if this client watches (see ControlServer::publish).
+    void publish(const std::string& line);
 
 private:
     struct Slot
@@ -177,6 +180,7 @@ private:
         std::optional<json> id;
         std::string bytes;
         bool done = false;
+        bool ok = false;
     };
 
     static asio::awaitable<void> read_loop(std::shared_ptr<ControlSession> self);
@@ -201,8 +205,10 @@ private:
     bool writing_ = false;
     bool reading_done_ = false; ///< EOF, error or oversized line: close once all is written
     bool closed_ = false;
-    Clock::time_point last_activity_;       ///< last complete request line or write progress
-    Clock::time_point last_write_progress_; ///< start of the current write or its progress
+    std::optional<std::uint64_t> watch_seq_; ///< the streaming request, once dispatched
+    bool watching_ = false;                  ///< its reply was ok and written out: events go
+    Clock::time_point last_activity_;        ///< last complete request line or write progress
+    Clock::time_point last_write_progress_;  ///< start of the current write or its progress
 };
 
 void ControlSession::start()
@@ -275,6 +281,8 @@ void ControlSession::dispatch(std::string_view line)
         line.remove_suffix(1);
     if (line.find_first_not_of(" \t\r") == std::string_view::npos)
         return; // blank lines are allowed between requests
+    if (watch_seq_)
+        return; // after a streaming request the connection carries events only
     last_activity_ = Clock::now();
     const std::uint64_t seq = first_seq_ + slots_.size();
     slots_.emplace_back();
@@ -285,6 +293,8 @@ void ControlSession::dispatch(std::string_view line)
         return;
     }
     slots_.back().id = request->id;
+    if (const auto* spec = find_command(request->command); spec && spec->stream)
+        watch_seq_ = seq;
     if (!server_->running) {
         complete(seq, error_reply("vipd is stopping"));
         return;
@@ -323,7 +333,9 @@ void ControlSession::complete(std::uint64_t seq, json reply)
     Slot& slot = slots_[seq - first_seq_];
     if (slot.done)
         return; // a second Respond call for one request is ignored
-    slot.bytes = encode_line(finish_reply(std::move(reply), slot.id));
+    const json finished = finish_reply(std::move(reply), slot.id);
+    slot.ok = finished.value("ok", false);
+    slot.bytes = encode_line(finished);
     slot.done = true;
     pump();
 }
@@ -332,6 +344,14 @@ void ControlSession::pump()
 {
     while (!slots_.empty() && slots_.front().done) {
         out_ += slots_.front().bytes;
+        if (watch_seq_ == first_seq_) {
+            watching_ = slots_.front().ok;
+            if (!watching_)
+                watch_seq_.reset(); // refused: the connection takes requests again
+            else
+                server_->log(LogLevel::info,
+                             {{"client", std::to_string(id_)}, {"event", "watching"}});
+        }
         slots_.pop_front();
         ++first_seq_;
     }
@@ -384,8 +404,34 @@ void ControlSession::sweep(Clock::time_point now)
     if (writing_ && now - last_write_progress_ > limits.write_timeout)
         close(
             fmt::format("the client read no reply bytes for {} ms", limits.write_timeout.count()));
-    else if (!writing_ && slots_.empty() && now - last_activity_ > limits.idle_timeout)
+    else if (!writing_ && slots_.empty() && !watching_ &&
+             now - last_activity_ > limits.idle_timeout)
         close(fmt::format("idle for {} ms", limits.idle_timeout.count()));
+}
+
+void ControlSession::publish(const std::string& line)
+{
+    if (!watching_ || closed_)
+        return;
+    const std::size_t limit = server_->limits.max_watch_unsent;
+    if (unsent() + line.size() <= limit) {
+        out_ += line;
+    } else {
+        // Events not yet handed to a write are dropped; the one in flight completes.
+        out_ = encode_line(
+            {{"event", "dropped"},
+             {"reason", fmt::format("the client did not read its events: more than {} bytes "
+                                    "were waiting; closing the connection",
+                                    limit)}});
+        watching_ = false;
+        reading_done_ = true;
+        server_->log(LogLevel::warning, {{"client", std::to_string(id_)},
+                                         {"event", "slow watcher dropped"},
+                                         {"limit_bytes", std::to_string(limit)}});
+    }
+    if (!writing_)
+        write_more();
+    finish_if_done();
 }
 
 void ControlSession::close(std::string_view why)
@@ -581,6 +627,17 @@ void ControlServer::stop()
         std::pair{now.st_dev, now.st_ino} == *st.ours)
         (void)::unlink(st.path.c_str());
     st.ours.reset();
+}
+
+void ControlServer::publish(const nlohmann::json& event)
+{
+    json line = {{"event", "transition"}};
+    line.update(event);
+    const std::string bytes = encode_line(line);
+    const std::vector<std::shared_ptr<ControlSession>> copy(state_->clients.begin(),
+                                                            state_->clients.end());
+    for (const auto& c : copy)
+        c->publish(bytes);
 }
 
 void ControlServer::set_log(Log* log)

@@ -3,7 +3,8 @@
 // when pipelined. Requests are parsed and validated here (control_protocol.hpp) and handed to
 // the ControlHandler; replies may come later. Everything is asynchronous on the daemon's one
 // io_context: a slow or stuck client is closed after a timeout and never blocks others, and
-// at most `max_clients` are served at once (others get an error line and are closed).
+// at most `max_clients` are served at once (others get an error line and are closed). A
+// streaming request (`watch`) turns its connection into a feed of event lines (publish).
 // Must not: interpret commands (the handler does) or block the event loop.
 #pragma once
 
@@ -43,6 +44,9 @@ struct ControlLimits
     /// disconnects while a request is in the daemon is noticed when its reply is written:
     /// end of stream alone may be a half-close by a client still waiting for replies.)
     std::chrono::milliseconds write_timeout{std::chrono::seconds(30)};
+    /// Event bytes of one watching client (`vipctl watch`) not yet written; beyond, the
+    /// client is sent a last line saying why and closed.
+    std::size_t max_watch_unsent = std::size_t{256} << 10;
 };
 
 class ControlServer
@@ -67,6 +71,12 @@ public:
     /// Stops accepting, closes every client (replies not yet sent are dropped; late Respond
     /// calls are ignored) and removes the socket file if it is still ours. Idempotent.
     void stop();
+
+    /// Sends `event` as one line, {"event": "transition", ...event}, to every client whose
+    /// streaming request (a registry row with `stream`, `watch`) was answered. Never blocks: a
+    /// client with more than max_watch_unsent bytes waiting is dropped (its unsent events are
+    /// replaced by {"event": "dropped", "reason": …}, then it is closed).
+    void publish(const nlohmann::json& event);
 
     /// Where connections, refusals and timeouts are logged (component "control"); optional.
     void set_log(Log* log);

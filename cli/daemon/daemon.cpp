@@ -43,21 +43,13 @@ Daemon::Daemon(asio::io_context& io, std::filesystem::path config_path, Config c
                health::MonitorOptions{static_cast<std::uint64_t>(
                    std::chrono::steady_clock::now().time_since_epoch().count())}),
       announcer_(*this, std::chrono::steady_clock::now(), announcer_options(config_),
-                 [this](const announce::VipEvent& e) {
-                     metrics_.on_vip_transition(e.vip, announce::to_string(e.from),
-                                                announce::to_string(e.to), e.reason,
-                                                std::chrono::system_clock::now());
-                     log_.write(LogLevel::info, "vip",
-                                {{"vip", e.vip},
-                                 {"from", std::string(announce::to_string(e.from))},
-                                 {"to", std::string(announce::to_string(e.to))},
-                                 {"cause", e.reason},
-                                 {"rule", e.rule}});
-                 }),
+                 [this](const announce::VipEvent& e) { events_.vip_transition(e); }),
       signals_(io, SIGHUP, SIGTERM, SIGINT), tick_timer_(io), watchdog_timer_(io), trim_timer_(io),
       commands_(std::make_unique<Control>(*this)), state_(config_.global.state_dir, log_)
 {
     monitor_.add_observer(*this);
+    events_.set_listener([this](const TransitionRecord& r) { on_transition_record(r); });
+    hooks_.configure(config_.hooks);
 }
 
 Daemon::~Daemon()
@@ -166,6 +158,7 @@ void Daemon::shutdown(const std::string& reason)
     watchdog_timer_.cancel();
     trim_timer_.cancel();
     monitor_.stop();
+    hooks_.stop();
     if (control_)
         control_->stop();
     if (http_)
@@ -203,6 +196,19 @@ void Daemon::on_transition(const health::Transition& t)
     events_.check_transition(t);
     announcer_.check_changed(t, now());
     after_announcer_change();
+}
+
+void Daemon::on_transition_record(const TransitionRecord& record)
+{
+    if (control_)
+        control_->publish(to_json(record));
+    std::vector<std::string> prefixes;
+    if (record.kind == "vip")
+        if (const auto* vip = announcer_.config(record.name))
+            for (const auto& p : vip->prefixes)
+                prefixes.push_back(p.to_string());
+    if (auto event = hook_event(record, std::move(prefixes)))
+        hooks_.on_event(*event);
 }
 
 void Daemon::on_probe(const health::Probe& p)

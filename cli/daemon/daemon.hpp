@@ -25,6 +25,7 @@
 #include "cli/control/commands.hpp"
 #include "cli/control/handler.hpp"
 #include "cli/daemon/event_log.hpp"
+#include "cli/daemon/hooks.hpp"
 #include "cli/daemon/log.hpp"
 #include "cli/daemon/loopback.hpp"
 #include "cli/daemon/state_files.hpp"
@@ -80,6 +81,8 @@ private:
     std::string metrics() const override;
     nlohmann::json recent_transitions() const override;
 
+    /// A transition from the EventLog: to the hooks and to `vipctl watch` clients.
+    void on_transition_record(const TransitionRecord& record);
     void apply_checks(const Config& before, const Config& after, const ConfigDiff& d);
     void after_announcer_change();
     /// Return freed heap to the system a moment from now (after big tables were written).
@@ -103,6 +106,7 @@ private:
     health::Monitor monitor_;
     MetricsRecorder metrics_; ///< event counters for /metrics and the status page
     EventLog events_{log_, metrics_};
+    Hooks hooks_{io_.get_executor(), log_, metrics_};
     announce::Announcer announcer_;
     boost::asio::signal_set signals_;
     boost::asio::steady_timer tick_timer_;

@@ -56,6 +56,7 @@ tl::expected<ConfigDiff, std::string> Daemon::reload()
     if (loopback_)
         loopback_->reconfigure(loopback_live ? lo.mode : loopback_->plan().mode(),
                                vip_prefixes(announcer_.configs()));
+    hooks_.configure(next.hooks); // a run in progress finishes (hooks.hpp)
     config_ = std::move(next);
     log_.write(LogLevel::info, "config", {{"event", "reloaded"}, {"changes", to_string(d)}});
     after_announcer_change();

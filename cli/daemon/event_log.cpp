@@ -32,7 +32,8 @@ void EventLog::session_transition(const std::string& neighbor, bgp::State from, 
                                   const std::string& cause)
 {
     using bgp::State;
-    metrics_.on_session_transition(neighbor, from, to, cause, std::chrono::system_clock::now());
+    const auto at = std::chrono::system_clock::now();
+    metrics_.on_session_transition(neighbor, from, to, cause, at);
     log_.write(to == State::established || from == State::established ? LogLevel::info
                                                                       : LogLevel::debug,
                "bgp",
@@ -40,6 +41,9 @@ void EventLog::session_transition(const std::string& neighbor, bgp::State from, 
                 {"from", std::string(bgp::to_string(from))},
                 {"to", std::string(bgp::to_string(to))},
                 {"cause", cause}});
+    if (listener_ && (from == State::established) != (to == State::established))
+        listener_({at, "neighbor", neighbor, std::string(bgp::to_string(from)),
+                   std::string(bgp::to_string(to)), cause});
 }
 
 void EventLog::notification(const std::string& neighbor, bool sent, const bgp::Notification& n)
@@ -69,8 +73,24 @@ void EventLog::check_transition(const health::Transition& t)
                 {"to", std::string(health::to_string(t.to))},
                 {"cause", std::string(t.cause)},
                 {"took_ms", fmt::format("{:.3f}", static_cast<double>(t.took.count()) / 1000.0)}});
+    const auto at = std::chrono::system_clock::now();
     metrics_.on_check_transition(t.check, health::to_string(t.from), health::to_string(t.to),
-                                 t.cause, std::chrono::system_clock::now());
+                                 t.cause, at);
+    if (listener_)
+        listener_({at, "check", std::string(t.check), std::string(health::to_string(t.from)),
+                   std::string(health::to_string(t.to)), std::string(t.cause)});
+}
+
+void EventLog::vip_transition(const announce::VipEvent& e)
+{
+    const auto at = std::chrono::system_clock::now();
+    const std::string from(announce::to_string(e.from));
+    const std::string to(announce::to_string(e.to));
+    metrics_.on_vip_transition(e.vip, from, to, e.reason, at);
+    log_.write(LogLevel::info, "vip",
+               {{"vip", e.vip}, {"from", from}, {"to", to}, {"cause", e.reason}, {"rule", e.rule}});
+    if (listener_)
+        listener_({at, "vip", e.vip, from, to, e.reason});
 }
 
 void EventLog::probe(const health::Probe& p)

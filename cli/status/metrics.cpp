@@ -298,6 +298,17 @@ void render_checks(Exposition& e, const MetricsInput& in)
     }
 }
 
+void render_hooks(Exposition& e, const MetricsInput& in)
+{
+    e.family("vipd_hook_runs_total", "counter",
+             "Hook runs since vipd started, by result (ok, failed, timeout, error).");
+    if (!in.recorder)
+        return;
+    for (const auto& [hook, results] : in.recorder->hook_runs())
+        for (const auto& [result, count] : results)
+            e.sample("vipd_hook_runs_total", {{"hook", hook}, {"result", result}}, count);
+}
+
 // ---- reading the status reply -----------------------------------------------------------------
 
 using reply::array_of;
@@ -425,16 +436,22 @@ void MetricsRecorder::on_probe(std::string_view check, std::chrono::microseconds
              health::to_string(reason == health::Reason::none ? health::Reason::other : reason));
 }
 
+void MetricsRecorder::on_hook_run(std::string_view hook, std::string_view result)
+{
+    bump(entry(hook_runs_, hook), result);
+}
+
+nlohmann::json to_json(const TransitionRecord& record)
+{
+    return {{"time", format_utc(record.at)}, {"kind", record.kind}, {"name", record.name},
+            {"from", record.from},           {"to", record.to},     {"cause", record.cause}};
+}
+
 nlohmann::json MetricsRecorder::recent_transitions() const
 {
     nlohmann::json out = nlohmann::json::array();
     for (auto it = recent_.rbegin(); it != recent_.rend(); ++it)
-        out.push_back({{"time", format_utc(it->at)},
-                       {"kind", it->kind},
-                       {"name", it->name},
-                       {"from", it->from},
-                       {"to", it->to},
-                       {"cause", it->cause}});
+        out.push_back(to_json(*it));
     return out;
 }
 
@@ -504,6 +521,7 @@ std::string render_metrics(const MetricsInput& in)
     render_notifications(e, in);
     render_vips(e, in);
     render_checks(e, in);
+    render_hooks(e, in);
     return e.take();
 }
 

@@ -79,6 +79,9 @@ public:
     void on_probe(std::string_view check, std::chrono::microseconds latency, bool up,
                   health::Reason reason);
 
+    /// One finished hook run; `result` is "ok", "failed", "timeout" or "error" (hooks.hpp).
+    void on_hook_run(std::string_view hook, std::string_view result);
+
     /// The recent transitions, newest first: [{"time","kind","name","from","to","cause"}].
     [[nodiscard]] nlohmann::json recent_transitions() const;
 
@@ -110,6 +113,11 @@ public:
         return vips_;
     }
     [[nodiscard]] const CheckTable& checks() const { return checks_; }
+    /// Hook runs by hook, then by result.
+    [[nodiscard]] const std::map<std::string, Counts, std::less<>>& hook_runs() const
+    {
+        return hook_runs_;
+    }
 
 private:
     void remember(TransitionRecord record);
@@ -119,7 +127,12 @@ private:
     std::map<std::string, NeighborCounts, std::less<>> neighbors_;
     std::map<std::string, VipCounts, std::less<>> vips_;
     CheckTable checks_;
+    std::map<std::string, Counts, std::less<>> hook_runs_;
 };
+
+/// {"time","kind","name","from","to","cause"}: one transition as /transitions and
+/// `vipctl watch` show it.
+[[nodiscard]] nlohmann::json to_json(const TransitionRecord& record);
 
 /// One neighbor of the status reply ("neighbors"), as far as metrics need it.
 struct NeighborSample

@@ -52,6 +52,27 @@ std::string safe_lines(std::string_view text)
     return out;
 }
 
+/// After `watch` was accepted: one line per event until the daemon closes the connection.
+/// Exit status 1 when the daemon dropped this watcher, 3 when the connection ends otherwise.
+int follow_stream(ControlClient& client, const VipctlOptions& opts, const std::string& who,
+                  std::ostream& out, std::ostream& err)
+{
+    for (;;) {
+        auto event = client.read_reply(std::nullopt);
+        if (!event) {
+            err << who << ": " << event.error().message << '\n';
+            return exit_unreachable;
+        }
+        const bool dropped = event->value("event", "") == "dropped";
+        if (opts.json)
+            out << event->dump(-1, ' ', false, json::error_handler_t::replace) << std::endl;
+        else
+            (dropped ? err : out) << render_event(*event) << std::endl;
+        if (dropped)
+            return exit_refused;
+    }
+}
+
 } // namespace
 
 std::string unknown_command(std::string_view name)
@@ -157,6 +178,8 @@ int run_control(const VipctlOptions& opts, std::string_view command,
     const Rendered rendered = !ok               ? Rendered{}
                               : request->render ? request->render(command, *reply)
                                                 : render_reply(command, *reply);
+    if (ok && spec->stream)
+        return follow_stream(*client, opts, who, out, err);
     if (opts.json) {
         out << reply->dump(2, ' ', false, json::error_handler_t::replace) << '\n';
         return ok ? rendered.status : exit_refused;

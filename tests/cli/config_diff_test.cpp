@@ -71,3 +71,23 @@ TEST_CASE("a loopback mode change is a change of the loopback setting", "[config
         "loopback": {"enabled": true, "mode": "static"}}})J");
     CHECK(vipd::cli::diff(follow, fixed).global == std::vector<std::string>{"loopback"});
 }
+
+TEST_CASE("hooks: the reload diff names hooks added, removed and changed", "[config]")
+{
+    const auto before = parse(R"J({
+        "global": {"router-id": "192.0.2.1", "local-as": 65001},
+        "hooks": {"keep": {"command": ["/bin/true"]},
+                  "edit": {"command": ["/bin/true"], "timeout": "5s"},
+                  "gone": {"command": "true", "shell": true}}})J");
+    const auto after = parse(R"J({
+        "global": {"router-id": "192.0.2.1", "local-as": 65001},
+        "hooks": {"keep": {"command": ["/bin/true"]},
+                  "edit": {"command": ["/bin/true"], "timeout": "6s"},
+                  "new": {"command": ["/bin/true"], "events": ["neighbor-down"]}}})J");
+    const auto d = vipd::cli::diff(before, after);
+    CHECK(d.hooks == vipd::cli::NameDiff{{"new"}, {"gone"}, {"edit"}});
+    CHECK(to_string(d) == "hooks: added new; removed gone; changed edit");
+    CHECK(after.hooks.at(1).name == "keep");
+    CHECK(after.hooks.at(0).timeout == std::chrono::seconds(6));
+    CHECK(after.hooks.at(2).events == std::vector{vipd::cli::HookTrigger::neighbor_down});
+}

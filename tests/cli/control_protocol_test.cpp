@@ -77,7 +77,7 @@ TEST_CASE("protocol: every command with valid arguments parses", "[cli][control]
         CHECK(r->args == c["args"]);
         CHECK_FALSE(r->id.has_value());
     }
-    CHECK(vipd::cli::command_names().size() == 15);
+    CHECK(vipd::cli::command_names().size() == 16);
 }
 
 TEST_CASE("protocol: id is kept, args may be absent or null", "[cli][control]")
@@ -116,7 +116,7 @@ TEST_CASE("protocol: malformed requests are named", "[cli][control]")
     CHECK(error_of(R"({"command":"stats"})") ==
           "unknown command \"stats\"; commands are status, neighbors, neighbor, checks, routes, "
           "announce, "
-          "withdraw, drain, undrain, disable, enable, check-now, explain, reload, version");
+          "withdraw, drain, undrain, disable, enable, check-now, explain, reload, version, watch");
     // Invalid UTF-8 inside a string is a JSON error (RFC 8259 §8.1).
     CHECK(error_of("{\"command\":\"st\xff\"}").starts_with("malformed JSON: "));
 }

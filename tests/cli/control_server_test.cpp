@@ -553,3 +553,74 @@ TEST_CASE("control client: connect errors name the socket and the errno text", "
         ": Connection refused (nothing listens on it: vipd is not running)"));
     fs::remove_all(dir);
 }
+
+TEST_CASE("control server: watch streams published events after its reply", "[cli][control]")
+{
+    ControlLimits limits;
+    limits.idle_timeout = std::chrono::milliseconds(200);
+    TestServer s(limits);
+    auto watcher = s.connect();
+    auto idle = s.connect();
+    CHECK(call(watcher, R"({"command":"watch","id":1})") == json({{"ok", true}, {"id", 1}}));
+    REQUIRE(s.wait_until([&] { return s.handler().seen.size() == 1; }));
+    // An idle client is closed; a watcher waiting for events is not idle.
+    REQUIRE(s.wait_until([&] { return s.server().clients() == 1; }));
+    s.on_io([&] {
+        s.server().publish({{"kind", "vip"}, {"name", "web"}, {"from", "a"}, {"to", "b"}});
+        return 0;
+    });
+    auto event = watcher.read_reply(within());
+    REQUIRE(event);
+    CHECK(*event == json({{"event", "transition"},
+                          {"kind", "vip"},
+                          {"name", "web"},
+                          {"from", "a"},
+                          {"to", "b"}}));
+    // Further request lines on a watching connection are not requests.
+    REQUIRE(watcher.send_line(R"({"command":"version"})", within()));
+    s.on_io([&] {
+        s.server().publish({{"kind", "check"}});
+        return 0;
+    });
+    event = watcher.read_reply(within());
+    REQUIRE(event);
+    CHECK((*event)["kind"] == "check");
+    CHECK(s.on_io([&] { return s.handler().seen.size(); }) == 1);
+    auto closed_idle = idle.read_reply(within());
+    CHECK_FALSE(closed_idle);
+}
+
+TEST_CASE("control server: a watcher that does not read is dropped with a last line",
+          "[cli][control]")
+{
+    ControlLimits limits;
+    limits.max_watch_unsent = 4096;
+    TestServer s(limits);
+    auto other = s.connect();
+    const int slow = raw_connect(s.path());
+    raw_send(slow, "{\"command\":\"watch\"}\n");
+    REQUIRE(s.wait_until([&] { return s.handler().seen.size() == 1; }));
+    // Published in one go on the io thread: nothing is written in between, so the bytes
+    // waiting pass the limit whatever the socket buffer holds.
+    s.on_io([&] {
+        for (int i = 0; i < 1000; ++i)
+            s.server().publish({{"kind", "check"}, {"name", "c" + std::to_string(i)}});
+        return 0;
+    });
+    std::string got;
+    char buf[65536];
+    for (;;) {
+        const ssize_t n = ::read(slow, buf, sizeof buf);
+        if (n <= 0)
+            break;
+        got.append(buf, static_cast<std::size_t>(n));
+    }
+    ::close(slow);
+    REQUIRE(got.ends_with("\n"));
+    got.pop_back();
+    const auto last = json::parse(got.substr(got.rfind('\n') + 1));
+    CHECK(last["event"] == "dropped");
+    CHECK(last["reason"].get<std::string>().find("more than 4096 bytes") != std::string::npos);
+    CHECK(got.size() < 8192); // the events beyond the limit were not sent
+    CHECK(call(other, R"({"command":"version"})")["ok"] == true);
+}

@@ -185,6 +185,10 @@ vipd_check_probe_duration_seconds_bucket{check="http",le="10"} 2
 vipd_check_probe_duration_seconds_bucket{check="http",le="+Inf"} 2
 vipd_check_probe_duration_seconds_sum{check="http"} 2.012
 vipd_check_probe_duration_seconds_count{check="http"} 2
+# HELP vipd_hook_runs_total Hook runs since vipd started, by result (ok, failed, timeout, error).
+# TYPE vipd_hook_runs_total counter
+vipd_hook_runs_total{hook="notify",result="ok"} 2
+vipd_hook_runs_total{hook="notify",result="timeout"} 1
 )";
 
 // Lines of `text` that start with `prefix`.
@@ -215,6 +219,9 @@ TEST_CASE("render_metrics: exact exposition of a small daemon state", "[metrics]
     // A check removed by a reload: the recorder still has it, the status does not.
     r.on_check_transition("gone", "init", "down", "connect refused", at(0));
     r.on_probe("gone", 1ms, false, Reason::refused);
+    r.on_hook_run("notify", "ok");
+    r.on_hook_run("notify", "timeout");
+    r.on_hook_run("notify", "ok");
 
     const auto text = render_metrics(small_input(&r));
     // Line by line first, so that a difference names its line.
@@ -234,6 +241,7 @@ TEST_CASE("render_metrics: without a recorder the event families are empty", "[m
     CHECK(lines_with(text, "vipd_vip_transitions_total{").empty());
     CHECK(lines_with(text, "vipd_check_transitions_total{").empty());
     CHECK(lines_with(text, "vipd_check_probe_failure_causes_total{").empty());
+    CHECK(lines_with(text, "vipd_hook_runs_total{").empty());
     // The histogram of a known check is there, all zero.
     CHECK(lines_with(text, "vipd_check_probe_duration_seconds_bucket{check=\"http\",le=\"+Inf\"} 0")
               .size() == 1);

@@ -82,3 +82,26 @@ TEST_CASE("render: announce results decide the exit status", "[cli][vipctl]")
     CHECK(none.status == 0);
     CHECK(none.text == "no neighbors configured\n");
 }
+
+TEST_CASE("watch: one text line per event", "[cli][render]")
+{
+    using vipd::cli::render_event;
+    CHECK(render_event(nlohmann::json{{"event", "transition"},
+                                      {"time", "2026-12-07T14:30:01.123Z"},
+                                      {"kind", "vip"},
+                                      {"name", "web"},
+                                      {"from", "withdrawn"},
+                                      {"to", "announced"},
+                                      {"cause", "rule up"}}) ==
+          "2026-12-07T14:30:01.123Z vip web withdrawn -> announced (rule up)");
+    CHECK(render_event(nlohmann::json{{"event", "transition"},
+                                      {"time", "2026-12-07T14:30:01.123Z"},
+                                      {"kind", "check"},
+                                      {"name", "web\x1b[2J"},
+                                      {"from", "up"},
+                                      {"to", "down"},
+                                      {"cause", ""}}) ==
+          "2026-12-07T14:30:01.123Z check web\\x1b[2J up -> down");
+    CHECK(render_event(nlohmann::json{{"event", "dropped"}, {"reason", "too slow"}}) ==
+          "dropped by vipd: too slow");
+}
