@@ -3,7 +3,10 @@
 // when pipelined. Requests are parsed and validated here (control_protocol.hpp) and handed to
 // the ControlHandler; replies may come later. Everything is asynchronous on the daemon's one
 // io_context: a slow or stuck client is closed after a timeout and never blocks others, and
-// at most `max_clients` are served at once (others get an error line and are closed).
+// at most `max_clients` are served at once. When all are taken, a new client takes the place of
+// the one quiet for longest (no request in the daemon, nothing read or written for
+// `evict_after`), so idle or stuck local clients cannot lock the operator out; only when every
+// client is busy does the new one get an error line and is closed.
 // Must not: interpret commands (the handler does) or block the event loop.
 #pragma once
 
@@ -43,6 +46,10 @@ struct ControlLimits
     /// disconnects while a request is in the daemon is noticed when its reply is written:
     /// end of stream alone may be a half-close by a client still waiting for replies.)
     std::chrono::milliseconds write_timeout{std::chrono::seconds(30)};
+    /// With `max_clients` connected, a new client evicts the client quiet for longest if it
+    /// has been quiet (no request in the daemon, no complete request line, no reply bytes
+    /// read) for at least this long. A client that sends its request at once is never quiet.
+    std::chrono::milliseconds evict_after{100};
 };
 
 class ControlServer
