@@ -42,7 +42,7 @@ wait_or_fail 5 "drained written" drained_is web
 metric() { curl -sf "http://127.0.0.1:$http_port/metrics" | awk -v m="$1" '$1 == m { print $2 }'; }
 assert_eq 0 "$(metric vipd_state_file_errors)" "no state file errors yet"
 routes_kept() {
-    bird_has_route rtr vipd 198.51.100.80/32 && bird_has_route rtr vipd 198.51.100.81/32 ||
+    { bird_has_route rtr vipd 198.51.100.80/32 && bird_has_route rtr vipd 198.51.100.81/32; } ||
         fail "a route is gone from BIRD while the state directory fails"
     daemon_alive vipd || fail "vipd died"
 }
