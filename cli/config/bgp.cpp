@@ -9,6 +9,8 @@
 #include <sstream>
 
 #include "bgp/community_text.hpp"
+#include "bgp/negotiate.hpp"
+#include "bgp/session.hpp"
 #include "cli/config/duration.hpp"
 #include "cli/config/sections.hpp"
 
@@ -493,6 +495,7 @@ std::vector<bgp::NeighborConfig> read_neighbors(const Object& root, const Global
     std::map<bgp::Address, std::size_t> addresses;
     for (std::size_t i = 0; i < items->size(); ++i) {
         const Value& item = (*items)[i];
+        const std::size_t errors_before = item.ctx->error_count();
         bgp::NeighborConfig n = read_neighbor(item, global);
         const bool has_name = item.json->is_object() && item.json->contains("name");
         const std::string name_ptr = has_name ? child(item.pointer, "name") : item.pointer;
@@ -512,6 +515,13 @@ std::vector<bgp::NeighborConfig> read_neighbors(const Object& root, const Global
         if (n.passive && global.listen.empty())
             item.ctx->error(child(item.pointer, "passive"),
                             "a passive neighbor needs a listener: set /global/listen");
+        // What the speaker would refuse (RFC rules across keys, e.g. a role on an iBGP session)
+        // is an error here, so that --check-config and a reload catch it, not the start or the
+        // apply step of a reload.
+        if (item.ctx->error_count() == errors_before)
+            if (auto problem =
+                    bgp::check_local_peer(bgp::make_local_peer(n, speaker_config(global))))
+                item.ctx->error(item.pointer, *problem);
         out.push_back(std::move(n));
     }
     return out;

@@ -97,15 +97,20 @@ const bgp::NeighborConfig* Config::neighbor(std::string_view name) const
     return nullptr;
 }
 
-bgp::SpeakerConfig speaker_config(const Config& config)
+bgp::SpeakerConfig speaker_config(const GlobalConfig& global)
 {
     bgp::SpeakerConfig s;
-    s.router_id = config.global.router_id;
-    s.local_as = config.global.local_as;
-    for (const auto& e : config.global.listen)
+    s.router_id = global.router_id;
+    s.local_as = global.local_as;
+    for (const auto& e : global.listen)
         s.listen.emplace_back(e.address, e.port);
-    s.hostname = config.global.hostname;
+    s.hostname = global.hostname;
     return s;
+}
+
+bgp::SpeakerConfig speaker_config(const Config& config)
+{
+    return speaker_config(config.global);
 }
 
 std::string to_string(const ConfigError& e)

@@ -155,6 +155,7 @@ struct Config
 
 /// The speaker settings of a configuration.
 [[nodiscard]] bgp::SpeakerConfig speaker_config(const Config& config);
+[[nodiscard]] bgp::SpeakerConfig speaker_config(const GlobalConfig& global);
 
 /// One configuration error. `file` is the name as given (the JSON file or the RHI file);
 /// `pointer` is a JSON pointer into the JSON file, empty for errors inside the RHI file.

@@ -338,7 +338,8 @@ json ControlCommands::status(const ControlTime& now) const
             {"version", VIPD_VERSION},
             {"neighbors", neighbors_json(now)},
             {"vips", vips_json(now)},
-            {"checks", checks_json(now)}};
+            {"checks", checks_json(now)},
+            {"state_errors", view_.state_problems()}};
 }
 
 void ControlCommands::cmd_version(const json&, Respond respond, const ControlTime&)

@@ -52,6 +52,9 @@ public:
     /// The Announcer's explanation of one VIP; nullopt: no VIP of that name.
     [[nodiscard]] virtual std::optional<announce::VipStatus> vip(std::string_view name,
                                                                  announce::TimePoint now) const = 0;
+    /// State files whose last read or write failed -> the error (a corrupt file at start-up,
+    /// a read-only or full state directory).
+    [[nodiscard]] virtual std::map<std::string, std::string> state_problems() const { return {}; }
     /// The VIPs' configurations as the Announcer holds them.
     [[nodiscard]] virtual std::vector<const announce::VipConfig*> vip_configs() const = 0;
     /// One VIP's configuration; nullptr: no VIP of that name.

@@ -409,6 +409,11 @@ Rendered render_status(std::string_view, const json& reply)
     out.text = "vipd " + terminal_safe(cell(at(reply, "version"))) + "\n\n" +
                neighbors_summary(array_of(reply, "neighbors")) + "\n" +
                vips_table(array_of(reply, "vips")) + "\n" + checks_table(array_of(reply, "checks"));
+    if (const json& errors = at(reply, "state_errors"); errors.is_object() && !errors.empty()) {
+        out.text += "\nstate directory problems (state not saved or not restored):\n";
+        for (const auto& [file, error] : errors.items())
+            out.text += "  " + terminal_safe(file) + ": " + terminal_safe(cell(error)) + "\n";
+    }
     return out;
 }
 

@@ -173,6 +173,9 @@ public:
     void sweep(Clock::time_point now);
     /// Queues one event line if this client watches (see ControlServer::publish).
     void publish(const std::string& line);
+    /// Since when the session has been quiet: no request in the daemon and no complete request
+    /// line or reply progress since; nullopt while a request is in the daemon.
+    [[nodiscard]] std::optional<Clock::time_point> quiet_since() const;
 
 private:
     struct Slot
@@ -434,6 +437,13 @@ void ControlSession::publish(const std::string& line)
     finish_if_done();
 }
 
+std::optional<Clock::time_point> ControlSession::quiet_since() const
+{
+    if (closed_ || std::any_of(slots_.begin(), slots_.end(), [](const Slot& s) { return !s.done; }))
+        return std::nullopt;
+    return writing_ ? last_write_progress_ : last_activity_;
+}
+
 void ControlSession::close(std::string_view why)
 {
     if (closed_)
@@ -480,6 +490,25 @@ void log_failure(const std::shared_ptr<ControlServer::State>& st, const char* wh
     }
 }
 
+/// Closes the client quiet for longest if quiet for `evict_after`; false: every client is busy.
+bool evict_quietest(ControlServer::State& st)
+{
+    std::shared_ptr<ControlSession> victim;
+    std::optional<Clock::time_point> oldest;
+    for (const auto& c : st.clients)
+        if (const auto since = c->quiet_since(); since && (!oldest || *since < *oldest)) {
+            oldest = since;
+            victim = c;
+        }
+    if (!victim || Clock::now() - *oldest < st.limits.evict_after)
+        return false;
+    victim->close(fmt::format(
+        "evicted: quiet for {} ms while all {} client places were taken",
+        std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - *oldest).count(),
+        st.limits.max_clients));
+    return true;
+}
+
 asio::awaitable<void> accept_loop(std::shared_ptr<ControlServer::State> st)
 {
     while (st->running) {
@@ -496,7 +525,7 @@ asio::awaitable<void> accept_loop(std::shared_ptr<ControlServer::State> st)
             continue;
         }
         set_cloexec(socket.native_handle());
-        if (st->clients.size() >= st->limits.max_clients) {
+        if (st->clients.size() >= st->limits.max_clients && !evict_quietest(*st)) {
             st->refuse(std::move(socket));
             continue;
         }

@@ -3,8 +3,11 @@
 // when pipelined. Requests are parsed and validated here (control_protocol.hpp) and handed to
 // the ControlHandler; replies may come later. Everything is asynchronous on the daemon's one
 // io_context: a slow or stuck client is closed after a timeout and never blocks others, and
-// at most `max_clients` are served at once (others get an error line and are closed). A
-// streaming request (`watch`) turns its connection into a feed of event lines (publish).
+// at most `max_clients` are served at once. When all are taken, a new client takes the place of
+// the one quiet for longest (no request in the daemon, nothing read or written for
+// `evict_after`), so idle or stuck local clients cannot lock the operator out; only when every
+// client is busy does the new one get an error line and is closed. A streaming request
+// (`watch`) turns its connection into a feed of event lines (publish).
 // Must not: interpret commands (the handler does) or block the event loop.
 #pragma once
 
@@ -47,6 +50,10 @@ struct ControlLimits
     /// Event bytes of one watching client (`vipctl watch`) not yet written; beyond, the
     /// client is sent a last line saying why and closed.
     std::size_t max_watch_unsent = std::size_t{256} << 10;
+    /// With `max_clients` connected, a new client evicts the client quiet for longest if it
+    /// has been quiet (no request in the daemon, no complete request line, no reply bytes
+    /// read) for at least this long. A client that sends its request at once is never quiet.
+    std::chrono::milliseconds evict_after{100};
 };
 
 class ControlServer

@@ -51,8 +51,9 @@ public:
 
     /// Start everything; error text if a listener, the state dir or the control socket fails.
     [[nodiscard]] tl::expected<void, std::string> start();
-    /// Re-read the configuration file and apply the difference. Error: the file was rejected
-    /// (the running configuration is kept) — the text names file, line:column and JSON path.
+    /// Re-read the configuration file and apply the difference, all or nothing. Error: the file
+    /// was rejected (the text names file, line:column and JSON path), or a step failed while
+    /// applying and the old configuration was applied again; either way it stays in force.
     [[nodiscard]] tl::expected<ConfigDiff, std::string> reload();
     /// Cease every session with `reason`, stop checks, then stop the io_context (bounded).
     void shutdown(const std::string& reason);
@@ -83,7 +84,14 @@ private:
 
     /// A transition from the EventLog: to the hooks and to `vipctl watch` clients.
     void on_transition_record(const TransitionRecord& record);
-    void apply_checks(const Config& before, const Config& after, const ConfigDiff& d);
+    /// Applies `to` over `from` (their diff `d`); stops at the first step that fails (reload
+    /// then applies `from` again). daemon_reload.cpp.
+    [[nodiscard]] tl::expected<void, std::string> apply(const Config& from, const Config& to,
+                                                        const ConfigDiff& d);
+    [[nodiscard]] tl::expected<void, std::string>
+    apply_checks(const Config& before, const Config& after, const ConfigDiff& d);
+    [[nodiscard]] bool loopback_live(const Config& next) const;
+    void warn_restart_keys(const ConfigDiff& d, const Config& next);
     void after_announcer_change();
     /// Return freed heap to the system a moment from now (after big tables were written).
     void trim_soon();

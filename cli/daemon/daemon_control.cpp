@@ -125,7 +125,16 @@ json Daemon::status() const
 
 std::string Daemon::metrics() const
 {
-    return render_metrics(metrics_input(status(), &metrics_));
+    // The state directory's health (state_files.hpp), next to the families of render_metrics.
+    return render_metrics(metrics_input(status(), &metrics_)) +
+           fmt::format("# HELP vipd_state_file_errors State files whose last read or write "
+                       "failed (vipctl status names them).\n"
+                       "# TYPE vipd_state_file_errors gauge\n"
+                       "vipd_state_file_errors {}\n"
+                       "# HELP vipd_state_write_failures_total Failed writes of state files.\n"
+                       "# TYPE vipd_state_write_failures_total counter\n"
+                       "vipd_state_write_failures_total {}\n",
+                       state_.problems().size(), state_.write_failures());
 }
 
 json Daemon::recent_transitions() const

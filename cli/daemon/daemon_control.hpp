@@ -33,6 +33,10 @@ public:
     {
         return d_.announcer_.status(name, now);
     }
+    std::map<std::string, std::string> state_problems() const override
+    {
+        return d_.state_.problems();
+    }
     std::vector<const announce::VipConfig*> vip_configs() const override
     {
         return d_.announcer_.configs();

@@ -382,7 +382,9 @@ TEST_CASE("control server: request sizes", "[cli][control]")
 
 TEST_CASE("control server: at most max_clients, others are told why", "[cli][control]")
 {
-    TestServer s; // default limit: 64
+    ControlLimits limits;                       // default limit: 64
+    limits.evict_after = std::chrono::hours(1); // none of them quiet long enough to be evicted
+    TestServer s(limits);
     std::vector<ControlClient> clients;
     for (int i = 0; i < 64; ++i) {
         clients.push_back(s.connect());
@@ -400,6 +402,41 @@ TEST_CASE("control server: at most max_clients, others are told why", "[cli][con
     REQUIRE(s.wait_until([&] { return s.server().clients() == 63; }));
     auto next = s.connect();
     CHECK(call(next, R"({"command":"version"})")["ok"] == true);
+}
+
+TEST_CASE("control server: idle clients cannot lock the operator out", "[cli][control]")
+{
+    ControlLimits limits;
+    limits.max_clients = 8;
+    limits.evict_after = std::chrono::milliseconds(0); // every quiet client may be evicted
+    TestServer s(limits);
+    // A client whose request is in the daemon is never evicted.
+    auto waiting = s.connect();
+    REQUIRE(waiting.send_line(R"({"command":"check-now","args":{"check":"web"}})", within()));
+    REQUIRE(s.wait_until([&] { return s.handler().deferred.count("web") == 1; }));
+    // Seven that connect and never send anything (the first is the oldest).
+    std::vector<int> idle;
+    for (int i = 0; i < 7; ++i) {
+        idle.push_back(raw_connect(s.path()));
+        REQUIRE(s.wait_until([&] { return s.server().clients() == std::size_t(i) + 2; }));
+    }
+    // The limit is reached; the operator is served in the place of the oldest idle client.
+    for (int round = 0; round < 3; ++round) {
+        auto op = s.connect();
+        CHECK(call(op, R"({"command":"version"})")["version"] == "test");
+    }
+    char byte = 0;
+    CHECK(::recv(idle.front(), &byte, 1, 0) == 0); // closed by the server: end of stream
+    // The waiting client was kept: its reply still arrives.
+    s.on_io([&] {
+        s.handler().deferred.at("web")({{"ok", true}});
+        return true;
+    });
+    auto reply = waiting.read_reply(within());
+    REQUIRE(reply);
+    CHECK((*reply)["ok"] == true);
+    for (int fd : idle)
+        ::close(fd);
 }
 
 TEST_CASE("control server: a client that never reads does not block others", "[cli][control]")

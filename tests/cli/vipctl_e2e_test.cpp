@@ -134,13 +134,6 @@ struct CannedDaemon : vipd::cli::ControlHandler
             }
             r.update({{"vip", vips()[0]}, {"tree", tree()}});
         } else if (command == "reload") {
-            if (args.empty() && last_reload_fails) {
-                respond({{"ok", false},
-                         {"error", "canned refusal: "
-                                   "vipd.json:3:5: /vips/0/name: expected a string\n"
-                                   "vipd.json:9:1: /checks: expected an array"}});
-                return;
-            }
             r["changes"] = {{"added", {"vip web2"}},
                             {"removed", json::array()},
                             {"changed", {"neighbor tor1"}}};
@@ -149,7 +142,6 @@ struct CannedDaemon : vipd::cli::ControlHandler
         }
         respond(r);
     }
-    bool last_reload_fails = false;
 };
 
 struct Result
@@ -469,12 +461,9 @@ TEST_CASE("vipctl drain, undrain, disable, enable, check-now, reload, version", 
     Result reload = d.vipctl("reload");
     CHECK(reload.status == 0);
     CHECK(reload.out == "configuration reloaded\n  added    vip web2\n  changed  neighbor tor1\n");
-    d.on_io([&] { return d.handler().last_reload_fails = true; });
-    Result rejected = d.vipctl("reload");
-    CHECK(rejected.status == 1);
-    CHECK(rejected.err == "vipctl reload: canned refusal: "
-                          "vipd.json:3:5: /vips/0/name: expected a string\n"
-                          "vipd.json:9:1: /checks: expected an array\n");
+    // A rejected reload ("configuration rejected, running configuration kept", exit status 1)
+    // is the daemon's behaviour: shown against the real one in
+    // tests/integration/daemon_config_faults_test.sh, not with a canned reply here.
 
     Result version = d.vipctl("version");
     CHECK(version.status == 0);

@@ -30,17 +30,20 @@
 #             bird_has_route NAME PROTO PREFIX | bird_wait_route | bird_wait_no_route
 #             bird_wait_route_gone
 #             bird_route_attr NAME PROTO PREFIX ATTR | bird_routes_json NAME [show-route-args...]
+#             bird_table NAME PROTO | bird_expect_table NAME PROTO EXPECTED [TIMEOUT_S]
 #   GoBGP     gobgp_conf_global OPTIONS... | gobgp_conf_neighbor OPTIONS...
 #             start_gobgpd NAME CONFIG_TEXT [--api ADDR:PORT] | gobgp_reconfigure NAME CONFIG_TEXT
 #             gobgp_cli NAME ARGS... | gobgp_neighbor_state NAME ADDR | gobgp_is_established
 #             gobgp_wait_established | gobgp_neighbor_uptime | gobgp_adj_in_json NAME ADDR FAM
 #             gobgp_routes NAME ADDR FAM | gobgp_routes_json | gobgp_has_route NAME ADDR FAM PREFIX
 #             gobgp_wait_route | gobgp_wait_no_route | gobgp_route_attr NAME ADDR FAM PREFIX ATTR
+#             gobgp_table NAME ADDR | gobgp_expect_table NAME ADDR EXPECTED [TIMEOUT_S]
 #
 # Attribute names understood by bird_route_attr and gobgp_route_attr (normalised output, the
 # same for both daemons): origin (igp|egp|incomplete), as_path ("65001 65001 {1 2}"), med,
 # local_pref, next_hop (space separated if several), community ("65001:100 65535:65281"),
-# large_community ("65001:1:2 4200000001:5:6"). bird_route_attr also takes BIRD's raw names
+# ext_community ("rt:65001:7 ro:65001:8"), large_community ("65001:1:2 4200000001:5:6").
+# bird_table/gobgp_table print every route with all of these. bird_route_attr also takes BIRD's raw names
 # ("BGP.med", "Type").
 #
 # Works with and without `set -euo pipefail` in the caller (it turns on errtrace and an ERR trap
@@ -498,6 +501,17 @@ def norm_prefix(p):
     except ValueError:
         return p
 
+TABLE_KEYS = ("origin", "as_path", "med", "local_pref", "next_hop", "community", "ext_community",
+              "large_community")
+
+def table_line(r):
+    """One route as "PREFIX origin=igp as_path=65001,65001 med=42 ...": every key of TABLE_KEYS,
+    "-" when the attribute is absent, lists joined by commas (the form bird_expect_table and
+    gobgp_expect_table compare)."""
+    a = r["attrs"]
+    vals = [(k, ",".join(str(a[k]).split()) if a.get(k) not in (None, "") else "-") for k in TABLE_KEYS]
+    return r["prefix"] + " " + " ".join(f"{k}={v}" for k, v in vals)
+
 def emit(routes, mode, args):
     """routes: list of dicts with 'prefix' and normalised 'attrs'."""
     if mode == "json":
@@ -511,6 +525,8 @@ def emit(routes, mode, args):
         print("\n".join(seen)) if seen else None
     elif mode == "count":
         print(len(routes))
+    elif mode == "table":
+        print("\n".join(sorted(table_line(r) for r in routes)))
     elif mode in ("has", "attr"):
         want = norm_prefix(args[0])
         hits = [r for r in routes if r["prefix"] == want]
@@ -597,6 +613,7 @@ _VIPD_PY_GOBGP=$(
     cat <<'PY'
 # Parse `gobgp ... -j` RIB JSON: {"PREFIX": [path, ...], ...} or a list of destinations.
 ORIGIN = {0: "igp", 1: "egp", 2: "incomplete"}
+EXT_SUBTYPE = {2: "rt", 3: "ro"}  # RFC 4360 route target / route origin, BIRD's names
 
 def comm(c):
     return f"{c >> 16}:{c & 0xffff}"
@@ -621,6 +638,10 @@ def norm(attrs):
             out["local_pref"] = str(a.get("value", 0))
         elif t == 8:
             out["community"] = " ".join(comm(c) for c in a.get("communities", []))
+        elif t == 16:
+            out["ext_community"] = " ".join(
+                f"{EXT_SUBTYPE.get(v.get('subtype'), v.get('subtype'))}:{v.get('value')}"
+                for v in a.get("value", []))
         elif t == 32:
             out["large_community"] = " ".join(
                 f"{v.get('ASN', 0)}:{v.get('LocalData1', 0)}:{v.get('LocalData2', 0)}" for v in a.get("value", []))
@@ -1051,6 +1072,25 @@ bird_wait_route_gone() {
         fail "$1: route $3 from $2 still there after ${t}s: $(_vipd_bird_why_present "$1" "$2" "$3")"
 }
 
+# bird_table NAME PROTO: every route imported from PROTO (master4 and master6), one sorted line
+# each in the normalised form compared by bird_expect_table (table_line in _VIPD_PY_COMMON:
+# "PREFIX origin=igp as_path=65001,65001 med=42 local_pref=- next_hop=192.0.2.1
+# community=65001:100 ext_community=rt:65001:7 large_community=65001:1:1"; lists comma-joined,
+# "-" when absent). Status 1 when BIRD cannot be asked.
+bird_table() {
+    local out
+    out=$(bird_cli "$1" show route all protocol "$2" 2>&1) || return 1
+    _vipd_py "$_VIPD_PY_BIRD" table <<<"$out"
+}
+
+# bird_expect_table NAME PROTO EXPECTED [TIMEOUT_S]: wait (default 10 s) until PROTO is
+# Established and bird_table is exactly EXPECTED (routes in any order, one per line; a line
+# starting with key=value continues the route above; spacing free): nothing missing, nothing
+# extra, every attribute equal. Fails showing the difference.
+bird_expect_table() {
+    _vipd_expect_table "$1/$2" "${4:-10}" "$3" bird_is_established "$1" "$2" -- bird_table "$1" "$2"
+}
+
 # ------------------------------------------------------------------------------------------------
 # GoBGP (gobgpd + gobgp CLI)
 #
@@ -1301,6 +1341,37 @@ gobgp_wait_no_route() {
         fail "$1: $3 route $4 from $2 not withdrawn within ${t}s (state '$(gobgp_neighbor_state "$1" "$2" 2>/dev/null)'; routes: $(gobgp_routes "$1" "$2" "$3" | tr '\n' ' '))"
 }
 
+# gobgp_table NAME ADDR: the routes received from ADDR (adj-rib-in, IPv4 and IPv6) in
+# bird_table's normalised form. Status 1 when gobgp cannot be asked.
+gobgp_table() {
+    local v4 v6
+    v4=$(gobgp_adj_in_json "$1" "$2" ipv4 2>&1) && v6=$(gobgp_adj_in_json "$1" "$2" ipv6 2>&1) || return 1
+    { _vipd_py "$_VIPD_PY_GOBGP" table <<<"$v4" && _vipd_py "$_VIPD_PY_GOBGP" table <<<"$v6"; } |
+        sed '/^$/d' | sort
+}
+
+# gobgp_expect_table NAME ADDR EXPECTED [TIMEOUT_S]: as bird_expect_table, for gobgpd.
+gobgp_expect_table() {
+    _vipd_expect_table "$1/$2" "${4:-10}" "$3" gobgp_is_established "$1" "$2" -- gobgp_table "$1" "$2"
+}
+
+# _vipd_expect_table WHAT TIMEOUT EXPECTED ESTABLISHED_CMD... -- TABLE_CMD...
+_vipd_expect_table() {
+    local what=$1 t=$2 want got="" i
+    # A line whose first word is key=value continues the route above; spacing is free.
+    want=$(awk '$1 ~ /=/ { r = r " " $0; next } NF { if (r != "") print r; r = $0 }
+                END { if (r != "") print r }' <<<"$3" | awk '{ $1 = $1; print }' | sort)
+    shift 3
+    for ((i = 1; i <= $#; i++)); do [[ ${!i} == -- ]] && break; done
+    local up=("${@:1:i-1}") table=("${@:i+1}")
+    _vipd_table_is() { "${up[@]}" && got=$("${table[@]}") && [[ $got == "$want" ]]; }
+    wait_until "$t" _vipd_table_is && return 0
+    got=$("${table[@]}" 2>&1) || got="(cannot be asked: $got)"
+    "${up[@]}" || got="(session not Established) $got"
+    fail "$what: table not as expected after ${t}s:
+$(diff <(printf '%s\n' "$want") <(printf '%s\n' "$got") | sed -n 's/^</  expected:/p; s/^>/  actual:  /p')"
+}
+
 # ------------------------------------------------------------------------------------------------
 # Self-check: `bash tests/integration/lib.sh --self-check` runs every helper against the real
 # daemons (two BIRDs, BIRD <-> gobgpd with TCP MD5, a BIRD session over ::1); about 20 s.
@@ -1357,6 +1428,7 @@ filter vip_out {
   bgp_path.prepend(65001); bgp_path.prepend(65001);
   bgp_community.add((65001,100)); bgp_community.add((65535,65281));
   bgp_large_community.add((65001,1,2)); bgp_large_community.add((4200000001,5,6));
+  bgp_ext_community.add((rt,65001,7)); bgp_ext_community.add((ro,65001,8));
   accept;
 }
 $(bird_conf_static vip4 --ipv4 10.255.0.1/32 10.255.0.2/32)
@@ -1392,6 +1464,12 @@ $(bird_conf_bgp rtr6 --local ::1 --local-port "$r2_v6" --local-as 65001 --neighb
     v=$(bird_proto_uptime r1 spk)
     assert_match "$v" '^[0-9]+\.[0-9]{3}$' "bird_proto_uptime"
     [[ $(bird_routes_json r1 2001:db8:ff::1/128) == *'"BGP.as_path": "65001"'* ]] || fail "bird_routes_json"
+    local attrs="origin=egp as_path=65001,65001,65001 med=20 local_pref=100"
+    local comms="community=65001:100,65535:65281 ext_community=rt:65001:7,ro:65001:8 large_community=65001:1:2,4200000001:5:6"
+    bird_expect_table r1 spk "
+        10.255.0.1/32 $attrs next_hop=$r2 $comms
+        10.255.0.2/32 $attrs next_hop=$r2 $comms
+        2001:db8:ff::1/128 $attrs next_hop=2001:db8::3 $comms" 5
     log "IPv6 transport over ::1"
     bird_wait_established r1 spk6 15
     bird_wait_route r1 spk6 2001:db8:ff::1/128 10
@@ -1437,6 +1515,10 @@ $(bird_conf_bgp gob --local "$r2" --local-port "$r2_port" --local-as 65001 --nei
         "$(for a in as_path med origin community large_community next_hop; do
             gobgp_route_attr g1 "$r2" ipv4 10.255.0.2/32 $a; done | paste -sd'|')" "adj-in attributes"
     assert_eq "2001:db8::3" "$(gobgp_route_attr g1 "$r2" ipv6 2001:db8:ff::1/128 next_hop)" "adj-in v6 next hop"
+    gobgp_expect_table g1 "$r2" "
+        10.255.0.1/32 ${attrs% local_pref=*} local_pref=- next_hop=192.0.2.3 $comms
+        10.255.0.2/32 ${attrs% local_pref=*} local_pref=- next_hop=192.0.2.3 $comms
+        2001:db8:ff::1/128 ${attrs% local_pref=*} local_pref=- next_hop=2001:db8::3 $comms" 5
     v=$(gobgp_neighbor_uptime g1 "$r2")
     assert_match "$v" '^[0-9]+\.[0-9]{3}$' "gobgp_neighbor_uptime"
     bird_cli r2 disable vip4 >/dev/null
@@ -1472,6 +1554,7 @@ $(bird_conf_bgp bad --local "$bad" --local-as 65000 --neighbor "$g" --neighbor-p
     wait_or_fail 10 "r1 to see the session to r2 go down" _vipd_not_established r1 spk
     log "absence waits: a session gone or a router that cannot be asked is no withdrawal"
     ! _vipd_bird_lacks r2 spk 10.255.0.1/32 || fail "a stopped BIRD counted as 'route withdrawn'"
+    ! bird_table r2 spk >/dev/null || fail "bird_table answered for a stopped BIRD"
     ! _vipd_bird_lacks r1 spk 2001:db8:ff::1/128 || fail "a session that went down counted as a withdrawal"
     _vipd_bird_lacks r1 spk 2001:db8:ff::1/128 any || fail "route still there with the session down"
     [[ $(_vipd_bird_why_present r2 spk 10.255.0.1/32) == "BIRD cannot be asked"* ]] ||
