@@ -11,6 +11,8 @@ PKGS=(
     libbenchmark-dev
     # real peers and tools used by the tests and the demo
     bird2 gobgpd haproxy python3 netcat-openbsd iproute2 procps curl
+    # the dns check's real server (authoritative, zone files, runs on a loopback port)
+    nsd
     # openssl req: the lazy-OpenSSL test's throw-away certificate
     openssl
     # packaging test (cpack computes Depends with dpkg-shlibdeps)
@@ -35,7 +37,7 @@ $SUDO apt-get update -qq
 # Keep packaged daemons from starting where policy-rc.d allows it: we start our own.
 $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
     "${missing[@]}" >/dev/null
-for svc in bird haproxy gobgpd; do
+for svc in bird haproxy gobgpd nsd; do
     if command -v systemctl >/dev/null && systemctl is-active --quiet "$svc" 2>/dev/null; then
         echo "setup: note: the packaged $svc service is running; vipd's tests do not need it" >&2
     fi
