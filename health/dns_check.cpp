@@ -125,7 +125,8 @@ tl::expected<std::unique_ptr<DnsCheck>, std::string> DnsCheck::make(DnsCheckConf
     if (config.rcode > dns::max_rcode)
         return tl::unexpected(fmt::format("RCODE {} above 4095", config.rcode));
     if (config.rcode > 15 && config.edns_buffer == 0) // RFC 6891 §6.1.3
-        return tl::unexpected(std::string("an extended RCODE needs EDNS (an EDNS buffer size)"));
+        return tl::unexpected(
+            std::string("an extended RCODE (above 15) needs EDNS (a non-zero EDNS buffer size)"));
     if (config.edns_buffer != 0 && config.edns_buffer < min_edns_buffer)
         return tl::unexpected(
             fmt::format("EDNS buffer size {}: 0 or 512..65535", config.edns_buffer));

@@ -141,7 +141,7 @@ tl::unexpected<DecodeError> short_at(std::size_t offset, std::string_view what)
 void append_label(std::string& out, ByteView label)
 {
     for (std::uint8_t c : label) {
-        if (c == '.' || c == '\\' || c == '"')
+        if (c == '.' || c == '\\')
             out += fmt::format("\\{}", static_cast<char>(c));
         else if (c < 0x21 || c > 0x7e)
             out += fmt::format("\\{:03}", c);

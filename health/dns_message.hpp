@@ -68,8 +68,8 @@ struct Name
 /// "www.example.com" or "www.example.com." (or "." for the root). Labels of printable ASCII
 /// without '\\'. Errors: an empty label, a label over 63 octets, a name over 255 (RFC 1035 §2.3.4).
 [[nodiscard]] tl::expected<Name, std::string> parse_name(std::string_view text);
-/// "www.example.com." ("." for the root); '.', '\\', '"' and unprintable octets escaped
-/// ("\\.", "\\034", RFC 1035 §5.1).
+/// "www.example.com." ("." for the root); '.', '\\' and unprintable octets escaped ("\\.",
+/// "\\032", RFC 1035 §5.1), so the text of a name parse_name() read reads back the same.
 [[nodiscard]] std::string to_string(const Name& name);
 /// Equal up to ASCII case (RFC 4343 §3).
 [[nodiscard]] bool same_name(const Name& a, const Name& b);
