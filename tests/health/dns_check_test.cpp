@@ -246,7 +246,7 @@ TEST_CASE("dns check: config errors", "[health]")
     c = config_for(53);
     c.rcode = 16;
     c.edns_buffer = 0;
-    CHECK(error(c) == "an extended RCODE needs EDNS (an EDNS buffer size)");
+    CHECK(error(c) == "an extended RCODE (above 15) needs EDNS (a non-zero EDNS buffer size)");
     c = config_for(53);
     c.type = dns::rr_type::opt;
     CHECK(error(c) == "type 41 cannot be queried");
