@@ -137,13 +137,14 @@ tl::unexpected<DecodeError> short_at(std::size_t offset, std::string_view what)
     return fail(Problem::short_message, offset, fmt::format("message ends inside {}", what));
 }
 
-// One label's presentation form (RFC 1035 §5.1 escapes).
-void append_label(std::string& out, ByteView label)
+// RFC 1035 §5.1 presentation: octets in `special` behind a backslash, those outside
+// [`lowest`, '~'] as \DDD.
+void append_escaped(std::string& out, ByteView octets, std::string_view special, char lowest)
 {
-    for (std::uint8_t c : label) {
-        if (c == '.' || c == '\\')
+    for (std::uint8_t c : octets) {
+        if (special.find(static_cast<char>(c)) != std::string_view::npos)
             out += fmt::format("\\{}", static_cast<char>(c));
-        else if (c < 0x21 || c > 0x7e)
+        else if (c < static_cast<std::uint8_t>(lowest) || c > 0x7e)
             out += fmt::format("\\{:03}", c);
         else
             out += static_cast<char>(c);
@@ -214,14 +215,7 @@ tl::expected<std::string, DecodeError> rdata_name(ByteView m, std::size_t& pos, 
 std::string quoted(ByteView s)
 {
     std::string out = "\"";
-    for (std::uint8_t c : s) {
-        if (c == '"' || c == '\\')
-            out += fmt::format("\\{}", static_cast<char>(c));
-        else if (c < 0x20 || c > 0x7e)
-            out += fmt::format("\\{:03}", c);
-        else
-            out += static_cast<char>(c);
-    }
+    append_escaped(out, s, "\"\\", ' ');
     return out + "\"";
 }
 
@@ -463,8 +457,8 @@ std::string to_string(const Name& name)
     std::size_t at = 0;
     while (at < name.wire.size() && name.wire[at] != 0) {
         const std::size_t len = name.wire[at];
-        append_label(out,
-                     ByteView(name.wire).subspan(at + 1, std::min(len, name.wire.size() - at - 1)));
+        const ByteView label(name.wire.data() + at + 1, std::min(len, name.wire.size() - at - 1));
+        append_escaped(out, label, ".\\", '!');
         out += '.';
         at += 1 + len;
     }
