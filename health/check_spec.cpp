@@ -33,6 +33,10 @@ struct Maker
     {
         return upcast(FileCheck::make(c));
     }
+    tl::expected<std::unique_ptr<Check>, std::string> operator()(const DnsCheckConfig& c) const
+    {
+        return upcast(DnsCheck::make(c));
+    }
     tl::expected<std::unique_ptr<Check>, std::string> operator()(const HaproxyRefConfig&) const
     {
         return tl::unexpected(std::string("a HAProxy reference is evaluated by its instance"));
@@ -68,7 +72,8 @@ std::string_view kind_of(const ProbeConfig& config)
                    [](const HttpCheckConfig& c) -> K { return c.target.tls ? "https" : "http"; },
                    [](const ExecCheckConfig&) -> K { return "exec"; },
                    [](const FileCheckConfig&) -> K { return "file"; },
-                   [](const HaproxyRefConfig&) -> K { return "haproxy"; }},
+                   [](const HaproxyRefConfig&) -> K { return "haproxy"; },
+                   [](const DnsCheckConfig&) -> K { return "dns"; }},
         config);
 }
 

@@ -12,6 +12,7 @@
 #include <tl/expected.hpp>
 
 #include "health/check.hpp"
+#include "health/dns_check.hpp"
 #include "health/exec_check.hpp"
 #include "health/file_check.hpp"
 #include "health/http_check.hpp"
@@ -40,9 +41,9 @@ template <class... F> struct Overloaded : F...
 };
 template <class... F> Overloaded(F...) -> Overloaded<F...>;
 
-/// The probe of one check, one alternative per kind (tcp, http/https, exec, file, haproxy).
+/// The probe of one check, one alternative per kind (tcp, http/https, exec, file, haproxy, dns).
 using ProbeConfig = std::variant<TcpCheckConfig, HttpCheckConfig, ExecCheckConfig, FileCheckConfig,
-                                 HaproxyRefConfig>;
+                                 HaproxyRefConfig, DnsCheckConfig>;
 
 /// Scheduling and counting, identical for every kind.
 struct CheckTiming
@@ -70,12 +71,12 @@ struct CheckSpec
 /// Positive durations, rise and fall >= 1.
 [[nodiscard]] tl::expected<void, std::string> validate(const CheckTiming& timing);
 
-/// Build the probe of a tcp/http/exec/file config; errors name the bad field.
+/// Build the probe of a tcp/http/exec/file/dns config; errors name the bad field.
 /// HaproxyRefConfig has no probe of its own: error.
 [[nodiscard]] tl::expected<std::unique_ptr<Check>, std::string>
 make_check(const ProbeConfig& config);
 
-/// "tcp", "http"/"https", "exec", "file", "haproxy".
+/// "tcp", "http"/"https", "exec", "file", "haproxy", "dns".
 [[nodiscard]] std::string_view kind_of(const ProbeConfig& config);
 
 } // namespace vipd::health

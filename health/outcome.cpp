@@ -49,6 +49,16 @@ std::string_view to_string(Reason reason)
         return "haproxy";
     case Reason::maintenance:
         return "maintenance";
+    case Reason::dns_rcode:
+        return "dns_rcode";
+    case Reason::dns_answer:
+        return "dns_answer";
+    case Reason::dns_mismatch:
+        return "dns_mismatch";
+    case Reason::dns_malformed:
+        return "dns_malformed";
+    case Reason::dns_truncated:
+        return "dns_truncated";
     case Reason::other:
         return "other";
     }

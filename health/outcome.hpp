@@ -30,11 +30,17 @@ enum class Reason : std::uint8_t {
     exit_status,   ///< exec check: non-zero exit, killed by a signal, cannot spawn
     haproxy,       ///< HAProxy reports the proxy down, in maintenance or absent
     maintenance,   ///< a local maintenance file exists
+    dns_rcode,     ///< dns check: the RCODE is not the expected one (NXDOMAIN, SERVFAIL...)
+    dns_answer,    ///< dns check: no answer contains the text, or AA / AD clear
+    dns_mismatch,  ///< dns check: the reply does not answer our query (ID, question)
+    dns_malformed, ///< dns check: the reply is malformed or larger than the buffer offered
+    dns_truncated, ///< dns check: truncated (TC) over TCP
     other,         ///< anything else (socket errors, malformed replies, internal failures)
 };
 
 /// Metric label of a reason: "none", "timeout", "refused", "reset", "unreachable",
-/// "http_status", "http_body", "tls", "exit", "haproxy", "maintenance", "other".
+/// "http_status", "http_body", "tls", "exit", "haproxy", "maintenance", "dns_rcode",
+/// "dns_answer", "dns_mismatch", "dns_malformed", "dns_truncated", "other".
 [[nodiscard]] std::string_view to_string(Reason reason);
 
 /// A failure on the way to a result: its typed reason and its text ("connect refused").

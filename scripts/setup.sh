@@ -20,6 +20,8 @@ PKGS=(
     zsh
     # the nftables snippet of docs/routers.md is checked with `nft -c` (tests/docs_router_test.py)
     nftables
+    # the dns check's real server (authoritative, zone files, runs on a loopback port)
+    nsd
     # openssl req: the lazy-OpenSSL test's throw-away certificate
     openssl
     # packaging test (cpack computes Depends with dpkg-shlibdeps)
@@ -44,7 +46,7 @@ $SUDO apt-get update -qq
 # Keep packaged daemons from starting where policy-rc.d allows it: we start our own.
 $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
     "${missing[@]}" >/dev/null
-for svc in bird haproxy gobgpd; do
+for svc in bird haproxy gobgpd nsd; do
     if command -v systemctl >/dev/null && systemctl is-active --quiet "$svc" 2>/dev/null; then
         echo "setup: note: the packaged $svc service is running; vipd's tests do not need it" >&2
     fi

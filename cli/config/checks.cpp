@@ -1,4 +1,4 @@
-// Configuration sections "checks" (named tcp/http/https/exec/file checks with their timing,
+// Configuration sections "checks" (named tcp/http/https/exec/file/dns checks with their timing,
 // health::CheckSpec) and "haproxy" (named HAProxy instances whose stats the rules refer to),
 // and the one table of check kinds (check_kinds.hpp) with each kind's reader and JSON view.
 // Each check is finally validated by health::make_check so that the Monitor will accept it.
@@ -8,6 +8,7 @@
 
 #include "cli/config/check_kinds.hpp"
 #include "cli/config/sections.hpp"
+#include "health/dns_message.hpp"
 #include "health/http_match.hpp"
 
 namespace vipd::cli::detail {
@@ -247,6 +248,71 @@ health::ProbeConfig read_exec(const Object& o)
     return c;
 }
 
+// A DNS name, type or RCODE as dns_message.hpp reads it.
+std::optional<std::string> dns_name(const Value& v)
+{
+    auto s = as_string(v);
+    if (!s)
+        return s;
+    if (auto name = health::dns::parse_name(*s); !name) {
+        v.error(fmt::format("not a DNS name: {}", name.error()));
+        return std::nullopt;
+    }
+    return s;
+}
+
+template <auto Parse> std::optional<std::uint16_t> dns_number(const Value& v, std::string_view what)
+{
+    std::optional<std::uint16_t> n;
+    if (v.json->is_string())
+        n = Parse(v.json->get_ref<const std::string&>());
+    else if (v.json->is_number_unsigned() && v.json->get<std::uint64_t>() <= 65535)
+        n = Parse(std::to_string(v.json->get<std::uint64_t>()));
+    if (!n)
+        v.expected(what);
+    return n;
+}
+
+health::ProbeConfig read_dns(const Object& o)
+{
+    health::DnsCheckConfig c;
+    o.require("address");
+    o.require("name");
+    o.set("address", c.address, numeric_address);
+    o.set("port", c.port, uint_in<std::uint16_t>(1));
+    o.set("name", c.name, dns_name);
+    o.set("type", c.type, [](const Value& v) {
+        return dns_number<health::dns::parse_type>(
+            v, "a record type (\"A\", \"AAAA\", \"TXT\", \"SOA\", \"NS\", \"CNAME\", "
+               "\"MX\", \"PTR\", \"SRV\", \"TYPE99\") or a number 1..65535");
+    });
+    o.set("rcode", c.rcode, [](const Value& v) {
+        return dns_number<health::dns::parse_rcode>(
+            v, "an RCODE (\"NOERROR\", \"NXDOMAIN\", \"SERVFAIL\", \"REFUSED\"...) or a "
+               "number 0..4095");
+    });
+    o.set("contains", c.contains, as_string);
+    o.set("aa", c.authoritative, as_bool);
+    o.set("ad", c.authentic_data, as_bool);
+    o.set("recursion-desired", c.recursion_desired, as_bool);
+    o.set("transport", c.transport, [](const Value& v) {
+        return as_enum<health::DnsTransport>(
+            v, {{"udp", health::DnsTransport::udp}, {"tcp", health::DnsTransport::tcp}});
+    });
+    o.set("edns-buffer-size", c.edns_buffer, [](const Value& v) -> std::optional<std::uint16_t> {
+        auto n = as_uint(v, 0, 65535, "0 (no EDNS) or 512..65535");
+        if (n && *n != 0 && *n < health::min_edns_buffer) {
+            v.expected("0 (no EDNS) or 512..65535");
+            return std::nullopt;
+        }
+        return n ? std::optional<std::uint16_t>(static_cast<std::uint16_t>(*n)) : std::nullopt;
+    });
+    o.set("max-reply", c.max_reply,
+          uint_in<std::size_t>(health::min_dns_reply, health::max_dns_reply));
+    o.set("source-address", c.source_address, source_address);
+    return c;
+}
+
 health::ProbeConfig read_file(const Object& o)
 {
     health::FileCheckConfig f;
@@ -355,6 +421,24 @@ void write_exec(const health::ProbeConfig& probe, Out& o)
     o["max-output"] = exec.max_output;
 }
 
+void write_dns(const health::ProbeConfig& probe, Out& o)
+{
+    const auto& dns = std::get<health::DnsCheckConfig>(probe);
+    o["address"] = dns.address;
+    o["port"] = dns.port;
+    o["name"] = dns.name;
+    o["type"] = health::dns::type_name(dns.type);
+    o["rcode"] = health::dns::rcode_name(dns.rcode);
+    o["contains"] = dns.contains;
+    o["aa"] = dns.authoritative;
+    o["ad"] = dns.authentic_data;
+    o["recursion-desired"] = dns.recursion_desired;
+    o["transport"] = dns.transport == health::DnsTransport::tcp ? "tcp" : "udp";
+    o["edns-buffer-size"] = dns.edns_buffer;
+    o["max-reply"] = dns.max_reply;
+    o["source-address"] = dns.source_address;
+}
+
 void write_file(const health::ProbeConfig& probe, Out& o)
 {
     o["path"] = std::get<health::FileCheckConfig>(probe).path;
@@ -428,7 +512,7 @@ std::optional<HaproxyConfig> read_instance(const std::string& name, const Value&
 
 std::span<const CheckKind> check_kinds()
 {
-    static const std::array<CheckKind, 5> kinds{{
+    static const std::array<CheckKind, 6> kinds{{
         {"tcp",
          {"address", "port", "send", "expect", "source-address", "max-reply"},
          read_tcp,
@@ -452,6 +536,12 @@ std::span<const CheckKind> check_kinds()
          write_exec,
          R"({"command": ["/bin/true"]})"},
         {"file", {"path"}, read_file, write_file, R"({"path": "/etc/vipd/maintenance"})"},
+        {"dns",
+         {"address", "port", "name", "type", "rcode", "contains", "aa", "ad", "recursion-desired",
+          "transport", "edns-buffer-size", "max-reply", "source-address"},
+         read_dns,
+         write_dns,
+         R"({"address": "127.0.0.1", "name": "example.com", "type": "SOA"})"},
     }};
     return kinds;
 }

@@ -22,6 +22,11 @@ TEST_CASE("Reason: one metric label each, the cause classes of the status page",
     CHECK(to_string(Reason::exit_status) == "exit");
     CHECK(to_string(Reason::haproxy) == "haproxy");
     CHECK(to_string(Reason::maintenance) == "maintenance");
+    CHECK(to_string(Reason::dns_rcode) == "dns_rcode");
+    CHECK(to_string(Reason::dns_answer) == "dns_answer");
+    CHECK(to_string(Reason::dns_mismatch) == "dns_mismatch");
+    CHECK(to_string(Reason::dns_malformed) == "dns_malformed");
+    CHECK(to_string(Reason::dns_truncated) == "dns_truncated");
     CHECK(to_string(Reason::other) == "other");
 }
 
