@@ -33,6 +33,14 @@ struct Maker
     {
         return upcast(FileCheck::make(c));
     }
+    tl::expected<std::unique_ptr<Check>, std::string> operator()(const ProcessCheckConfig& c) const
+    {
+        return upcast(ProcessCheck::make(c));
+    }
+    tl::expected<std::unique_ptr<Check>, std::string> operator()(const ListenCheckConfig& c) const
+    {
+        return upcast(ListenCheck::make(c));
+    }
     tl::expected<std::unique_ptr<Check>, std::string> operator()(const HaproxyRefConfig&) const
     {
         return tl::unexpected(std::string("a HAProxy reference is evaluated by its instance"));
@@ -68,7 +76,9 @@ std::string_view kind_of(const ProbeConfig& config)
                    [](const HttpCheckConfig& c) -> K { return c.target.tls ? "https" : "http"; },
                    [](const ExecCheckConfig&) -> K { return "exec"; },
                    [](const FileCheckConfig&) -> K { return "file"; },
-                   [](const HaproxyRefConfig&) -> K { return "haproxy"; }},
+                   [](const HaproxyRefConfig&) -> K { return "haproxy"; },
+                   [](const ProcessCheckConfig&) -> K { return "process"; },
+                   [](const ListenCheckConfig&) -> K { return "listen"; }},
         config);
 }
 
