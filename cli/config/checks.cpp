@@ -1,6 +1,6 @@
-// Configuration sections "checks" (named tcp/http/https/exec/file checks with their timing,
-// health::CheckSpec) and "haproxy" (named HAProxy instances whose stats the rules refer to),
-// and the one table of check kinds (check_kinds.hpp) with each kind's reader and JSON view.
+// Configuration sections "checks" (named tcp/http/https/exec/file/process/listen checks with their
+// timing, health::CheckSpec) and "haproxy" (named HAProxy instances whose stats the rules refer
+// to), and the one table of check kinds (check_kinds.hpp) with each kind's reader and JSON view.
 // Each check is finally validated by health::make_check so that the Monitor will accept it.
 #include <algorithm>
 #include <array>
@@ -9,6 +9,7 @@
 #include "cli/config/check_kinds.hpp"
 #include "cli/config/sections.hpp"
 #include "health/http_match.hpp"
+#include "health/proc.hpp"
 
 namespace vipd::cli::detail {
 
@@ -269,6 +270,37 @@ health::ProbeConfig read_file(const Object& o)
     return f;
 }
 
+health::ProbeConfig read_process(const Object& o)
+{
+    health::ProcessCheckConfig c;
+    if (!o.has("pidfile") && !o.has("cmdline"))
+        o.require("pidfile"); // names the missing key; "cmdline" is the alternative (docs)
+    o.set("pidfile", c.pidfile, absolute_path);
+    o.set("cmdline", c.cmdline, [](const Value& v) -> std::optional<std::string> {
+        auto s = as_string(v);
+        if (s && (health::cmdline_words(*s).empty() || s->size() > 4096)) {
+            v.expected("1..4096 characters with at least one word, e.g. \"haproxy -f\"");
+            return std::nullopt;
+        }
+        return s;
+    });
+    return c;
+}
+
+health::ProbeConfig read_listen(const Object& o)
+{
+    health::ListenCheckConfig c;
+    o.require("address");
+    o.require("port");
+    o.set("address", c.address, numeric_address);
+    o.set("port", c.port, uint_in<std::uint16_t>(1));
+    o.set("protocol", c.protocol, [](const Value& v) {
+        return as_enum<health::SocketProtocol>(
+            v, {{"tcp", health::SocketProtocol::tcp}, {"udp", health::SocketProtocol::udp}});
+    });
+    return c;
+}
+
 health::CheckTiming read_timing(const Object& o)
 {
     health::CheckTiming t;
@@ -374,6 +406,21 @@ void write_file(const health::ProbeConfig& probe, Out& o)
     o["path"] = std::get<health::FileCheckConfig>(probe).path;
 }
 
+void write_process(const health::ProbeConfig& probe, Out& o)
+{
+    const auto& process = std::get<health::ProcessCheckConfig>(probe);
+    o["pidfile"] = process.pidfile;
+    o["cmdline"] = process.cmdline;
+}
+
+void write_listen(const health::ProbeConfig& probe, Out& o)
+{
+    const auto& listen = std::get<health::ListenCheckConfig>(probe);
+    o["address"] = listen.address;
+    o["port"] = listen.port;
+    o["protocol"] = listen.protocol == health::SocketProtocol::tcp ? "tcp" : "udp";
+}
+
 // The HAProxy stats page: "url" (";csv" appended when missing) with optional basic auth.
 void read_stats_page(const Object& o, health::HaproxyInstanceConfig& c)
 {
@@ -442,7 +489,7 @@ std::optional<HaproxyConfig> read_instance(const std::string& name, const Value&
 
 std::span<const CheckKind> check_kinds()
 {
-    static const std::array<CheckKind, 5> kinds{{
+    static const std::array<CheckKind, 7> kinds{{
         {"tcp",
          {"address", "port", "send", "expect", "source-address", "max-reply"},
          read_tcp,
@@ -466,6 +513,16 @@ std::span<const CheckKind> check_kinds()
          write_exec,
          R"({"command": ["/bin/true"]})"},
         {"file", {"path"}, read_file, write_file, R"({"path": "/etc/vipd/maintenance"})"},
+        {"process",
+         {"pidfile", "cmdline"},
+         read_process,
+         write_process,
+         R"({"pidfile": "/run/haproxy.pid"})"},
+        {"listen",
+         {"address", "port", "protocol"},
+         read_listen,
+         write_listen,
+         R"({"address": "127.0.0.1", "port": 80})"},
     }};
     return kinds;
 }
