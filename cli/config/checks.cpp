@@ -270,15 +270,23 @@ health::ProbeConfig read_file(const Object& o)
     return f;
 }
 
+// "" (as the effective configuration shows an unset one) or an absolute path.
+std::optional<std::string> optional_path(const Value& v)
+{
+    if (v.json->is_string() && v.json->get_ref<const std::string&>().empty())
+        return std::string();
+    return absolute_path(v);
+}
+
 health::ProbeConfig read_process(const Object& o)
 {
     health::ProcessCheckConfig c;
     if (!o.has("pidfile") && !o.has("cmdline"))
         o.require("pidfile"); // names the missing key; "cmdline" is the alternative (docs)
-    o.set("pidfile", c.pidfile, absolute_path);
+    o.set("pidfile", c.pidfile, optional_path);
     o.set("cmdline", c.cmdline, [](const Value& v) -> std::optional<std::string> {
         auto s = as_string(v);
-        if (s && (health::cmdline_words(*s).empty() || s->size() > 4096)) {
+        if (s && !s->empty() && (health::cmdline_words(*s).empty() || s->size() > 4096)) {
             v.expected("1..4096 characters with at least one word, e.g. \"haproxy -f\"");
             return std::nullopt;
         }

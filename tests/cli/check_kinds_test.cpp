@@ -106,5 +106,6 @@ TEST_CASE("check kinds: an unknown kind names the table's kinds", "[config]")
     REQUIRE(r.error().size() == 1);
     CHECK(to_string(r.error().front())
               .find(R"(expected one of "tcp", "http", "https", "exec", )"
-                    R"("file", got "tpc" (did you mean "tcp"?))") != std::string::npos);
+                    R"("file", "process", "listen", got "tpc" (did you mean "tcp"?))") !=
+          std::string::npos);
 }
