@@ -282,7 +282,7 @@ health::ProbeConfig read_process(const Object& o)
 {
     health::ProcessCheckConfig c;
     if (!o.has("pidfile") && !o.has("cmdline"))
-        o.require("pidfile"); // names the missing key; "cmdline" is the alternative (docs)
+        o.error("pidfile", "missing key \"pidfile\" or \"cmdline\" (or both)");
     o.set("pidfile", c.pidfile, optional_path);
     o.set("cmdline", c.cmdline, [](const Value& v) -> std::optional<std::string> {
         auto s = as_string(v);
