@@ -210,13 +210,19 @@ health::ProbeConfig read_https_kind(const Object& o)
     return read_http(o, true);
 }
 
+// The required "address" (numeric) and "port" (1..65535) of a tcp or listen check.
+void read_address_port(const Object& o, std::string& address, std::uint16_t& port)
+{
+    o.require("address");
+    o.require("port");
+    o.set("address", address, numeric_address);
+    o.set("port", port, uint_in<std::uint16_t>(1));
+}
+
 health::ProbeConfig read_tcp(const Object& o)
 {
     health::TcpCheckConfig c;
-    o.require("address");
-    o.require("port");
-    o.set("address", c.address, numeric_address);
-    o.set("port", c.port, uint_in<std::uint16_t>(1));
+    read_address_port(o, c.address, c.port);
     o.set("send", c.send, as_string);
     o.set("expect", c.expect, as_string);
     o.set("source-address", c.source_address, source_address);
@@ -298,10 +304,7 @@ health::ProbeConfig read_process(const Object& o)
 health::ProbeConfig read_listen(const Object& o)
 {
     health::ListenCheckConfig c;
-    o.require("address");
-    o.require("port");
-    o.set("address", c.address, numeric_address);
-    o.set("port", c.port, uint_in<std::uint16_t>(1));
+    read_address_port(o, c.address, c.port);
     o.set("protocol", c.protocol, [](const Value& v) {
         return as_enum<health::SocketProtocol>(
             v, {{"tcp", health::SocketProtocol::tcp}, {"udp", health::SocketProtocol::udp}});
