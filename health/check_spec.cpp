@@ -37,6 +37,14 @@ struct Maker
     {
         return upcast(DnsCheck::make(c));
     }
+    tl::expected<std::unique_ptr<Check>, std::string> operator()(const ProcessCheckConfig& c) const
+    {
+        return upcast(ProcessCheck::make(c));
+    }
+    tl::expected<std::unique_ptr<Check>, std::string> operator()(const ListenCheckConfig& c) const
+    {
+        return upcast(ListenCheck::make(c));
+    }
     tl::expected<std::unique_ptr<Check>, std::string> operator()(const HaproxyRefConfig&) const
     {
         return tl::unexpected(std::string("a HAProxy reference is evaluated by its instance"));
@@ -73,7 +81,9 @@ std::string_view kind_of(const ProbeConfig& config)
                    [](const ExecCheckConfig&) -> K { return "exec"; },
                    [](const FileCheckConfig&) -> K { return "file"; },
                    [](const HaproxyRefConfig&) -> K { return "haproxy"; },
-                   [](const DnsCheckConfig&) -> K { return "dns"; }},
+                   [](const DnsCheckConfig&) -> K { return "dns"; },
+                   [](const ProcessCheckConfig&) -> K { return "process"; },
+                   [](const ListenCheckConfig&) -> K { return "listen"; }},
         config);
 }
 

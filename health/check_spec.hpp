@@ -16,6 +16,8 @@
 #include "health/exec_check.hpp"
 #include "health/file_check.hpp"
 #include "health/http_check.hpp"
+#include "health/listen_check.hpp"
+#include "health/process_check.hpp"
 #include "health/rise_fall.hpp"
 #include "health/tcp_check.hpp"
 
@@ -41,9 +43,11 @@ template <class... F> struct Overloaded : F...
 };
 template <class... F> Overloaded(F...) -> Overloaded<F...>;
 
-/// The probe of one check, one alternative per kind (tcp, http/https, exec, file, haproxy, dns).
+/// The probe of one check, one alternative per kind (tcp, http/https, exec, file, haproxy, dns,
+/// process, listen).
 using ProbeConfig = std::variant<TcpCheckConfig, HttpCheckConfig, ExecCheckConfig, FileCheckConfig,
-                                 HaproxyRefConfig, DnsCheckConfig>;
+                                 HaproxyRefConfig, DnsCheckConfig, ProcessCheckConfig,
+                                 ListenCheckConfig>;
 
 /// Scheduling and counting, identical for every kind.
 struct CheckTiming
@@ -76,7 +80,7 @@ struct CheckSpec
 [[nodiscard]] tl::expected<std::unique_ptr<Check>, std::string>
 make_check(const ProbeConfig& config);
 
-/// "tcp", "http"/"https", "exec", "file", "haproxy", "dns".
+/// "tcp", "http"/"https", "exec", "file", "haproxy", "dns", "process", "listen".
 [[nodiscard]] std::string_view kind_of(const ProbeConfig& config);
 
 } // namespace vipd::health

@@ -217,20 +217,27 @@ void Monitor::publish(CheckEntry& entry, const Change& change, std::chrono::micr
     notify([&](Observer& o) { o.on_transition(t); });
 }
 
-void Monitor::record(CheckEntry& entry, Outcome outcome, bool timed_out)
+void Monitor::record(CheckEntry& entry, Outcome outcome, bool timed_out, bool event)
 {
     ++entry.probes;
     entry.failures += outcome.up() ? 0 : 1;
     entry.timeouts += timed_out ? 1 : 0;
     const auto took = outcome.took;
-    auto change = entry.rise_fall.observe(outcome);
-    const Probe probe{entry.spec.name, entry.kind, outcome, timed_out,
-                      entry.rise_fall.admin_disabled()};
+    auto change = event ? entry.rise_fall.observe_gone(outcome) : entry.rise_fall.observe(outcome);
+    const Probe probe{
+        entry.spec.name, entry.kind, outcome, timed_out, entry.rise_fall.admin_disabled(), event};
     notify([&](Observer& o) { o.on_probe(probe); });
     entry.last = std::move(outcome);
     if (change) {
         publish(entry, *change, took);
     }
+}
+
+// What an event-driven check reported between probes: applied now, not at the next probe.
+void Monitor::on_report(const std::shared_ptr<CheckEntry>& e, Outcome outcome)
+{
+    outcome.took = std::chrono::microseconds{0};
+    record(*e, std::move(outcome), false, true);
 }
 
 // Callbacks and runners touch the Monitor only while their entry is not stopped (~Monitor
@@ -342,6 +349,12 @@ void Monitor::start(const std::shared_ptr<CheckEntry>& entry)
     if (!entry->check) {
         return; // a HAProxy reference: its instance drives it
     }
+    entry->check->watch([this, weak = std::weak_ptr<CheckEntry>(entry)](Outcome outcome) {
+        const auto e = weak.lock();
+        if (e && !e->stopped) {
+            on_report(e, std::move(outcome));
+        }
+    });
     const auto& timing = entry->spec.timing;
     schedule(entry, draw_jitter(timing.jitter.value_or(timing.interval)));
 }

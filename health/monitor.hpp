@@ -2,11 +2,12 @@
 // instances, schedules probes (interval, fast interval while init/rising/falling, start-up jitter
 // from a seeded RNG), bounds every probe with the same timeout mechanism (a timer that emits
 // terminal cancellation into the probe), feeds RiseFall, and pushes each state change to the
-// observers at once. Built for thousands of checks: an idle check is one armed timer (no
-// coroutine frame; one is spawned per probe), and deadlines are rounded up to a 10 ms tick so
-// that checks due together share one wake-up of the loop. One io_context, one thread: not
-// thread-safe, by design. No logging: errors reach observers too. Knows nothing of prefixes, MED or
-// peers.
+// observers at once; an event-driven check (Check::watch) pushes a down target between probes and
+// the Monitor applies it in the same event-loop turn. Built for thousands of checks: an idle check
+// is one armed timer (no coroutine frame; one is spawned per probe), and deadlines are rounded up
+// to a 10 ms tick so that checks due together share one wake-up of the loop. One io_context, one
+// thread: not thread-safe, by design. No logging: errors reach observers too. Knows nothing of
+// prefixes, MED or peers.
 #pragma once
 
 #include <algorithm>
@@ -40,6 +41,7 @@ struct Probe
     const Outcome& outcome; ///< status, cause and latency
     bool timed_out = false;
     bool admin_disabled = false; ///< counted for metrics, ignored by rise/fall
+    bool event = false; ///< reported by the check between probes (Check::watch), not probed
 };
 
 /// What the announce layer (and the CLI's status/log sink) implements. Called synchronously on
@@ -132,7 +134,8 @@ private:
                                               std::chrono::milliseconds first_delay);
     void start(const std::shared_ptr<CheckEntry>& entry);
     void start(const std::shared_ptr<InstanceEntry>& entry);
-    void record(CheckEntry& entry, Outcome outcome, bool timed_out);
+    void record(CheckEntry& entry, Outcome outcome, bool timed_out, bool event = false);
+    void on_report(const std::shared_ptr<CheckEntry>& entry, Outcome outcome);
     /// Calls f(Observer&) for each observer, over a copy of the list, skipping any that a
     /// callback removed meanwhile.
     template <typename F> void notify(F&& f)

@@ -59,6 +59,12 @@ std::string_view to_string(Reason reason)
         return "dns_malformed";
     case Reason::dns_truncated:
         return "dns_truncated";
+    case Reason::no_process:
+        return "no_process";
+    case Reason::process_exited:
+        return "process_exited";
+    case Reason::not_listening:
+        return "not_listening";
     case Reason::other:
         return "other";
     }

@@ -20,27 +20,31 @@ enum class Status : std::uint8_t { unknown, up, down, disabled, maint, drain };
 /// (never re-derived from the text). `none` for a probe that is up.
 enum class Reason : std::uint8_t {
     none,
-    timeout,       ///< no answer within the check's timeout (or the socket's own timeout)
-    refused,       ///< connection refused
-    reset,         ///< connection reset or closed early, broken pipe
-    unreachable,   ///< host or network unreachable
-    http_status,   ///< HTTP status outside the expected ranges
-    body_mismatch, ///< HTTP body lacks the expected text or does not match the regex
-    tls,           ///< TLS handshake failed (verification included)
-    exit_status,   ///< exec check: non-zero exit, killed by a signal, cannot spawn
-    haproxy,       ///< HAProxy reports the proxy down, in maintenance or absent
-    maintenance,   ///< a local maintenance file exists
-    dns_rcode,     ///< dns check: the RCODE is not the expected one (NXDOMAIN, SERVFAIL...)
-    dns_answer,    ///< dns check: no answer contains the text, or AA / AD clear
-    dns_mismatch,  ///< dns check: the reply does not answer our query (ID, question)
-    dns_malformed, ///< dns check: the reply is malformed or larger than the buffer offered
-    dns_truncated, ///< dns check: truncated (TC) over TCP
-    other,         ///< anything else (socket errors, malformed replies, internal failures)
+    timeout,        ///< no answer within the check's timeout (or the socket's own timeout)
+    refused,        ///< connection refused
+    reset,          ///< connection reset or closed early, broken pipe
+    unreachable,    ///< host or network unreachable
+    http_status,    ///< HTTP status outside the expected ranges
+    body_mismatch,  ///< HTTP body lacks the expected text or does not match the regex
+    tls,            ///< TLS handshake failed (verification included)
+    exit_status,    ///< exec check: non-zero exit, killed by a signal, cannot spawn
+    haproxy,        ///< HAProxy reports the proxy down, in maintenance or absent
+    maintenance,    ///< a local maintenance file exists
+    dns_rcode,      ///< dns check: the RCODE is not the expected one (NXDOMAIN, SERVFAIL...)
+    dns_answer,     ///< dns check: no answer contains the text, or AA / AD clear
+    dns_mismatch,   ///< dns check: the reply does not answer our query (ID, question)
+    dns_malformed,  ///< dns check: the reply is malformed or larger than the buffer offered
+    dns_truncated,  ///< dns check: truncated (TC) over TCP
+    no_process,     ///< process check: no process (pidfile absent or stale, no command line match)
+    process_exited, ///< process check: the watched process exited (reported by its pidfd)
+    not_listening,  ///< listen check: no socket listens on the address and port
+    other,          ///< anything else (socket errors, malformed replies, internal failures)
 };
 
 /// Metric label of a reason: "none", "timeout", "refused", "reset", "unreachable",
 /// "http_status", "http_body", "tls", "exit", "haproxy", "maintenance", "dns_rcode",
-/// "dns_answer", "dns_mismatch", "dns_malformed", "dns_truncated", "other".
+/// "dns_answer", "dns_mismatch", "dns_malformed", "dns_truncated", "no_process",
+/// "process_exited", "not_listening", "other".
 [[nodiscard]] std::string_view to_string(Reason reason);
 
 /// A failure on the way to a result: its typed reason and its text ("connect refused").

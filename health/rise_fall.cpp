@@ -80,6 +80,15 @@ std::optional<Change> RiseFall::observe(const Outcome& outcome)
     return std::nullopt;
 }
 
+std::optional<Change> RiseFall::observe_gone(const Outcome& outcome)
+{
+    if (admin_disabled_ || outcome.status != Status::down) {
+        return std::nullopt;
+    }
+    streak_ = 0;
+    return enter(State::down, outcome.detail);
+}
+
 std::optional<Change> RiseFall::disable(std::string cause)
 {
     admin_disabled_ = true;

@@ -52,6 +52,11 @@ public:
     /// admin-disabled (the state stays `disabled`).
     [[nodiscard]] std::optional<Change> observe(const Outcome& outcome);
 
+    /// A failure the kernel reported (the watched process exited): not a maybe-transient probe
+    /// result, so down at once whatever the fall count; rising starts again from zero.
+    /// Ignored while admin-disabled, and for an outcome that is not down.
+    [[nodiscard]] std::optional<Change> observe_gone(const Outcome& outcome);
+
     /// Operator disable: enter `disabled` with `cause` until enable().
     [[nodiscard]] std::optional<Change> disable(std::string cause);
 

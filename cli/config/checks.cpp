@@ -1,6 +1,7 @@
-// Configuration sections "checks" (named tcp/http/https/exec/file/dns checks with their timing,
-// health::CheckSpec) and "haproxy" (named HAProxy instances whose stats the rules refer to),
-// and the one table of check kinds (check_kinds.hpp) with each kind's reader and JSON view.
+// Configuration sections "checks" (named tcp/http/https/exec/file/dns/process/listen checks
+// with their timing, health::CheckSpec) and "haproxy" (named HAProxy instances whose stats the
+// rules refer to), and the one table of check kinds (check_kinds.hpp) with each kind's reader
+// and JSON view.
 // Each check is finally validated by health::make_check so that the Monitor will accept it.
 #include <algorithm>
 #include <array>
@@ -10,6 +11,7 @@
 #include "cli/config/sections.hpp"
 #include "health/dns_message.hpp"
 #include "health/http_match.hpp"
+#include "health/proc.hpp"
 
 namespace vipd::cli::detail {
 
@@ -210,13 +212,19 @@ health::ProbeConfig read_https_kind(const Object& o)
     return read_http(o, true);
 }
 
+// The required "address" (numeric) and "port" (1..65535) of a tcp or listen check.
+void read_address_port(const Object& o, std::string& address, std::uint16_t& port)
+{
+    o.require("address");
+    o.require("port");
+    o.set("address", address, numeric_address);
+    o.set("port", port, uint_in<std::uint16_t>(1));
+}
+
 health::ProbeConfig read_tcp(const Object& o)
 {
     health::TcpCheckConfig c;
-    o.require("address");
-    o.require("port");
-    o.set("address", c.address, numeric_address);
-    o.set("port", c.port, uint_in<std::uint16_t>(1));
+    read_address_port(o, c.address, c.port);
     o.set("send", c.send, as_string);
     o.set("expect", c.expect, as_string);
     o.set("source-address", c.source_address, source_address);
@@ -319,6 +327,42 @@ health::ProbeConfig read_file(const Object& o)
     if (o.require("path"))
         o.set("path", f.path, absolute_path);
     return f;
+}
+
+// "" (as the effective configuration shows an unset one) or an absolute path.
+std::optional<std::string> optional_path(const Value& v)
+{
+    if (v.json->is_string() && v.json->get_ref<const std::string&>().empty())
+        return std::string();
+    return absolute_path(v);
+}
+
+health::ProbeConfig read_process(const Object& o)
+{
+    health::ProcessCheckConfig c;
+    if (!o.has("pidfile") && !o.has("cmdline"))
+        o.error("pidfile", "missing key \"pidfile\" or \"cmdline\" (or both)");
+    o.set("pidfile", c.pidfile, optional_path);
+    o.set("cmdline", c.cmdline, [](const Value& v) -> std::optional<std::string> {
+        auto s = as_string(v);
+        if (s && !s->empty() && (health::cmdline_words(*s).empty() || s->size() > 4096)) {
+            v.expected("1..4096 characters with at least one word, e.g. \"haproxy -f\"");
+            return std::nullopt;
+        }
+        return s;
+    });
+    return c;
+}
+
+health::ProbeConfig read_listen(const Object& o)
+{
+    health::ListenCheckConfig c;
+    read_address_port(o, c.address, c.port);
+    o.set("protocol", c.protocol, [](const Value& v) {
+        return as_enum<health::SocketProtocol>(
+            v, {{"tcp", health::SocketProtocol::tcp}, {"udp", health::SocketProtocol::udp}});
+    });
+    return c;
 }
 
 health::CheckTiming read_timing(const Object& o)
@@ -444,6 +488,21 @@ void write_file(const health::ProbeConfig& probe, Out& o)
     o["path"] = std::get<health::FileCheckConfig>(probe).path;
 }
 
+void write_process(const health::ProbeConfig& probe, Out& o)
+{
+    const auto& process = std::get<health::ProcessCheckConfig>(probe);
+    o["pidfile"] = process.pidfile;
+    o["cmdline"] = process.cmdline;
+}
+
+void write_listen(const health::ProbeConfig& probe, Out& o)
+{
+    const auto& listen = std::get<health::ListenCheckConfig>(probe);
+    o["address"] = listen.address;
+    o["port"] = listen.port;
+    o["protocol"] = listen.protocol == health::SocketProtocol::tcp ? "tcp" : "udp";
+}
+
 // The HAProxy stats page: "url" (";csv" appended when missing) with optional basic auth.
 void read_stats_page(const Object& o, health::HaproxyInstanceConfig& c)
 {
@@ -512,7 +571,7 @@ std::optional<HaproxyConfig> read_instance(const std::string& name, const Value&
 
 std::span<const CheckKind> check_kinds()
 {
-    static const std::array<CheckKind, 6> kinds{{
+    static const std::array<CheckKind, 8> kinds{{
         {"tcp",
          {"address", "port", "send", "expect", "source-address", "max-reply"},
          read_tcp,
@@ -542,6 +601,16 @@ std::span<const CheckKind> check_kinds()
          read_dns,
          write_dns,
          R"({"address": "127.0.0.1", "name": "example.com", "type": "SOA"})"},
+        {"process",
+         {"pidfile", "cmdline"},
+         read_process,
+         write_process,
+         R"({"pidfile": "/run/haproxy.pid"})"},
+        {"listen",
+         {"address", "port", "protocol"},
+         read_listen,
+         write_listen,
+         R"({"address": "127.0.0.1", "port": 80})"},
     }};
     return kinds;
 }

@@ -96,7 +96,10 @@ void EventLog::vip_transition(const announce::VipEvent& e)
 void EventLog::probe(const health::Probe& p)
 {
     // Counted like the Monitor's failures: any result but up (maintenance has its own cause).
-    metrics_.on_probe(p.check, p.outcome.took, p.outcome.up(), p.outcome.reason);
+    if (p.event)
+        metrics_.on_check_event(p.check, p.outcome.reason);
+    else
+        metrics_.on_probe(p.check, p.outcome.took, p.outcome.up(), p.outcome.reason);
 }
 
 void EventLog::check_error(std::string_view check, std::string_view what)

@@ -432,8 +432,13 @@ void MetricsRecorder::on_probe(std::string_view check, std::chrono::microseconds
     auto& c = entry(checks_, check);
     c.latency.observe(latency);
     if (!up)
-        bump(c.failures,
-             health::to_string(reason == health::Reason::none ? health::Reason::other : reason));
+        on_check_event(check, reason);
+}
+
+void MetricsRecorder::on_check_event(std::string_view check, health::Reason reason)
+{
+    bump(entry(checks_, check).failures,
+         health::to_string(reason == health::Reason::none ? health::Reason::other : reason));
 }
 
 void MetricsRecorder::on_hook_run(std::string_view hook, std::string_view result)

@@ -78,6 +78,9 @@ public:
     /// health::to_string(Reason): low cardinality by construction).
     void on_probe(std::string_view check, std::chrono::microseconds latency, bool up,
                   health::Reason reason);
+    /// A failure an event-driven check reported between probes (a watched process exited):
+    /// counted under its reason like a probe's, with no latency.
+    void on_check_event(std::string_view check, health::Reason reason);
 
     /// One finished hook run; `result` is "ok", "failed", "timeout" or "error" (hooks.hpp).
     void on_hook_run(std::string_view hook, std::string_view result);

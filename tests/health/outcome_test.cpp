@@ -21,6 +21,9 @@ TEST_CASE("Reason: one metric label each, the cause classes of the status page",
     CHECK(to_string(Reason::tls) == "tls");
     CHECK(to_string(Reason::exit_status) == "exit");
     CHECK(to_string(Reason::haproxy) == "haproxy");
+    CHECK(to_string(Reason::no_process) == "no_process");
+    CHECK(to_string(Reason::process_exited) == "process_exited");
+    CHECK(to_string(Reason::not_listening) == "not_listening");
     CHECK(to_string(Reason::maintenance) == "maintenance");
     CHECK(to_string(Reason::dns_rcode) == "dns_rcode");
     CHECK(to_string(Reason::dns_answer) == "dns_answer");

@@ -224,3 +224,42 @@ TEST_CASE("serving() by state", "[health]")
     CHECK(serving(State::init, InitialState::up));
     CHECK(to_string(State::falling) == "falling");
 }
+
+TEST_CASE("observe_gone: a reported exit is down at once, whatever the fall count", "[health]")
+{
+    RiseFall rf({2, 3, InitialState::down});
+    (void)rf.observe(ok());
+    (void)rf.observe(ok());
+    REQUIRE(rf.state() == State::up);
+    auto c = rf.observe_gone(bad("process 12 exited"));
+    REQUIRE(c);
+    CHECK(*c == Change{State::up, State::down, "process 12 exited"});
+    CHECK(rf.streak() == 0);
+    CHECK_FALSE(rf.observe_gone(bad("again"))); // already down: no change
+
+    // While falling (1/3) and while rising (1/2): down, and rising counts from zero again.
+    RiseFall falling({2, 3, InitialState::up});
+    (void)falling.observe(bad());
+    REQUIRE(falling.state() == State::falling);
+    CHECK(falling.observe_gone(bad("process 1 exited"))->to == State::down);
+    (void)falling.observe(ok());
+    REQUIRE(falling.state() == State::rising);
+    CHECK(falling.observe_gone(bad("process 2 exited"))->from == State::rising);
+    CHECK(falling.observe(ok())->cause == "HTTP 200 (1/2)");
+
+    // From init: a verdict.
+    RiseFall fresh({2, 3, InitialState::up});
+    CHECK(fresh.observe_gone(bad("process 3 exited"))->from == State::init);
+    CHECK(fresh.settled());
+}
+
+TEST_CASE("observe_gone: ignored while admin-disabled and for an outcome that is up", "[health]")
+{
+    RiseFall rf({1, 3, InitialState::down});
+    (void)rf.observe(ok());
+    CHECK_FALSE(rf.observe_gone(ok()));
+    CHECK(rf.state() == State::up);
+    (void)rf.disable("operator");
+    CHECK_FALSE(rf.observe_gone(bad("process 4 exited")));
+    CHECK(rf.state() == State::disabled);
+}
