@@ -45,9 +45,9 @@ template <class... F> Overloaded(F...) -> Overloaded<F...>;
 
 /// The probe of one check, one alternative per kind (tcp, http/https, exec, file, haproxy, dns,
 /// process, listen).
-using ProbeConfig = std::variant<TcpCheckConfig, HttpCheckConfig, ExecCheckConfig, FileCheckConfig,
-                                 HaproxyRefConfig, DnsCheckConfig, ProcessCheckConfig,
-                                 ListenCheckConfig>;
+using ProbeConfig =
+    std::variant<TcpCheckConfig, HttpCheckConfig, ExecCheckConfig, FileCheckConfig,
+                 HaproxyRefConfig, DnsCheckConfig, ProcessCheckConfig, ListenCheckConfig>;
 
 /// Scheduling and counting, identical for every kind.
 struct CheckTiming

@@ -15,6 +15,7 @@ How a block is read (write docs by these rules):
     merged into it). Rules of the fragment's VIPs may name what the fragment does not define:
     each such check becomes a `file` check, and HAProxy references get an instance ("lb", or
     the INSTANCE% named), so a fragment about VIPs need not repeat its checks.
+    Likewise VIPs and neighbors that hooks filter on are added (rule always(), a loopback peer).
   * An object with "name", "prefixes" and "rule" is one VIP: it is checked as the fragment
     `"vips": [ BLOCK ]`.
   * Any other block (another object, an array, a scalar) is an error: write it as a fragment
@@ -37,7 +38,7 @@ from pathlib import Path
 FENCE = re.compile(r"^\s*```(\S*)\s*$")
 MARKER = re.compile(r"^\s*<!--\s*check-config:\s*([a-z-]+)\s*-->\s*$")
 MINIMAL_GLOBAL = {"router-id": "192.0.2.1", "local-as": 64496}
-CONFIG_KEYS = {"global", "neighbors", "checks", "haproxy", "vips"}
+CONFIG_KEYS = {"global", "neighbors", "checks", "haproxy", "vips", "hooks"}
 RULE_WORDS = {"all", "any", "never", "always"}
 
 
@@ -145,6 +146,22 @@ def wrap_fragment(members):
         for inst in instances:
             if inst or not haproxy:
                 haproxy.setdefault(inst or "lb", {"socket": "/nonexistent/vipd-docs.sock"})
+    # VIPs and neighbors that hooks filter on but the fragment does not define.
+    vips = list(config.get("vips", []))
+    neighbors = list(config.get("neighbors", []))
+    for hook in config.get("hooks", {}).values():
+        for name in hook.get("vips", []) if isinstance(hook, dict) else []:
+            if not any(isinstance(v, dict) and v.get("name") == name for v in vips):
+                vips.append({"name": name, "prefixes": [f"192.0.2.{100 + len(vips)}/32"],
+                             "rule": "always()"})
+        for name in hook.get("neighbors", []) if isinstance(hook, dict) else []:
+            if not any(isinstance(n, dict) and n.get("name") == name for n in neighbors):
+                neighbors.append({"name": name, "address": f"127.0.0.{10 + len(neighbors)}",
+                                  "remote-as": 64497})
+    if vips:
+        config["vips"] = vips
+    if neighbors:
+        config["neighbors"] = neighbors
     if checks:
         config["checks"] = checks
     if haproxy:

@@ -124,7 +124,8 @@ TEST_CASE("process: a zombie named by the pidfile is not running", "[health]")
     CHECK(o.detail == "process " + std::to_string(sleeper.pid()) + " has exited");
 }
 
-TEST_CASE("process: found by command line; a pidfile must match it when both are given", "[health]")
+TEST_CASE("process: found by command line, and a pidfile must match it when both are given",
+          "[health]")
 {
     asio::io_context io;
     TempDir dir("process");
@@ -208,7 +209,7 @@ TEST_CASE("monitor: a process exit is a transition at once, without waiting for 
     CHECK(rec.seen[n - 2].second == "process " + std::to_string(second.pid()) + " running (1/2)");
 }
 
-TEST_CASE("listen: a TCP listener closed and reopened; an established connection alone is down",
+TEST_CASE("listen: a TCP listener closed and reopened, and an established connection alone is down",
           "[health]")
 {
     asio::io_context io;
