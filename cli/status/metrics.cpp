@@ -128,6 +128,33 @@ template <typename Map> const typename Map::mapped_type* lookup(const Map* m, st
     return it == m->end() ? nullptr : &it->second;
 }
 
+void render_bfd(Exposition& e, const MetricsInput& in)
+{
+    static const std::vector<std::string> states{"AdminDown", "Down", "Init", "Up"};
+    e.family("vipd_bfd_session_state", "gauge",
+             "BFD session state (RFC 5880 section 6.8.1): 1 for the current state.");
+    for (const auto& n : in.neighbors)
+        if (n.bfd)
+            state_set(e, "vipd_bfd_session_state", "neighbor", n.name, states, n.bfd->state);
+    e.family("vipd_bfd_session_transitions_total", "counter", "BFD session state changes.");
+    for (const auto& n : in.neighbors)
+        if (n.bfd)
+            e.sample("vipd_bfd_session_transitions_total", {{"neighbor", n.name}},
+                     n.bfd->transitions);
+    e.family("vipd_bfd_detection_time_seconds", "gauge",
+             "BFD detection time (RFC 5880 section 6.8.4); 0 before a packet was received.");
+    for (const auto& n : in.neighbors)
+        if (n.bfd)
+            e.sample("vipd_bfd_detection_time_seconds", {{"neighbor", n.name}},
+                     n.bfd->detection_time_s);
+    e.family("vipd_bfd_packets_dropped_total", "counter",
+             "BFD packets for the session discarded (authentication, TTL).");
+    for (const auto& n : in.neighbors)
+        if (n.bfd)
+            e.sample("vipd_bfd_packets_dropped_total", {{"neighbor", n.name}},
+                     n.bfd->packets_dropped);
+}
+
 void render_neighbors(Exposition& e, const MetricsInput& in)
 {
     e.family("vipd_bgp_session_state", "gauge",
@@ -483,6 +510,10 @@ MetricsInput metrics_input(const nlohmann::json& status, const MetricsRecorder* 
         s.prefixes_announced = count_of(n, "prefixes_announced");
         s.prefixes_received = count_of(n, "prefixes_received");
         s.established_count = count_of(n, "established_count");
+        if (const auto b = n.find("bfd"); b != n.end() && b->is_object())
+            s.bfd = NeighborSample::Bfd{text_of(*b, "state"), count_of(*b, "transitions"),
+                                        count_of(*b, "packets_dropped"),
+                                        number_of(*b, "detection_time_ms").value_or(0.0) / 1000};
         in.neighbors.push_back(std::move(s));
     }
     for (const auto& v : array_of(status, "vips")) {
@@ -521,6 +552,7 @@ std::string render_metrics(const MetricsInput& in)
     e.family("vipd_build_info", "gauge", "vipd version (always 1).");
     e.sample("vipd_build_info", {{"version", in.version}}, 1);
     render_neighbors(e, in);
+    render_bfd(e, in);
     render_notifications(e, in);
     render_vips(e, in);
     render_checks(e, in);

@@ -132,6 +132,15 @@ struct NeighborSample
     std::uint64_t updates_sent = 0, updates_received = 0;
     std::uint64_t prefixes_announced = 0, prefixes_received = 0;
     std::uint64_t established_count = 0;
+    /// The neighbor's BFD session (RFC 5880), when BFD is on for it.
+    struct Bfd
+    {
+        std::string state; ///< "AdminDown", "Down", "Init", "Up"
+        std::uint64_t transitions = 0;
+        std::uint64_t packets_dropped = 0;
+        double detection_time_s = 0;
+    };
+    std::optional<Bfd> bfd;
 };
 
 /// One VIP of the status reply ("vips").
