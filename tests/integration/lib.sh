@@ -848,6 +848,19 @@ netns_new() {
     ip -n "$1" link set lo up
 }
 
+# netns_pair NSA ADDRA NSB ADDRB: two network namespaces of the test's own (netns_new) joined by
+# a veth pair, ADDRA/24 on NSA's end and ADDRB/24 on NSB's (both up). Deleted at exit with them.
+netns_pair() {
+    local nsa=$1 a=$2 nsb=$3 b=$4 ifa="va$$" ifb="vb$$"
+    netns_new "$nsa"
+    netns_new "$nsb"
+    ip link add "$ifa" netns "$nsa" type veth peer name "$ifb" netns "$nsb"
+    ip -n "$nsa" addr add "$a/24" dev "$ifa"
+    ip -n "$nsb" addr add "$b/24" dev "$ifb"
+    ip -n "$nsa" link set "$ifa" up
+    ip -n "$nsb" link set "$ifb" up
+}
+
 # start_bird_netns NS NAME CONFIG_TEXT: start_bird with BIRD inside the test's own network
 # namespace NS (netns_new), for what loopback cannot show (single-hop BFD needs TTL 255 over an
 # interface). Its addresses are the namespace's own (veth pairs between the test's namespaces),
