@@ -136,23 +136,27 @@ void render_bfd(Exposition& e, const MetricsInput& in)
     for (const auto& n : in.neighbors)
         if (n.bfd)
             state_set(e, "vipd_bfd_session_state", "neighbor", n.name, states, n.bfd->state);
-    e.family("vipd_bfd_session_transitions_total", "counter", "BFD session state changes.");
-    for (const auto& n : in.neighbors)
-        if (n.bfd)
-            e.sample("vipd_bfd_session_transitions_total", {{"neighbor", n.name}},
-                     n.bfd->transitions);
-    e.family("vipd_bfd_detection_time_seconds", "gauge",
-             "BFD detection time (RFC 5880 section 6.8.4); 0 before a packet was received.");
-    for (const auto& n : in.neighbors)
-        if (n.bfd)
-            e.sample("vipd_bfd_detection_time_seconds", {{"neighbor", n.name}},
-                     n.bfd->detection_time_s);
-    e.family("vipd_bfd_packets_dropped_total", "counter",
-             "BFD packets for the session discarded (authentication, TTL).");
-    for (const auto& n : in.neighbors)
-        if (n.bfd)
-            e.sample("vipd_bfd_packets_dropped_total", {{"neighbor", n.name}},
-                     n.bfd->packets_dropped);
+    struct Series
+    {
+        std::string_view name, type, help;
+        double NeighborSample::Bfd::*field;
+    };
+    static constexpr Series series[] = {
+        {"vipd_bfd_session_transitions_total", "counter", "BFD session state changes.",
+         &NeighborSample::Bfd::transitions},
+        {"vipd_bfd_detection_time_seconds", "gauge",
+         "BFD detection time (RFC 5880 section 6.8.4); 0 before a packet was received.",
+         &NeighborSample::Bfd::detection_time_s},
+        {"vipd_bfd_packets_dropped_total", "counter",
+         "BFD packets for the session discarded (authentication, TTL).",
+         &NeighborSample::Bfd::packets_dropped},
+    };
+    for (const auto& x : series) {
+        e.family(x.name, x.type, x.help);
+        for (const auto& n : in.neighbors)
+            if (n.bfd)
+                e.sample(x.name, {{"neighbor", n.name}}, (*n.bfd).*x.field);
+    }
 }
 
 void render_neighbors(Exposition& e, const MetricsInput& in)
@@ -511,8 +515,9 @@ MetricsInput metrics_input(const nlohmann::json& status, const MetricsRecorder* 
         s.prefixes_received = count_of(n, "prefixes_received");
         s.established_count = count_of(n, "established_count");
         if (const auto b = n.find("bfd"); b != n.end() && b->is_object())
-            s.bfd = NeighborSample::Bfd{text_of(*b, "state"), count_of(*b, "transitions"),
-                                        count_of(*b, "packets_dropped"),
+            s.bfd = NeighborSample::Bfd{text_of(*b, "state"),
+                                        static_cast<double>(count_of(*b, "transitions")),
+                                        static_cast<double>(count_of(*b, "packets_dropped")),
                                         number_of(*b, "detection_time_ms").value_or(0.0) / 1000};
         in.neighbors.push_back(std::move(s));
     }

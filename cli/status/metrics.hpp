@@ -136,8 +136,8 @@ struct NeighborSample
     struct Bfd
     {
         std::string state; ///< "AdminDown", "Down", "Init", "Up"
-        std::uint64_t transitions = 0;
-        std::uint64_t packets_dropped = 0;
+        double transitions = 0;
+        double packets_dropped = 0;
         double detection_time_s = 0;
     };
     std::optional<Bfd> bfd;

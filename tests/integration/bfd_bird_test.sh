@@ -30,7 +30,7 @@ conf=$VIPD_TEST_DIR/vipd.json
 cat >"$conf" <<JSON
 {
   // written by bfd_bird_test.sh
-  $(vipd_conf_global "$me" 1s),
+  $(vipd_conf_global "$me" 1s ', "http-status": "127.0.0.1:8080"'),
   "neighbors": [ { "name": "rtr", "address": "$rtr", "local-address": "$me", "remote-as": 65000,
                    "families": ["ipv4"], "hold-time": 30, "connect-retry": "1s",
                    "export": { "next-hop-v4": "$me" },
@@ -52,6 +52,9 @@ wait_or_fail 5 "vipd's BFD session Up" vipd_bfd_is Up
 assert_eq "$(bfd_field detection_time_ms)" 300.0
 assert_eq "$(bfd_field tx_interval_ms)" 100.0
 ctl neighbors rtr | grep -q "bfd:.*Up (single-hop), remote Up" || fail "vipctl neighbors rtr: no BFD Up row"
+metrics=$(ip netns exec "$nsv" curl -sf http://127.0.0.1:8080/metrics) || fail "no /metrics"
+assert_contains "$metrics" 'vipd_bfd_session_state{neighbor="rtr",state="Up"} 1'
+assert_contains "$metrics" 'vipd_bfd_detection_time_seconds{neighbor="rtr"} 0.3'
 
 # A hung node: BIRD must drop the VIP on BFD detection (300 ms), long before the 30 s hold time.
 pid=$(daemon_pid vipd)
