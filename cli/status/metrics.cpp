@@ -3,6 +3,7 @@
 // Must not: read clocks, sockets or the daemon; every value comes in through MetricsInput.
 #include "cli/status/metrics.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <ctime>
 #include <iterator>
@@ -130,6 +131,10 @@ template <typename Map> const typename Map::mapped_type* lookup(const Map* m, st
 
 void render_bfd(Exposition& e, const MetricsInput& in)
 {
+    // No BFD series at all while no neighbor uses BFD.
+    if (std::none_of(in.neighbors.begin(), in.neighbors.end(),
+                     [](const auto& n) { return n.bfd.has_value(); }))
+        return;
     static const std::vector<std::string> states{"AdminDown", "Down", "Init", "Up"};
     e.family("vipd_bfd_session_state", "gauge",
              "BFD session state (RFC 5880 section 6.8.1): 1 for the current state.");

@@ -2,7 +2,8 @@
 # BFD authentication (RFC 5880 §6.7) against a real BIRD 2 in two network namespaces: BIRD uses
 # meticulous keyed SHA1; vipd with the wrong key keeps the session Down and says why (vipctl
 # shows the drop reason, the log has one line); a reload with the right key (from a file)
-# brings BFD Up without touching the BGP session; the key never appears in vipd's output.
+# brings BFD Up without touching the BGP session; the key never appears in vipd's output
+# (nor in --check-config --print); bad BFD values are refused with their JSON path.
 set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 require_cmd bird birdc ip
@@ -39,6 +40,16 @@ write_conf() {
 JSON
 }
 write_conf
+# The key is never printed; bad values are refused with their JSON path.
+printed=$("$VIPD_BINARY_DIR/vipd" --check-config "$conf" --print)
+assert_contains "$printed" '"password": "<redacted>"'
+[[ $printed != *wrong-key* ]] || fail "--check-config --print shows the BFD key"
+sed 's/"multiplier": 3/"multiplier": 0/; s/"key-id": 7/"key-id": 256/' "$conf" >"$VIPD_TEST_DIR/bad.json"
+if out=$("$VIPD_BINARY_DIR/vipd" --check-config "$VIPD_TEST_DIR/bad.json" 2>&1); then
+    fail "a BFD multiplier 0 was accepted"
+fi
+assert_contains "$out" "/neighbors/0/bfd/multiplier: expected 1..255, got 0"
+assert_contains "$out" "/neighbors/0/bfd/authentication/key-id: expected 0..255, got 256"
 ctl() { "$VIPD_BINARY_DIR/vipctl" -s "$VIPD_TEST_DIR/vipd.sock" "$@"; }
 bfd_field() { ctl --json neighbors rtr | python3 -c "import json,sys; print(json.load(sys.stdin)['neighbor']['bfd']['$1'])"; }
 drop_is() { [[ "$(bfd_field last_drop 2>/dev/null)" == "$1" ]]; }
