@@ -21,7 +21,7 @@ constexpr std::uint32_t max_interval_ms = 60'000;
 void read_auth(const Object& bfd, bgp::bfd::AuthConfig& a)
 {
     auto v = bfd.get("authentication");
-    if (!v)
+    if (!v || v->json->is_null()) // null: none, as --check-config --print writes it
         return;
     Object o(*v, auth_keys);
     if (!o.ok())
