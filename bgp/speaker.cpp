@@ -31,6 +31,9 @@ struct Speaker::Listener
 
 namespace {
 
+/// Between the last BGP session closed and BFD AdminDown on shutdown.
+constexpr std::chrono::milliseconds bfd_admin_down_delay{200};
+
 bool config_strict(const NeighborConfig& c)
 {
     return c.bfd.enabled && c.bfd.strict;
@@ -353,9 +356,18 @@ void Speaker::shutdown(const std::string& reason, std::chrono::milliseconds limi
                                             [](const auto& s) { return s->closed(); });
         if (all_closed || std::chrono::steady_clock::now() >= deadline) {
             auto finish = std::move(*poll); // break the self-reference
-            // RFC 5882 §3.2: AdminDown after the Cease, so routers do not see a failure.
-            bfd_.shutdown();
-            done();
+            // RFC 5882 §3.2: AdminDown after the Cease, so routers do not see a failure. A
+            // router whose BFD runs apart from its BGP (BIRD's own thread) may see a prompt
+            // AdminDown before it has read the Cease, so the AdminDown waits a little.
+            if (!bfd_.any()) {
+                done();
+                return;
+            }
+            timer->expires_after(bfd_admin_down_delay);
+            timer->async_wait([this, timer, done](boost::system::error_code) {
+                bfd_.shutdown();
+                done();
+            });
             return;
         }
         timer->expires_after(std::chrono::milliseconds(5));

@@ -66,6 +66,8 @@ public:
     void shutdown();
 
     [[nodiscard]] bool has(const std::string& name) const;
+    /// True when any session exists.
+    [[nodiscard]] bool any() const { return !sessions_.empty(); }
     [[nodiscard]] std::optional<BfdStatus> status(const std::string& name) const;
     /// Packets discarded before reaching a session, per Drop reason.
     [[nodiscard]] const std::array<std::uint64_t, drop_count>& drops() const { return drops_; }

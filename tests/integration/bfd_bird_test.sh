@@ -4,7 +4,7 @@
 # Up with BIRD's `bfd on`; `kill -STOP` of vipd (a hung node) makes BIRD drop the VIP on BFD
 # detection while the 30 s BGP hold time is far from expired; SIGCONT brings BFD, BGP and the
 # VIP back (vipd logs BFD Down and closes its BGP session with Cease/10 BFD Down); stopping vipd
-# sends the BGP Cease and then BFD AdminDown, which BIRD does not count as a failure.
+# sends the BGP Cease and then BFD AdminDown: BIRD logs the Cease, and no BFD expiry.
 set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 require_cmd bird birdc ip
@@ -14,6 +14,7 @@ netns_pair "$nsv" "$me" "$nsr" "$rtr"
 
 start_bird_netns "$nsr" rtr "$(bird_conf_global --router-id "$rtr")
 protocol bfd {
+  debug { events };   # \"Session to ... expired\" tells a timeout from the peer's AdminDown
   interface \"vb*\" { min rx interval 100 ms; min tx interval 100 ms; multiplier 3; };
 }
 protocol bgp vipd {
@@ -43,7 +44,7 @@ bfd_field() { ctl --json neighbors rtr | python3 -c "import json,sys; print(json
 bird_bfd_state() { bird_cli rtr show bfd sessions | awk -v a="$me" '$1 == a { print $3 }'; }
 bird_bfd_is() { [[ "$(bird_bfd_state)" == "$1" ]]; }
 vipd_bfd_is() { [[ "$(bfd_field state 2>/dev/null)" == "$1" ]]; }
-bird_error_has() { bird_cli rtr show protocols all vipd | grep -q "$1"; }
+bird_error_has() { [[ "$(bird_cli rtr show protocols all vipd)" == *"$1"* ]]; }
 
 start_daemon vipd ip netns exec "$nsv" "$VIPD_BINARY_DIR/vipd" -c "$conf"
 bird_wait_route rtr vipd "$vip" 10
@@ -77,11 +78,18 @@ grep -q "BFD Up->Down" "$(daemon_log vipd)" || fail "vipd logged no BFD Up->Down
 grep -q "closing the BGP session with Cease/10 BFD Down" "$(daemon_log vipd)" ||
     fail "vipd did not close its BGP session for BFD"
 
-# Stopping: BGP Cease first, then AdminDown: BIRD's BFD session leaves Up and its BGP session
-# reports the administrative shutdown, not a BFD failure.
-bird_cli rtr show protocols all vipd >/dev/null
+# Stopping: BGP Cease first, then AdminDown. BIRD (debug events) logs "expired" for a session
+# that timed out (the SIGSTOP above); after a clean stop there must be no second one (BIRD
+# either gets the AdminDown or removes its session when the Cease ends the BGP session).
+rlog=$(daemon_log rtr)
+assert_eq "$(grep -c "Session to $me expired" "$rlog")" 1
+removed=$(grep -c "Session to $me removed" "$rlog")
 stop_daemon vipd
 assert_eq "$(daemon_exit_status vipd)" 0
-wait_or_fail 3 "BIRD's BFD session down after vipd stopped" bash -c "! [[ \$(birdc -s '$(_vipd_bird_sock rtr)' show bfd sessions | awk '\$1 == \"$me\" { print \$3 }') == Up ]]"
-bird_cli rtr show bfd sessions
-bird_cli rtr show protocols all vipd
+wait_or_fail 3 "BIRD's BFD session no longer Up" bash -c "! birdc -s '$(_vipd_bird_sock rtr)' show bfd sessions | grep -q '^$me .* Up '"
+# Once BIRD removed the session (its BGP session is down) no expiry can follow.
+wait_or_fail 3 "BIRD's BFD session removed" bash -c "(( \$(grep -c 'Session to $me removed' '$rlog') > $removed ))"
+assert_eq "$(grep -c "Session to $me expired" "$rlog")" 1
+# The AdminDown waited for the Cease: BIRD's BGP reports the shutdown, not "BFD session down".
+wait_until 3 bird_error_has "Received: Administrative shutdown" ||
+    fail "BIRD's BGP session not ended by the Cease: $(bird_cli rtr show protocols all vipd)"
