@@ -66,7 +66,7 @@ inline constexpr std::uint8_t unexpected_in_open_confirm = 2;
 inline constexpr std::uint8_t unexpected_in_established = 3;
 } // namespace fsm_error
 
-/// RFC 4486 §4 Cease subcodes (+ RFC 8538 hard reset).
+/// RFC 4486 §4 Cease subcodes (+ RFC 8538 hard reset, RFC 9384 BFD Down).
 namespace cease {
 inline constexpr std::uint8_t maximum_prefixes_reached = 1;
 inline constexpr std::uint8_t administrative_shutdown = 2;
@@ -77,6 +77,7 @@ inline constexpr std::uint8_t other_configuration_change = 6;
 inline constexpr std::uint8_t connection_collision_resolution = 7;
 inline constexpr std::uint8_t out_of_resources = 8;
 inline constexpr std::uint8_t hard_reset = 9;
+inline constexpr std::uint8_t bfd_down = 10; ///< RFC 9384 §4
 } // namespace cease
 
 /// RFC 7313 §5 ROUTE-REFRESH Message Error subcodes.

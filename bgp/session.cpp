@@ -119,6 +119,11 @@ void Session::set_idle_hold(std::chrono::milliseconds idle_hold, std::chrono::mi
     fsm_.set_idle_hold(f.idle_hold_time, f.max_idle_hold_time);
 }
 
+void Session::bfd_down()
+{
+    dispatch(AutomaticStop{make_cease(cease::bfd_down)});
+}
+
 void Session::stop_with(const Notification& cease)
 {
     dispatch(ManualStop{shutdown_communication(cease).value_or(""), cease});

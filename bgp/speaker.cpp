@@ -31,6 +31,14 @@ struct Speaker::Listener
 
 namespace {
 
+/// Between the last BGP session closed and BFD AdminDown on shutdown.
+constexpr std::chrono::milliseconds bfd_admin_down_delay{200};
+
+bool config_strict(const NeighborConfig& c)
+{
+    return c.bfd.enabled && c.bfd.strict;
+}
+
 /// Fields whose change needs a new session (everything but export, local limits and the
 /// idle-hold back-off, which applies from the next wait).
 bool same_session(NeighborConfig a, NeighborConfig b)
@@ -40,7 +48,10 @@ bool same_session(NeighborConfig a, NeighborConfig b)
     a.max_idle_hold_time = b.max_idle_hold_time = {};
     a.max_prefixes = b.max_prefixes = 0;
     a.adj_rib_in_limit = b.adj_rib_in_limit = 0;
-    return a == b;
+    // BFD settings change the BFD session only; strict mode decides when BGP may start.
+    const bool strict = config_strict(a) == config_strict(b);
+    a.bfd = b.bfd = {};
+    return strict && a == b;
 }
 
 } // namespace
@@ -61,7 +72,7 @@ std::string_view to_string(EventLevel level)
 }
 
 Speaker::Speaker(asio::io_context& io, SpeakerConfig config, SpeakerObserver& observer)
-    : io_(io), config_(std::move(config)), observer_(observer)
+    : io_(io), config_(std::move(config)), observer_(observer), bfd_(io, *this)
 {}
 
 Speaker::~Speaker()
@@ -103,7 +114,8 @@ tl::expected<void, std::string> Speaker::start()
                                          s->config().md5_password);
                     !r)
                     observer_.on_event(s->name(), EventLevel::error, "listener: " + r.error());
-        if (!disabled_.contains(s->name()))
+        apply_bfd(s->config());
+        if (may_start(s->config()))
             s->start();
     }
     for (std::size_t i = 0; i < listeners_.size(); ++i)
@@ -163,13 +175,20 @@ tl::expected<void, std::string> Speaker::add_neighbor(const NeighborConfig& conf
                 if (auto r = set_tcp_md5(l->acceptor.native_handle(), c.address, c.md5_password);
                     !r)
                     observer_.on_event(c.name, EventLevel::error, "listener: " + r.error());
-        if (!disabled_.contains(c.name))
+        apply_bfd(c);
+        if (may_start(c))
             session->start();
     }
     return {};
 }
 
 void Speaker::remove_neighbor(const std::string& name)
+{
+    remove_session(name);
+    bfd_.remove(name);
+}
+
+void Speaker::remove_session(const std::string& name)
 {
     auto it = std::find_if(sessions_.begin(), sessions_.end(),
                            [&](const auto& s) { return s->name() == name; });
@@ -193,9 +212,11 @@ tl::expected<void, std::string> Speaker::reconfigure_neighbor(const NeighborConf
         if (!((*it)->config().export_policy == config.export_policy))
             (*it)->set_export_policy(config.export_policy);
         (*it)->set_idle_hold(config.idle_hold_time, config.max_idle_hold_time);
+        if (running_)
+            apply_bfd(config); // a BFD change alone leaves the BGP session alone
         return {};
     }
-    remove_neighbor(config.name);
+    remove_session(config.name); // the BFD session is kept when its own settings are unchanged
     return add_neighbor(config);
 }
 
@@ -306,7 +327,7 @@ bool Speaker::enable_neighbor(const std::string& name)
     if (disabled_.erase(name) == 0)
         return false;
     for (auto& s : sessions_)
-        if (s->name() == name && running_)
+        if (s->name() == name && running_ && may_start(s->config()))
             s->start();
     return true;
 }
@@ -335,7 +356,18 @@ void Speaker::shutdown(const std::string& reason, std::chrono::milliseconds limi
                                             [](const auto& s) { return s->closed(); });
         if (all_closed || std::chrono::steady_clock::now() >= deadline) {
             auto finish = std::move(*poll); // break the self-reference
-            done();
+            // RFC 5882 §3.2: AdminDown after the Cease, so routers do not see a failure. A
+            // router whose BFD runs apart from its BGP (BIRD's own thread) may see a prompt
+            // AdminDown before it has read the Cease, so the AdminDown waits a little.
+            if (!bfd_.any()) {
+                done();
+                return;
+            }
+            timer->expires_after(bfd_admin_down_delay);
+            timer->async_wait([this, timer, done](boost::system::error_code) {
+                bfd_.shutdown();
+                done();
+            });
             return;
         }
         timer->expires_after(std::chrono::milliseconds(5));
@@ -356,8 +388,71 @@ std::vector<NeighborStatus> Speaker::status() const
             out.back().disabled = true;
             out.back().disabled_message = it->second;
         }
+        out.back().bfd = bfd_.status(s->name());
     }
     return out;
+}
+
+void Speaker::apply_bfd(const NeighborConfig& c)
+{
+    bfd::PeerConfig p;
+    p.name = c.name;
+    p.peer = c.address;
+    p.local = c.local_address;
+    // RFC 5883: multihop BFD for a neighbor reached over more than one hop.
+    p.multihop = c.multihop && *c.multihop > 1;
+    p.config = c.bfd;
+    if (auto r = bfd_.apply(p); !r)
+        observer_.on_event(c.name, EventLevel::error, r.error());
+}
+
+bool Speaker::may_start(const NeighborConfig& c) const
+{
+    if (disabled_.contains(c.name))
+        return false;
+    if (!config_strict(c))
+        return true;
+    const auto st = bfd_.status(c.name);
+    return st && st->state == bfd::SessionState::up;
+}
+
+void Speaker::on_bfd_state(const std::string& name, const bfd::StateChanged& change,
+                           bfd::SessionState remote)
+{
+    using bfd::SessionState;
+    const bool down = change.to == SessionState::down && change.from == SessionState::up;
+    observer_.on_event(name, down ? EventLevel::warning : EventLevel::info,
+                       fmt::format("BFD {}->{} diag={} cause={}", to_string(change.from),
+                                   to_string(change.to), to_string(change.diag), change.cause));
+    for (auto& s : sessions_) {
+        if (s->name() != name || !running_)
+            continue;
+        const bool strict = config_strict(s->config());
+        if (change.to == SessionState::up && strict && may_start(s->config()))
+            s->start();
+        if (!down)
+            continue;
+        // RFC 5882 §3.2: a peer that turned BFD off (AdminDown) is not a failure.
+        if (remote == SessionState::admin_down) {
+            observer_.on_event(name, EventLevel::info,
+                               "BFD peer signalled AdminDown: BGP session kept (RFC 5882 §3.2)");
+            continue;
+        }
+        observer_.on_event(name, EventLevel::warning,
+                           fmt::format("BFD Down ({}): closing the BGP session with Cease/10 "
+                                       "BFD Down (RFC 9384){}",
+                                       to_string(change.diag),
+                                       strict ? ", restarted when BFD is Up again" : ""));
+        if (strict)
+            s->stop_with(make_cease(cease::bfd_down));
+        else
+            s->bfd_down();
+    }
+}
+
+void Speaker::on_bfd_event(const std::string& name, bool error, const std::string& text)
+{
+    observer_.on_event(name, error ? EventLevel::warning : EventLevel::info, "BFD " + text);
 }
 
 void Speaker::for_each_sent(const std::string& name,

@@ -19,6 +19,8 @@
 #include <boost/asio/io_context.hpp>
 #include <tl/expected.hpp>
 
+#include "bgp/bfd/service.hpp"
+#include "bgp/bfd/types.hpp"
 #include "bgp/capability.hpp"
 #include "bgp/fsm.hpp"
 #include "bgp/message.hpp"
@@ -59,6 +61,7 @@ struct NeighborConfig
     std::size_t max_prefixes = 0;     ///< 0 = no limit; Cease/1 when exceeded
     std::size_t adj_rib_in_limit = 0; ///< routes kept for display; 0 = keep none
     ExportPolicy export_policy;       ///< next hop, MED, prepend, communities, …
+    bfd::BfdConfig bfd;               ///< RFC 5880/5882 liveness; multihop (RFC 5883) with multihop
 
     bool operator==(const NeighborConfig&) const = default;
 };
@@ -103,6 +106,8 @@ struct NeighborStatus
     /// Held down by the operator (Speaker::disable_neighbor) with this RFC 9003 text.
     bool disabled = false;
     std::string disabled_message;
+    /// The neighbor's BFD session, when BFD is enabled for it.
+    std::optional<bfd::BfdStatus> bfd;
 };
 
 /// How much an observer event matters, for the application's log level.
@@ -146,7 +151,7 @@ protected:
 
 class Session;
 
-class Speaker : private SessionHost
+class Speaker : private SessionHost, private bfd::ServiceObserver
 {
 public:
     Speaker(boost::asio::io_context& io, SpeakerConfig config, SpeakerObserver& observer);
@@ -210,6 +215,11 @@ public:
     void resend(const std::string& name);
 
     [[nodiscard]] std::vector<NeighborStatus> status() const;
+    /// BFD packets discarded before reaching a session, per bfd::Drop reason (metrics).
+    [[nodiscard]] const std::array<std::uint64_t, bfd::drop_count>& bfd_drops() const
+    {
+        return bfd_.drops();
+    }
     /// The Adj-RIB-Out of one neighbor as sent: prefix -> exported attributes.
     void for_each_sent(const std::string& name,
                        const std::function<void(const Prefix&, const RouteSpec&)>& f) const;
@@ -228,6 +238,16 @@ private:
     [[nodiscard]] bool tables_ready() const override { return ready_; }
     SpeakerObserver& observer() override { return observer_; }
 
+    // bfd::ServiceObserver: RFC 5882 coupling of BFD to the BGP sessions.
+    void on_bfd_state(const std::string& name, const bfd::StateChanged& change,
+                      bfd::SessionState remote) override;
+    void on_bfd_event(const std::string& name, bool error, const std::string& text) override;
+    /// Create, change or remove the neighbor's BFD session to match its configuration.
+    void apply_bfd(const NeighborConfig& c);
+    /// May the session start: not disabled, and BFD Up when BFD is strict for it.
+    [[nodiscard]] bool may_start(const NeighborConfig& c) const;
+    void remove_session(const std::string& name);
+
     void schedule_flush();
     void flush();
     void accept_loop(std::size_t index);
@@ -244,6 +264,7 @@ private:
     bool running_ = false;
     std::vector<std::function<void(std::map<std::string, std::string>)>> flush_waiters_;
     std::map<std::string, std::string> disabled_; ///< operator-disabled neighbor -> message
+    bfd::Service bfd_;
 };
 
 } // namespace vipd::bgp

@@ -31,7 +31,7 @@ declare -A ALLOWED=(
 # sockets and no clock).
 NO_ASIO="cli/vipctl cli/control/protocol cli/control/client cli/control/registry cli/control/request cli/control/render cli/control/status_check cli/control/reply_json cli/control/table announce/rule announce/policy"
 # Pure bgp files: everything in bgp/ except the Asio shell.
-BGP_SHELL="bgp/session bgp/speaker bgp/transport bgp/socket_options"
+BGP_SHELL="bgp/session bgp/speaker bgp/transport bgp/socket_options bgp/bfd/service"
 
 part_of() {
     local f=$1 best="" p

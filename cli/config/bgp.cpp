@@ -54,7 +54,8 @@ const std::vector<std::string_view> neighbor_keys{"name",
                                                   "role-strict",
                                                   "max-prefixes",
                                                   "adj-rib-in-limit",
-                                                  "export"};
+                                                  "export",
+                                                  "bfd"};
 
 const std::vector<std::string_view> export_keys{
     "next-hop-v4", "next-hop-v6",       "next-hop-v6-link-local", "med", "local-pref", "prepend",
@@ -153,15 +154,17 @@ void read_loopback(const Object& g, LoopbackConfig& out)
     });
 }
 
-std::optional<std::string> read_password_file(const Object& o, Context& ctx)
+} // namespace
+
+std::optional<std::string> read_secret_file(const Object& o, std::string_view member)
 {
-    auto v = o.get("md5-password-file");
+    auto v = o.get(member);
     if (!v)
         return std::nullopt;
     auto name = as_non_empty_string(*v);
     if (!name)
         return std::nullopt;
-    const auto path = ctx.resolve(*name);
+    const auto path = o.ctx().resolve(*name);
     std::ifstream in(path, std::ios::binary);
     if (!in) {
         v->error(fmt::format("cannot read \"{}\": {}", path.string(), std::strerror(errno)));
@@ -175,6 +178,8 @@ std::optional<std::string> read_password_file(const Object& o, Context& ctx)
     return key;
 }
 
+namespace {
+
 void read_md5(const Object& o, bgp::NeighborConfig& n)
 {
     if (o.has("md5-password") && o.has("md5-password-file")) {
@@ -186,7 +191,7 @@ void read_md5(const Object& o, bgp::NeighborConfig& n)
     if (o.has("md5-password")) {
         key = as_string(*o.get("md5-password"));
     } else {
-        key = read_password_file(o, o.ctx());
+        key = read_secret_file(o, "md5-password-file");
         where = "md5-password-file";
     }
     if (!key)
@@ -383,6 +388,7 @@ bgp::NeighborConfig read_neighbor(const Value& v, const GlobalConfig& global)
     check_passive(o, n);
     read_capabilities(o, n);
     read_export(o, n);
+    read_bfd(o, n);
     return n;
 }
 

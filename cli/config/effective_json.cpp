@@ -74,6 +74,22 @@ Out global_json(const GlobalConfig& g)
     return o;
 }
 
+Out bfd_json(const bgp::bfd::BfdConfig& b)
+{
+    Out o;
+    o["enabled"] = b.enabled;
+    o["min-tx"] = b.params.desired_min_tx.count() / 1000;
+    o["min-rx"] = b.params.required_min_rx.count() / 1000;
+    o["multiplier"] = b.params.detect_mult;
+    o["strict"] = b.strict;
+    if (b.auth.type == bgp::bfd::AuthType::none)
+        o["authentication"] = nullptr;
+    else
+        o["authentication"] = {
+            {"type", to_string(b.auth.type)}, {"key-id", b.auth.key_id}, {"password", redacted}};
+    return o;
+}
+
 Out neighbor_json(const bgp::NeighborConfig& n)
 {
     Out o;
@@ -118,6 +134,7 @@ Out neighbor_json(const bgp::NeighborConfig& n)
     x["prepend"] = e.prepend;
     put_communities(x, e.communities, e.large_communities, e.extended_communities);
     o["export"] = x;
+    o["bfd"] = bfd_json(n.bfd);
     return o;
 }
 

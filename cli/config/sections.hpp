@@ -55,6 +55,11 @@ struct VipOrigin
 // "neighbors"
 [[nodiscard]] std::vector<bgp::NeighborConfig> read_neighbors(const Object& root,
                                                               const GlobalConfig& global);
+/// The secret in the file named by `key` (resolved like other paths; trailing newlines cut);
+/// nullopt (error reported) when it cannot be read or the key is absent.
+[[nodiscard]] std::optional<std::string> read_secret_file(const Object& o, std::string_view key);
+/// A neighbor's "bfd" object (bfd.cpp).
+void read_bfd(const Object& neighbor, bgp::NeighborConfig& n);
 // "checks" and "haproxy"
 [[nodiscard]] std::vector<health::CheckSpec> read_checks(const Object& root);
 [[nodiscard]] std::vector<HaproxyConfig> read_haproxy(const Object& root);

@@ -222,6 +222,46 @@ void ControlCommands::handle(std::string_view command, const json& args, Respond
     respond(error_reply(fmt::format("unknown command \"{}\"", command)));
 }
 
+namespace {
+
+/// A neighbor's BFD session (RFC 5880 §6.8.1 variables, negotiated intervals, counters); null
+/// when BFD is off for it. No secret: the authentication type only.
+json bfd_json(const std::optional<bgp::bfd::BfdStatus>& b, const ControlTime& now)
+{
+    if (!b)
+        return nullptr;
+    const auto ms = [](bgp::bfd::Micros m) { return static_cast<double>(m.count()) / 1000.0; };
+    return {
+        {"peer", b->peer},
+        {"multihop", b->multihop},
+        {"state", bgp::bfd::to_string(b->state)},
+        {"remote_state", bgp::bfd::to_string(b->remote_state)},
+        {"local_diag", bgp::bfd::to_string(b->local_diag)},
+        {"remote_diag", bgp::bfd::to_string(b->remote_diag)},
+        {"local_discriminator", b->local_discriminator},
+        {"remote_discriminator", b->remote_discriminator},
+        {"min_tx_ms", ms(b->params.desired_min_tx)},
+        {"min_rx_ms", ms(b->params.required_min_rx)},
+        {"multiplier", b->params.detect_mult},
+        {"remote_multiplier", b->remote_detect_mult},
+        {"tx_interval_ms", ms(b->tx_interval)},
+        {"detection_time_ms", ms(b->detection_time)},
+        {"authentication", bgp::bfd::to_string(b->auth)},
+        {"strict", b->strict},
+        {"packets_sent", b->counters.packets_sent},
+        {"packets_received", b->counters.packets_received},
+        {"packets_dropped", b->dropped},
+        {"last_drop", b->last_drop},
+        {"transitions", b->counters.transitions},
+        {"up_count", b->counters.up_count},
+        {"poll_sequences", b->counters.poll_sequences},
+        {"since_s", b->since ? json(std::chrono::duration<double>(now.steady - *b->since).count())
+                             : json(nullptr)},
+    };
+}
+
+} // namespace
+
 json ControlCommands::neighbors_json(const ControlTime& now) const
 {
     json out = json::array();
@@ -263,6 +303,7 @@ json ControlCommands::neighbors_json(const ControlTime& now) const
         n["last_notification_received"] =
             s.last_notification_received ? json(notification_text(s.last_notification_received))
                                          : json(nullptr);
+        n["bfd"] = bfd_json(s.bfd, now);
         out.push_back(std::move(n));
     }
     return out;

@@ -126,6 +126,67 @@ std::string idle_hold_note(const json& n)
     return {};
 }
 
+namespace {
+
+/// The BFD column: state, or "-" when BFD is off.
+std::string bfd_cell(const json& b)
+{
+    return b.is_object() ? cell(at(b, "state")) : "-";
+}
+
+/// A note under the neighbors table when BFD is not Up: the diagnostics and the last drop.
+std::string bfd_note(const json& b)
+{
+    if (!b.is_object() || at(b, "state") == "Up")
+        return {};
+    std::string text = fmt::format("{} (local diag: {}, remote: {} {})", cell(at(b, "state")),
+                                   cell(at(b, "local_diag")), cell(at(b, "remote_state")),
+                                   cell(at(b, "remote_diag")));
+    if (const std::string d = cell(at(b, "last_drop")); !d.empty() && d != "-")
+        text += "; dropped: " + d;
+    return text;
+}
+
+std::string last_drop(const json& b)
+{
+    const std::string d = cell(at(b, "last_drop"));
+    return d.empty() || d == "-" ? std::string() : " (last: " + d + ")";
+}
+
+/// `vipctl neighbors NAME`: the BFD rows.
+void bfd_rows(Table& kv, const json& b)
+{
+    if (!b.is_object()) {
+        kv.add_row({"bfd:", "off"});
+        return;
+    }
+    const std::pair<std::string, std::string> rows[] = {
+        {"bfd:",
+         fmt::format("{} ({}{}), remote {}", cell(at(b, "state")),
+                     at(b, "multihop") == true ? "multihop" : "single-hop",
+                     at(b, "strict") == true ? ", strict" : "", cell(at(b, "remote_state")))},
+        {"bfd diagnostic:",
+         fmt::format("local {}, remote {}", cell(at(b, "local_diag")), cell(at(b, "remote_diag")))},
+        {"bfd intervals:",
+         fmt::format("tx {} ms (min-tx {} ms), min-rx {} ms, multiplier {}/{} remote, detection "
+                     "{} ms",
+                     cell(at(b, "tx_interval_ms")), cell(at(b, "min_tx_ms")),
+                     cell(at(b, "min_rx_ms")), cell(at(b, "multiplier")),
+                     cell(at(b, "remote_multiplier")), cell(at(b, "detection_time_ms")))},
+        {"bfd packets:", fmt::format("{} sent, {} received, {} dropped{}",
+                                     cell(at(b, "packets_sent")), cell(at(b, "packets_received")),
+                                     cell(at(b, "packets_dropped")), last_drop(b))},
+        {"bfd transitions:",
+         fmt::format("{} ({} times Up, {} Poll sequences), auth {}", cell(at(b, "transitions")),
+                     cell(at(b, "up_count")), cell(at(b, "poll_sequences")),
+                     cell(at(b, "authentication")))},
+    };
+    for (const auto& [label, value] : rows)
+        kv.add_row({label, terminal_safe(value)});
+}
+
+} // namespace
+
 std::string neighbors_detail(const json& neighbors)
 {
     if (neighbors.empty())
@@ -143,6 +204,7 @@ std::string neighbors_detail(const json& neighbors)
         {"PFX OUT", "prefixes_announced", Align::right},
         {"PFX IN", "prefixes_received", Align::right},
         {"FAMILIES", "families"},
+        {"BFD", "bfd", Align::left, bfd_cell},
     };
     Table t = table_of(fields);
     std::string notes;
@@ -163,6 +225,8 @@ std::string neighbors_detail(const json& neighbors)
                 kv.add_row({label, v});
         if (const std::string v = idle_hold_note(n); !v.empty())
             kv.add_row({"next attempt:", v});
+        if (const std::string v = bfd_note(at(n, "bfd")); !v.empty())
+            kv.add_row({"bfd:", terminal_safe(v)});
         if (kv.rows() > 0)
             notes += "\n" + terminal_safe(cell(at(n, "name"))) + ":\n" + kv.render_rows("  ");
     }
@@ -222,6 +286,7 @@ std::string neighbor_detail(const json& n)
         kv.add_row({label, terminal_safe(value)});
     if (const std::string v = idle_hold_note(n); !v.empty())
         kv.add_row({"next attempt:", v});
+    bfd_rows(kv, at(n, "bfd"));
     return kv.render_rows("");
 }
 

@@ -3,6 +3,7 @@
 // Must not: read clocks, sockets or the daemon; every value comes in through MetricsInput.
 #include "cli/status/metrics.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <ctime>
 #include <iterator>
@@ -127,6 +128,41 @@ template <typename Map> const typename Map::mapped_type* lookup(const Map* m, st
         return nullptr;
     const auto it = m->find(key);
     return it == m->end() ? nullptr : &it->second;
+}
+
+void render_bfd(Exposition& e, const MetricsInput& in)
+{
+    // No BFD series at all while no neighbor uses BFD.
+    if (std::none_of(in.neighbors.begin(), in.neighbors.end(),
+                     [](const auto& n) { return n.bfd.has_value(); }))
+        return;
+    static const std::vector<std::string> states{"AdminDown", "Down", "Init", "Up"};
+    e.family("vipd_bfd_session_state", "gauge",
+             "BFD session state (RFC 5880 section 6.8.1): 1 for the current state.");
+    for (const auto& n : in.neighbors)
+        if (n.bfd)
+            state_set(e, "vipd_bfd_session_state", "neighbor", n.name, states, n.bfd->state);
+    struct Series
+    {
+        std::string_view name, type, help;
+        double NeighborSample::Bfd::*field;
+    };
+    static constexpr Series series[] = {
+        {"vipd_bfd_session_transitions_total", "counter", "BFD session state changes.",
+         &NeighborSample::Bfd::transitions},
+        {"vipd_bfd_detection_time_seconds", "gauge",
+         "BFD detection time (RFC 5880 section 6.8.4); 0 before a packet was received.",
+         &NeighborSample::Bfd::detection_time_s},
+        {"vipd_bfd_packets_dropped_total", "counter",
+         "BFD packets for the session discarded (authentication, TTL).",
+         &NeighborSample::Bfd::packets_dropped},
+    };
+    for (const auto& x : series) {
+        e.family(x.name, x.type, x.help);
+        for (const auto& n : in.neighbors)
+            if (n.bfd)
+                e.sample(x.name, {{"neighbor", n.name}}, (*n.bfd).*x.field);
+    }
 }
 
 void render_neighbors(Exposition& e, const MetricsInput& in)
@@ -485,6 +521,11 @@ MetricsInput metrics_input(const nlohmann::json& status, const MetricsRecorder* 
         s.established_count = count_of(n, "established_count");
         s.backoff_failures = count_of(n, "failures");
         s.idle_hold_s = number_of(n, "idle_hold_s").value_or(0.0);
+        if (const auto b = n.find("bfd"); b != n.end() && b->is_object())
+            s.bfd = NeighborSample::Bfd{text_of(*b, "state"),
+                                        static_cast<double>(count_of(*b, "transitions")),
+                                        static_cast<double>(count_of(*b, "packets_dropped")),
+                                        number_of(*b, "detection_time_ms").value_or(0.0) / 1000};
         in.neighbors.push_back(std::move(s));
     }
     for (const auto& v : array_of(status, "vips")) {
@@ -523,6 +564,7 @@ std::string render_metrics(const MetricsInput& in)
     e.family("vipd_build_info", "gauge", "vipd version (always 1).");
     e.sample("vipd_build_info", {{"version", in.version}}, 1);
     render_neighbors(e, in);
+    render_bfd(e, in);
     render_notifications(e, in);
     render_vips(e, in);
     render_checks(e, in);

@@ -150,6 +150,15 @@ struct NeighborSample
     std::uint64_t established_count = 0;
     std::uint64_t backoff_failures = 0; ///< failures counted for the idle-hold back-off
     double idle_hold_s = 0;             ///< the IdleHoldTime the next session end waits
+    /// The neighbor's BFD session (RFC 5880), when BFD is on for it.
+    struct Bfd
+    {
+        std::string state; ///< "AdminDown", "Down", "Init", "Up"
+        double transitions = 0;
+        double packets_dropped = 0;
+        double detection_time_s = 0;
+    };
+    std::optional<Bfd> bfd;
 };
 
 /// One VIP of the status reply ("vips").

@@ -476,3 +476,25 @@ TEST_CASE("metrics: sub-millisecond probe latency is written in whole microsecon
         lines_with(text, "vipd_check_last_probe_duration_seconds{check=\"http\"} 8.6e-05").size() ==
         1);
 }
+
+TEST_CASE("render_metrics: BFD series from the status reply, none without BFD", "[metrics]")
+{
+    const auto status = nlohmann::json::parse(R"({"neighbors": [
+        {"name": "r1", "state": "Established",
+         "bfd": {"state": "Up", "transitions": 3, "packets_dropped": 2,
+                 "detection_time_ms": 300.0}},
+        {"name": "r2", "state": "Idle", "bfd": null}]})");
+    const auto text = render_metrics(vipd::cli::metrics_input(status, nullptr));
+    CHECK(lines_with(text, "vipd_bfd_session_state{") ==
+          std::vector<std::string>{R"(vipd_bfd_session_state{neighbor="r1",state="AdminDown"} 0)",
+                                   R"(vipd_bfd_session_state{neighbor="r1",state="Down"} 0)",
+                                   R"(vipd_bfd_session_state{neighbor="r1",state="Init"} 0)",
+                                   R"(vipd_bfd_session_state{neighbor="r1",state="Up"} 1)"});
+    CHECK(lines_with(text, "vipd_bfd_session_transitions_total{") ==
+          std::vector<std::string>{R"(vipd_bfd_session_transitions_total{neighbor="r1"} 3)"});
+    CHECK(lines_with(text, "vipd_bfd_detection_time_seconds{") ==
+          std::vector<std::string>{R"(vipd_bfd_detection_time_seconds{neighbor="r1"} 0.3)"});
+    CHECK(lines_with(text, "vipd_bfd_packets_dropped_total{") ==
+          std::vector<std::string>{R"(vipd_bfd_packets_dropped_total{neighbor="r1"} 2)"});
+    CHECK(lines_with(render_metrics(MetricsInput{}), "vipd_bfd").empty());
+}

@@ -329,7 +329,8 @@ TEST_CASE("vipctl neighbors, checks, routes", "[cli][vipctl]")
     Result n = d.vipctl("neighbors");
     REQUIRE(n.status == 0);
     CHECK(row(n.out, "tor1") == Words{"tor1", "192.0.2.1", "65001", "Established", "1h02m", "10",
-                                      "12", "3", "0", "2", "0", "ipv4-unicast", "ipv6-unicast"});
+                                      "12", "3", "0", "2", "0", "ipv4-unicast", "ipv6-unicast",
+                                      "-"}); // BFD off
     CHECK(has_line(n.out, "tor1:"));
     CHECK(n.out.find("notification received:  6/2 Administrative Shutdown \"maintenance\"") !=
           std::string::npos);

@@ -869,6 +869,37 @@ netns_new() {
     ip -n "$1" link set lo up
 }
 
+# netns_pair NSA ADDRA NSB ADDRB: two network namespaces of the test's own (netns_new) joined by
+# a veth pair, ADDRA/24 on NSA's end and ADDRB/24 on NSB's (both up). Deleted at exit with them.
+netns_pair() {
+    local nsa=$1 a=$2 nsb=$3 b=$4 ifa="va$$" ifb="vb$$"
+    netns_new "$nsa"
+    netns_new "$nsb"
+    ip link add "$ifa" netns "$nsa" type veth peer name "$ifb" netns "$nsb"
+    ip -n "$nsa" addr add "$a/24" dev "$ifa"
+    ip -n "$nsb" addr add "$b/24" dev "$ifb"
+    ip -n "$nsa" link set "$ifa" up
+    ip -n "$nsb" link set "$ifb" up
+}
+
+# start_bird_netns NS NAME CONFIG_TEXT: start_bird with BIRD inside the test's own network
+# namespace NS (netns_new), for what loopback cannot show (single-hop BFD needs TTL 255 over an
+# interface). Its addresses are the namespace's own (veth pairs between the test's namespaces),
+# so start_bird's loopback check does not apply; nothing of the machine's network is reachable.
+start_bird_netns() {
+    local ns=${1:?start_bird_netns NS NAME CONFIG_TEXT} name=${2:?} conf=${3:?} dir sock err
+    require_cmd bird birdc
+    [[ -e /run/netns/$ns ]] || fail "start_bird_netns: no network namespace '$ns' (netns_new first)"
+    dir=$(daemon_dir "$name")
+    sock=$(_vipd_bird_sock "$name")
+    ((${#sock} < 100)) || fail "start_bird_netns $name: socket path too long for AF_UNIX: $sock"
+    printf '%s\n' "$conf" >"$dir/bird.conf"
+    err=$(bird -p -c "$dir/bird.conf" 2>&1) || fail "start_bird_netns $name: BIRD rejects the config: $err"
+    start_daemon "$name" ip netns exec "$ns" bird -f -c "$dir/bird.conf" -s "$sock" -P "$dir/bird.pid"
+    wait_until "$VIPD_START_WAIT_S" birdc -s "$sock" show status ||
+        _vipd_fail_daemon "$name" "bird did not answer on $sock within ${VIPD_START_WAIT_S}s"
+}
+
 # start_bird_router NAME RTR PORT ME [HOLD]: the router most vipd tests peer with: BIRD on RTR:PORT
 # (AS 65000) with protocol `vipd`, an IPv4 eBGP session to vipd at ME (AS 65001), hold HOLD (90).
 start_bird_router() {
