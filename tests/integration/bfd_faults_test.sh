@@ -24,7 +24,13 @@ netns_pair "$nsv" "$me" "$nsr" "$rtr"
 veth_v="va$$" # vipd's end of the pair (netns_pair's naming)
 me_lo=10.255.0.2 rtr_lo=10.255.0.1 # part 5 (multihop): on lo of each namespace, routed over the veth
 
-# bird_conf MIN_MS MULT: BIRD's config with those BFD intervals.
+# bird_bgp PROTO LOCAL NEIGHBOR [OPTION]: a passive BGP protocol toward vipd, hold time 30 s, BFD on.
+bird_bgp() {
+    printf 'protocol bgp %s {\n  local %s as 65000; neighbor %s as 65001; %s\n' "$1" "$2" "$3" "${4:-}"
+    printf '  passive on; hold time 30; error wait time 1, 2; bfd on;\n'
+    printf '  ipv4 { import all; export none; };\n}\n'
+}
+# bird_conf MIN_MS MULT: BIRD's config with those single-hop BFD intervals (multihop: 100 ms x 3).
 bird_conf() {
     cat <<EOF
 $(bird_conf_global --router-id "$rtr")
@@ -33,25 +39,8 @@ protocol bfd {
   interface "vb*" { min rx interval $1 ms; min tx interval $1 ms; multiplier $2; };
   multihop { min rx interval 100 ms; min tx interval 100 ms; multiplier 3; };
 }
-protocol bgp vipd {
-  local $rtr as 65000;
-  neighbor $me as 65001;
-  passive on;
-  hold time 30;
-  error wait time 1, 2;
-  bfd on;
-  ipv4 { import all; export none; };
-}
-protocol bgp vipd_mh {   # part 5: multihop, between addresses on each namespace's lo
-  local $rtr_lo as 65000;
-  neighbor $me_lo as 65001;
-  multihop 2;
-  passive on;
-  hold time 30;
-  error wait time 1, 2;
-  bfd on;
-  ipv4 { import all; export none; };
-}
+$(bird_bgp vipd "$rtr" "$me")
+$(bird_bgp vipd_mh "$rtr_lo" "$me_lo" "multihop 2;")
 EOF
 }
 # (With $rtr_lo added after BIRD started, BIRD 2.0.12's multihop BFD session stayed in Init and
