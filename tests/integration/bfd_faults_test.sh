@@ -17,7 +17,7 @@
 #    veth: a neighbor added by a reload comes Up on both sides, the single-hop one untouched.
 set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
-require_cmd bird birdc ip curl
+require_cmd bird birdc ip curl iptables
 
 nsv=vbff-v$$ nsr=vbff-r$$ me=192.0.2.2 rtr=192.0.2.1 vip=198.51.100.60/32
 netns_pair "$nsv" "$me" "$nsr" "$rtr"
