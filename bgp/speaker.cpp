@@ -342,6 +342,9 @@ void Speaker::resend(const std::string& name)
 void Speaker::shutdown(const std::string& reason, std::chrono::milliseconds limit,
                        std::function<void()> done)
 {
+    // From here BFD changes tear nothing down: the sessions are closing (a router answering our
+    // Cease with a fresh BFD session would otherwise read as a failure of a closed session).
+    running_ = false;
     for (auto& l : listeners_) {
         boost::system::error_code ec;
         l->acceptor.close(ec);

@@ -81,6 +81,7 @@ struct Service::Session
     std::optional<Time> since;
     std::uint64_t dropped = 0;
     std::string last_drop;
+    std::string send_error; ///< the last send's error; logged when it changes, not per packet
 };
 
 struct Service::Receiver
@@ -236,8 +237,11 @@ void Service::run(Session& s, Actions actions)
             const auto bytes = s.auth->sign(std::move(send->packet));
             boost::system::error_code ec;
             s.socket.send_to(asio::buffer(bytes), s.destination, 0, ec);
-            if (ec && ec != asio::error::would_block)
-                observer_.on_bfd_event(s.config.name, true, "send: " + ec.message());
+            const std::string error = ec && ec != asio::error::would_block ? ec.message() : "";
+            if (error != s.send_error) // one line per new error and one when sends work again
+                observer_.on_bfd_event(s.config.name, !error.empty(),
+                                       error.empty() ? "sending again" : "send: " + error);
+            s.send_error = error;
         } else if (auto* change = std::get_if<StateChanged>(&a)) {
             s.since = now();
             observer_.on_bfd_state(s.config.name, *change, s.fsm->remote_state());

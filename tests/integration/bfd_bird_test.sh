@@ -84,8 +84,12 @@ grep -q "closing the BGP session with Cease/10 BFD Down" "$(daemon_log vipd)" ||
 rlog=$(daemon_log rtr)
 assert_eq "$(grep -c "Session to $me expired" "$rlog")" 1
 removed=$(grep -c "Session to $me removed" "$rlog")
+ceases=$(grep -c "closing the BGP session with Cease/10" "$(daemon_log vipd)")
 stop_daemon vipd
 assert_eq "$(daemon_exit_status vipd)" 0
+# A BFD change while stopping tears nothing down (the session is closing already).
+assert_eq "$ceases" "$(grep -c "closing the BGP session with Cease/10" "$(daemon_log vipd)")" \
+    "Cease/10 lines after the stop"
 wait_or_fail 3 "BIRD's BFD session no longer Up" bash -c "! birdc -s '$(_vipd_bird_sock rtr)' show bfd sessions | grep -q '^$me .* Up '"
 # Once BIRD removed the session (its BGP session is down) no expiry can follow.
 wait_or_fail 3 "BIRD's BFD session removed" bash -c "(( \$(grep -c 'Session to $me removed' '$rlog') > $removed ))"
