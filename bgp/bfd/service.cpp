@@ -176,8 +176,14 @@ void Service::receive_loop(Receiver& r)
 void Service::drop(Session* s, Drop reason, const std::string& what)
 {
     ++drops_[static_cast<std::size_t>(reason)];
-    if (s == nullptr)
+    if (s == nullptr) {
+        // A malformed packet, or one of no session: logged (as from "bfd") once per new reason.
+        auto text = fmt::format("{}: {}", to_string(reason), what);
+        if (text != last_unmatched_drop_)
+            observer_.on_bfd_event("bfd", true, "packet of no session dropped: " + text);
+        last_unmatched_drop_ = std::move(text);
         return;
+    }
     ++s->dropped;
     auto text = fmt::format("{}: {}", to_string(reason), what);
     if (text != s->last_drop) // one line per new reason, not one per packet
@@ -189,7 +195,8 @@ void Service::on_datagram(Receiver& r, ByteView payload, const Address& from, in
 {
     auto p = decode_control(payload);
     if (!p) {
-        drop(nullptr, p.error().reason, std::string(p.error().what));
+        drop(nullptr, p.error().reason,
+             fmt::format("from {}: {}", from.to_string(), p.error().what));
         return;
     }
     // RFC 5880 §6.8.6 / §6.3: demultiplex by Your Discriminator, else by source address.

@@ -89,6 +89,7 @@ private:
     std::map<std::string, std::shared_ptr<Session>> sessions_;
     std::vector<std::unique_ptr<Receiver>> receivers_;
     std::array<std::uint64_t, drop_count> drops_{};
+    std::string last_unmatched_drop_; ///< the last drop of a packet of no session, as logged
 };
 
 } // namespace vipd::bgp::bfd

@@ -243,6 +243,9 @@ wait_or_fail 10 "vipd counting the TTL 254 packets" \
     bash -c "(( \$('$VIPD_BINARY_DIR/vipctl' -s '$VIPD_TEST_DIR/vipd.sock' --json neighbors rtr |
         '$VIPD_PY' -c 'import json,sys; print(json.load(sys.stdin)[\"neighbor\"][\"bfd\"][\"packets_dropped\"])') >= $dropped0 + $ttl_drops ))"
 grep -q "BFD packet dropped: ttl: TTL 254 (255 required)" "$(vlog)" || fail "vipd did not log the TTL 254 drop"
+# The malformed ones match no session: logged once per new reason, naming the sender.
+grep -q "BFD packet of no session dropped: bad-version: from $rtr: version is not 1" "$(vlog)" ||
+    fail "vipd did not log the bad-version drop"
 mdropped=$(metric 'vipd_bfd_packets_dropped_total{neighbor="rtr"}')
 ((mdropped >= mdropped0 + ttl_drops)) ||
     fail "vipd_bfd_packets_dropped_total went from $mdropped0 to $mdropped, $ttl_drops TTL drops expected"
