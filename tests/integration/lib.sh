@@ -448,7 +448,7 @@ stop_daemon() {
     w=$(_vipd_wpid "$name") || fail "stop_daemon: no daemon '$name'"
     if _vipd_pid_alive "$w"; then
         [[ -r /proc/$w/task/$w/children ]] && { read -r child _ <"/proc/$w/task/$w/children" || true; }
-        kill -TERM "$w" 2>/dev/null
+        kill -TERM "$w" 2>/dev/null || true # it may have ended since (a daemon killed on purpose)
         _vipd_secs_to_ms ms "$t" || ms=10000
         _vipd_now_ms
         end=$((_VIPD_NOW_MS + ms))
