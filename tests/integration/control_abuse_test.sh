@@ -23,9 +23,13 @@ rss_kb() { awk '/^VmRSS:/ { print $2 }' "/proc/$pid/status"; }
 fds_before=$(fds) rss_before=$(rss_kb)
 log "before: $fds_before descriptors, RSS $rss_before kB"
 
-python3 - "$sock" "$VIPD_BINARY_DIR/vipctl" <<'PY'
+# A second for the operator's answer; three where vipd runs under AddressSanitizer at -O0 (the
+# sanitizer tree: its point there is memory errors, not speed).
+bound=1.0
+ldd "$VIPD_BINARY_DIR/vipd" 2>/dev/null | grep -q libasan && bound=3.0
+python3 - "$sock" "$VIPD_BINARY_DIR/vipctl" "$bound" <<'PY'
 import json, socket, subprocess, sys, time
-sock_path, vipctl = sys.argv[1], sys.argv[2]
+sock_path, vipctl, bound = sys.argv[1], sys.argv[2], float(sys.argv[3])
 
 def connect():
     s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
@@ -39,8 +43,8 @@ def operator(what):
     took = time.monotonic() - t0
     if r.returncode != 0 or not json.loads(r.stdout).get("ok"):
         sys.exit(f"FAIL: vipctl status during {what}: exit {r.returncode}: {r.stderr.strip()}")
-    if took > 1.0:
-        sys.exit(f"FAIL: vipctl status during {what} took {took:.2f} s")
+    if took > bound:
+        sys.exit(f"FAIL: vipctl status during {what} took {took:.2f} s (bound {bound} s)")
     print(f"vipctl status during {what}: {took * 1000:.0f} ms", file=sys.stderr)
 
 def reply(s):
