@@ -21,17 +21,7 @@ conf=$VIPD_TEST_DIR/vipd.json
 ports=(18201 18202 18203 18204)
 require_cmd iptables ss
 
-netns_topology
-for i in "${!ports[@]}"; do
-    netns_model_vip "v$i" "198.51.100.$((40 + i))/32" $((300 + i)) "65001:$((40 + i))" "65001:4:$i" "${ports[i]}"
-done
-netns_model_vip always 198.51.100.49/32 49 65001:49 65001:4:9 -
-netns_check_up "${ports[@]}"
-netns_start_flipper flip
-netns_start_bird bird0 "$hold"
-netns_start_gobgpd gobgp0 "$hold"
-netns_write_vipd_conf "$hold" "$conf"
-netns_start_vipd vipd "$conf"
+netns_fault_start "$hold" "$conf" 40 49 4 "${ports[@]}"
 vlog=$(daemon_log vipd)
 netns_wait_table bird0 30
 netns_wait_table gobgp0 30

@@ -15,17 +15,7 @@ hold=9
 conf=$VIPD_TEST_DIR/vipd.json
 ports=(18101 18102 18103 18104 18105 18106)
 
-netns_topology
-for i in "${!ports[@]}"; do
-    netns_model_vip "v$i" "198.51.100.$((10 + i))/32" $((200 + i)) "65001:$((10 + i))" "65001:2:$i" "${ports[i]}"
-done
-netns_model_vip always 198.51.100.99/32 99 65001:99 65001:2:99 -
-netns_check_up "${ports[@]}"
-netns_start_flipper flip
-netns_start_bird bird0 "$hold"
-netns_start_gobgpd gobgp0 "$hold"
-netns_write_vipd_conf "$hold" "$conf"
-netns_start_vipd vipd "$conf"
+netns_fault_start "$hold" "$conf" 10 99 2 "${ports[@]}"
 vlog=$(daemon_log vipd)
 declare -A cur=([bird]=bird0 [gobgp]=gobgp0) n=([bird]=0 [gobgp]=0)
 netns_wait_table bird0 30

@@ -239,6 +239,29 @@ netns_start_vipd() {
 
 netns_ctl() { "$VIPD_BINARY_DIR/vipctl" -s "$VIPD_TEST_DIR/vipd.sock" "$@"; }
 
+# netns_fault_start HOLD CONF FIRST ALWAYS TAG PORT...: the fault tests' start: the topology, one
+# model VIP per PORT (v0, v1, ...: 198.51.100.FIRST+i/32, MED 100*TAG+i, community
+# 65001:FIRST+i, large community 65001:TAG:i, a tcp check on PORT) and VIP "always"
+# (198.51.100.ALWAYS/32, no check), the flipper with every port up, BIRD bird0 and gobgpd gobgp0
+# with hold time HOLD, and vipd (config CONF).
+netns_fault_start() {
+    local hold=$1 conf=$2 first=$3 always=$4 tag=$5 i
+    shift 5
+    local ports=("$@")
+    netns_topology
+    for i in "${!ports[@]}"; do
+        netns_model_vip "v$i" "198.51.100.$((first + i))/32" $((100 * tag + i)) \
+            "65001:$((first + i))" "65001:$tag:$i" "${ports[i]}"
+    done
+    netns_model_vip always "198.51.100.$always/32" "$always" "65001:$always" "65001:$tag:$always" -
+    netns_check_up "${ports[@]}"
+    netns_start_flipper flip
+    netns_start_bird bird0 "$hold"
+    netns_start_gobgpd gobgp0 "$hold"
+    netns_write_vipd_conf "$hold" "$conf"
+    netns_start_vipd vipd "$conf"
+}
+
 # netns_start_flipper NAME: one python3 process in vipd's namespace that listens on 127.0.0.1:PORT
 # for every model port exactly while $NETNS_UP/PORT exists (polled every 20 ms), accepting and
 # closing connections; a closed port refuses connections (RST), so the tcp check fails at once.
