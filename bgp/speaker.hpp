@@ -215,11 +215,6 @@ public:
     void resend(const std::string& name);
 
     [[nodiscard]] std::vector<NeighborStatus> status() const;
-    /// BFD packets discarded before reaching a session, per bfd::Drop reason (metrics).
-    [[nodiscard]] const std::array<std::uint64_t, bfd::drop_count>& bfd_drops() const
-    {
-        return bfd_.drops();
-    }
     /// The Adj-RIB-Out of one neighbor as sent: prefix -> exported attributes.
     void for_each_sent(const std::string& name,
                        const std::function<void(const Prefix&, const RouteSpec&)>& f) const;

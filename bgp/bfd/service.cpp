@@ -175,7 +175,6 @@ void Service::receive_loop(Receiver& r)
 
 void Service::drop(Session* s, Drop reason, const std::string& what)
 {
-    ++drops_[static_cast<std::size_t>(reason)];
     if (s == nullptr) {
         // A malformed packet, or one of no session: logged (as from "bfd") once per new reason.
         auto text = fmt::format("{}: {}", to_string(reason), what);

@@ -69,8 +69,6 @@ public:
     /// True when any session exists.
     [[nodiscard]] bool any() const { return !sessions_.empty(); }
     [[nodiscard]] std::optional<BfdStatus> status(const std::string& name) const;
-    /// Packets discarded before reaching a session, per Drop reason.
-    [[nodiscard]] const std::array<std::uint64_t, drop_count>& drops() const { return drops_; }
 
 private:
     struct Session;
@@ -88,7 +86,6 @@ private:
     std::mt19937 random_;
     std::map<std::string, std::shared_ptr<Session>> sessions_;
     std::vector<std::unique_ptr<Receiver>> receivers_;
-    std::array<std::uint64_t, drop_count> drops_{};
     std::string last_unmatched_drop_; ///< the last drop of a packet of no session, as logged
 };
 
