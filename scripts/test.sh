@@ -17,6 +17,9 @@ LOGDIR=$ROOT/build/logs
 passed=0
 failed=0
 skipped=0
+# phase NAME: a "== NAME" line with the seconds since the start, so CI's log shows where the
+# time goes.
+phase() { echo "== $* (at $SECONDS s)"; }
 
 scripts/setup.sh || { echo "tests: 0 passed, 1 failed"; exit 1; }
 mkdir -p "$LOGDIR"
@@ -47,7 +50,7 @@ run_ctest() {
     shift 2
     local declared=("$@") t d ok select
     read -ra select <<<"${CTEST_SELECT:-}"
-    echo "== ctest ($name)"
+    phase "ctest ($name)"
     # -j: unit tests run side by side; integration tests are RUN_SERIAL (alone, one at a time).
     ctest --test-dir "$dir" --output-on-failure --timeout 600 -j"$JOBS" "${select[@]}" 2>&1 |
         tee "$log"
@@ -79,7 +82,7 @@ run_ctest() {
 build() {
     local name=$1 dir=$2
     shift 2
-    echo "== build ($name)"
+    phase "build ($name)"
     if cmake -S . -B "$dir" -G Ninja "$@" >"$LOGDIR/configure-$name.log" 2>&1 &&
         cmake --build "$dir" -j"$JOBS" >"$LOGDIR/build-$name.log" 2>&1; then
         return 0
@@ -106,7 +109,7 @@ fi
 # wait on real peers and timers and leave most of the CPU idle, and the build takes what is left.
 asan_pid=""
 if [ "${SKIP_ASAN:-0}" != 1 ]; then
-    echo "== build (asan), in the background"
+    phase "build (asan), in the background"
     (
         renice -n 10 -p "$BASHPID" >/dev/null 2>&1 || true
         build asan build/asan "${asan_args[@]}"
@@ -117,13 +120,15 @@ if [ "${release_ok:-0}" = 1 ]; then
     CTEST_SELECT="-L integration" run_ctest release-integration build/ci
 fi
 if [ -n "$asan_pid" ]; then
+    phase "waiting for the asan build"
     wait "$asan_pid"
     asan_built=$?
+    phase "asan build finished"
 fi
 # The fuzzer's tree (clang) builds at lower priority while the ASan tests run.
 fuzz_pid=""
 if [ "${SKIP_FUZZ:-0}" != 1 ]; then
-    echo "== build (fuzz), in the background"
+    phase "build (fuzz), in the background"
     (
         renice -n 10 -p "$BASHPID" >/dev/null 2>&1 || true
         CXX=clang++ build fuzz build/fuzz -DVIPD_FUZZ=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo
@@ -146,7 +151,7 @@ if [ -n "$fuzz_pid" ]; then
         cat "$LOGDIR/build-fuzz.out"
         failed=$((failed + 1))
     else
-        echo "== fuzz (decoder, ${FUZZ_SECONDS}s)"
+        phase "fuzz (decoder, ${FUZZ_SECONDS}s)"
         corpus=build/fuzz/corpus
         rm -rf "$corpus" && mkdir -p "$corpus"
         if ! python3 tests/fuzz/make_seeds.py --source . --out "$corpus" >"$LOGDIR/fuzz-seeds.log" 2>&1; then
@@ -165,6 +170,7 @@ if [ -n "$fuzz_pid" ]; then
     fi
 fi
 
+phase "end"
 [ "$skipped" = 0 ] || echo "($skipped skipped, declared: see the SKIP lines above)"
 echo "tests: $passed passed, $failed failed"
 [ "$failed" = 0 ]
