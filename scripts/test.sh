@@ -1,18 +1,20 @@
 #!/usr/bin/env bash
 # The whole test suite, from a fresh Debian 12 machine: installs dependencies, builds with
 # -Werror and runs every test (unit + integration with real bird2/gobgpd/haproxy on loopback),
-# rebuilds with AddressSanitizer + UndefinedBehaviorSanitizer and runs the same tests, then runs
-# the BGP decoder fuzzer for a bounded time. The sanitizer and fuzzer trees build at lower
-# priority while the tests before them run (integration tests mostly wait on peers and timers).
+# rebuilds with AddressSanitizer + UndefinedBehaviorSanitizer and runs the same tests, and runs
+# the BGP decoder and DNS answer fuzzers for a bounded time. The sanitizer tree builds at lower
+# priority while the release tree's integration tests run, and the fuzzers build and run at lower
+# priority while the ASan tests run (integration tests mostly wait on peers and timers).
 # Ends with one summary line "tests: N passed, N failed".
 # A skipped test counts as failed unless declared (run_ctest's arguments); each module must have
 # at least its MIN_TESTS.
-#   FUZZ_SECONDS=60 (fuzzer time)   SKIP_ASAN=1   SKIP_FUZZ=1   JOBS=N
+#   FUZZ_SECONDS=60 FUZZ_DNS_SECONDS=30 (fuzzer times)   SKIP_ASAN=1   SKIP_FUZZ=1   JOBS=N
 set -uo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
 JOBS=${JOBS:-$(nproc)}
 FUZZ_SECONDS=${FUZZ_SECONDS:-60}
+FUZZ_DNS_SECONDS=${FUZZ_DNS_SECONDS:-30}
 LOGDIR=$ROOT/build/logs
 passed=0
 failed=0
@@ -93,6 +95,34 @@ build() {
     return 1
 }
 
+# run_fuzzers: the BGP decoder fuzzer for FUZZ_SECONDS from a seed corpus of the test vectors,
+# then the DNS answer fuzzer for FUZZ_DNS_SECONDS; one "pass|fail NAME" line each to
+# $LOGDIR/fuzz-results. (Runs in the background job, so it counts nothing itself.)
+run_fuzzers() {
+    local corpus=build/fuzz/corpus dns_corpus=build/fuzz/dns-corpus name
+    rm -rf "$corpus" "$dns_corpus" && mkdir -p "$corpus" "$dns_corpus"
+    if ! python3 tests/fuzz/make_seeds.py --source . --out "$corpus" >"$LOGDIR/fuzz-seeds.log" 2>&1; then
+        echo "!! the fuzzer's seed corpus could not be made:"
+        tail -20 "$LOGDIR/fuzz-seeds.log"
+        echo "fail seeds" >>"$LOGDIR/fuzz-results"
+        return
+    fi
+    for name in decode dns; do
+        local seconds=$FUZZ_SECONDS dir=$ROOT/$corpus
+        [ "$name" = dns ] && seconds=$FUZZ_DNS_SECONDS dir=$ROOT/$dns_corpus
+        phase "fuzz ($name, ${seconds}s)"
+        if (cd build/fuzz && "./tests/fuzz/vipd_${name}_fuzzer" -max_total_time="$seconds" \
+            -print_final_stats=1 -rss_limit_mb=2048 "$dir") >"$LOGDIR/fuzz-$name.log" 2>&1; then
+            tail -5 "$LOGDIR/fuzz-$name.log"
+            echo "pass $name" >>"$LOGDIR/fuzz-results"
+        else
+            echo "!! the $name fuzzer found a crash (artifact in build/fuzz):"
+            tail -60 "$LOGDIR/fuzz-$name.log"
+            echo "fail $name" >>"$LOGDIR/fuzz-results"
+        fi
+    done
+}
+
 asan_args=(-DVIPD_SANITIZE=ON -DVIPD_BENCH=OFF -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG="-O0 -g1")
 # The ASan tree: no -Werror (GCC 12 reports false positives in <regex> under ASan; warnings were
 # already checked by the release build). -O0: a third less compile time than -O1 (the ASan tree
@@ -125,14 +155,18 @@ if [ -n "$asan_pid" ]; then
     asan_built=$?
     phase "asan build finished"
 fi
-# The fuzzer's tree (clang) builds at lower priority while the ASan tests run.
+# The fuzzers' tree (clang) builds, and the fuzzers then run, at lower priority while the ASan
+# tests run (their integration half mostly waits on peers and timers). The background job writes
+# one "pass NAME" or "fail NAME" line per fuzzer to $LOGDIR/fuzz-results.
 fuzz_pid=""
 if [ "${SKIP_FUZZ:-0}" != 1 ]; then
-    phase "build (fuzz), in the background"
+    phase "build and run (fuzz), in the background"
+    rm -f "$LOGDIR/fuzz-results"
     (
         renice -n 10 -p "$BASHPID" >/dev/null 2>&1 || true
-        CXX=clang++ build fuzz build/fuzz -DVIPD_FUZZ=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo
-    ) >"$LOGDIR/build-fuzz.out" 2>&1 &
+        CXX=clang++ build fuzz build/fuzz -DVIPD_FUZZ=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo || exit 2
+        run_fuzzers
+    ) >"$LOGDIR/fuzz.out" 2>&1 &
     fuzz_pid=$!
 fi
 if [ -n "$asan_pid" ]; then
@@ -147,27 +181,17 @@ if [ -n "$asan_pid" ]; then
 fi
 
 if [ -n "$fuzz_pid" ]; then
-    if ! wait "$fuzz_pid"; then
-        cat "$LOGDIR/build-fuzz.out"
+    phase "waiting for the fuzzers"
+    wait "$fuzz_pid"
+    fuzz_status=$?
+    cat "$LOGDIR/fuzz.out"
+    if [ "$fuzz_status" = 2 ] || [ ! -s "$LOGDIR/fuzz-results" ]; then
+        echo "!! the fuzzers did not build or run (see above)"
         failed=$((failed + 1))
-    else
-        phase "fuzz (decoder, ${FUZZ_SECONDS}s)"
-        corpus=build/fuzz/corpus
-        rm -rf "$corpus" && mkdir -p "$corpus"
-        if ! python3 tests/fuzz/make_seeds.py --source . --out "$corpus" >"$LOGDIR/fuzz-seeds.log" 2>&1; then
-            echo "!! the fuzzer's seed corpus could not be made:"
-            tail -20 "$LOGDIR/fuzz-seeds.log"
-            failed=$((failed + 1))
-        elif (cd build/fuzz && ./tests/fuzz/vipd_decode_fuzzer -max_total_time="$FUZZ_SECONDS" \
-            -print_final_stats=1 -rss_limit_mb=2048 "$ROOT/$corpus") >"$LOGDIR/fuzz.log" 2>&1; then
-            tail -5 "$LOGDIR/fuzz.log"
-            passed=$((passed + 1))
-        else
-            echo "!! fuzzer found a crash (artifact in build/fuzz):"
-            tail -60 "$LOGDIR/fuzz.log"
-            failed=$((failed + 1))
-        fi
     fi
+    [ -f "$LOGDIR/fuzz-results" ] && while read -r result name; do
+        if [ "$result" = pass ]; then passed=$((passed + 1)); else failed=$((failed + 1)); fi
+    done <"$LOGDIR/fuzz-results"
 fi
 
 phase "end"
