@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Crash -> route gone (issue 14): the same service (python3 -m http.server, two instances) under a
+# Crash -> route gone (issue 14): the same service (python3 -m http.server, two instances; or
+# busybox's httpd, whose exit is quicker) under a
 # `process` check (pidfile, pidfd watch) and under an `http` check at 1 s interval, fall 1, in
 # the same vipd and the same run. Each round SIGKILLs the `process` service, 100 ms later the
 # `http` one, and times per VIP, on the machine's wall clock: the kill (bash $EPOCHREALTIME, taken
@@ -10,6 +11,7 @@
 # Prints p50/p95/max per check and per step (bench/crash_to_route.py).
 #   bench/crash_to_route.sh [BUILD_DIR]        (default build; needs BUILD_DIR/vipd, tcpdump)
 #   env: ROUNDS=100 (smoke: ROUNDS=5)
+#        SERVICE=python (python3 -m http.server, ~20 MB to tear down at exit) | busybox (httpd)
 #        FTRACE=1: also record a kernel trace (root, tracefs mounted at /sys/kernel/tracing; a
 #        private ftrace instance, removed at the end) of the kill, the killed process getting a
 #        CPU and exiting, vipd woken, on a CPU and sending, BIRD woken, on a CPU and logging:
@@ -27,6 +29,12 @@ export VIPD_SOURCE_DIR=$ROOT VIPD_BINARY_DIR=$BUILD
 export VIPD_DAEMON_MAX_S=$((60 + ROUNDS * 15))
 . "$ROOT/tests/integration/lib.sh"
 require_cmd tcpdump
+SERVICE=${SERVICE:-python}
+case $SERVICE in
+python | busybox) ;;
+*) fail "SERVICE=$SERVICE: python or busybox" ;;
+esac
+[[ $SERVICE == python ]] || require_cmd busybox
 
 rtr=127.0.0.1 me=127.0.0.14
 proc_prefix=198.51.100.110/32 http_prefix=198.51.100.120/32
@@ -44,13 +52,22 @@ wait_or_fail 10 "tcpdump listening" grep -q "listening on" "$(daemon_log tcpdump
 
 pidfile=$VIPD_TEST_DIR/svc.pid
 py=$(command -v /usr/bin/python3 || command -v python3) # not a PATH shim: it would fork first
+www=$VIPD_TEST_DIR/www
+mkdir -p "$www" && echo ok >"$www/index.html"
 port_free() { ! ss -Hltn "sport = :$1" | grep -q .; }
+start_service() { # start_service NAME PORT
+    if [[ $SERVICE == python ]]; then
+        start_daemon "$1" "$py" -m http.server "$2" --bind 127.0.0.1 --directory "$www"
+    else
+        start_daemon "$1" busybox httpd -f -p "127.0.0.1:$2" -h "$www"
+    fi
+}
 start_services() { # start_services ROUND
     wait_or_fail 10 "port $proc_port free" port_free "$proc_port"
     wait_or_fail 10 "port $http_port free" port_free "$http_port"
-    start_daemon "p$1" "$py" -m http.server "$proc_port" --bind 127.0.0.1 --directory "$VIPD_TEST_DIR"
+    start_service "p$1" "$proc_port"
     daemon_pid "p$1" >"$pidfile.new" && mv "$pidfile.new" "$pidfile"
-    start_daemon "h$1" "$py" -m http.server "$http_port" --bind 127.0.0.1 --directory "$VIPD_TEST_DIR"
+    start_service "h$1" "$http_port"
     expect_exit "p$1" 137 143
     expect_exit "h$1" 137 143
 }
@@ -99,7 +116,7 @@ if [[ ${FTRACE:-0} == 1 ]]; then
         echo 1 >"$trace/events/$1/enable"
     }
     ftrace_event signal/signal_generate 'sig == 9'
-    ftrace_event sched/sched_process_exit 'comm == "python3"'
+    ftrace_event sched/sched_process_exit 'comm == "python3" || comm == "busybox"'
     switches() { # switches SERVICE_PID: the filter of sched_switch
         local p out=""
         for p in "$1" "$vp" "$bp"; do out+="${out:+ || }next_pid == $p || prev_pid == $p"; done
@@ -151,5 +168,5 @@ if [[ -n ${trace:-} ]]; then
 fi
 ln -s "$vipd_log" "$VIPD_TEST_DIR/vipd.log"
 ln -s "$bird_log" "$VIPD_TEST_DIR/bird.log"
-printf '\nload average at the end: %s\n' "$(cut -d' ' -f1-3 /proc/loadavg)"
+printf '\nservice: %s; load average at the end: %s\n' "$SERVICE" "$(cut -d' ' -f1-3 /proc/loadavg)"
 "$py" "$ROOT/bench/crash_to_route.py" "$VIPD_TEST_DIR" "$proc_prefix" "$http_prefix" "$me"
