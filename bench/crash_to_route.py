@@ -4,7 +4,9 @@
 Every time here is the wall clock (CLOCK_REALTIME) of the one machine:
   kill     bash's $EPOCHREALTIME just before `kill -KILL` (rounds.tsv, written by the script)
   exit     when a pidfd on the service became readable, as seen by a waiter process blocked in
-           poll(2) on it since before the kill (exit-ROUND.ns) — an upper bound of the exit
+           poll(2) on it since before the kill (exit-ROUND.ns): an upper bound of the exit, late
+           by the waiter's own wait for a CPU (like vipd's: under load either may run first;
+           FTRACE=1 gives the exact split)
   down     vipd's JSON log line of the check going down ("ts", microseconds)
   wire     the UPDATE withdrawing the VIP's prefix, vipd -> BIRD, in a tcpdump capture on lo
            (kernel time stamp of the packet, microseconds)
@@ -221,6 +223,26 @@ def first(events, key, since):
     return None
 
 
+def round_steps(downs, wire, removals, check, prefix, t_kill, t_exit=None):
+    """One round of one check: {step: seconds} for the times found (a step with a time missing
+    is left out). "down" runs from the exit when it is known, else from the kill."""
+    down = first(downs, check, t_kill)
+    sent = first(wire, prefix, t_kill)
+    gone = first(removals, prefix, int(t_kill * 1000) / 1000)
+    out = {}
+    if t_exit is not None:
+        out["exit"] = t_exit - t_kill
+    if down is not None:
+        out["down"] = down - (t_kill if t_exit is None else t_exit)
+        if sent is not None:
+            out["wire"] = sent - down
+    if sent is not None and gone is not None:
+        out["bird"] = gone - sent
+    if gone is not None:
+        out["total"] = gone - t_kill
+    return out
+
+
 def percentile(values, q):
     v = sorted(values)
     return v[int((len(v) - 1) * q)]
@@ -251,40 +273,24 @@ def main():
     downs = sorted(vipd_downs(f"{d}/vipd.log"))
     removals = sorted(bird_removals(f"{d}/bird.log"))
     wire = sorted(pcap_withdrawals(f"{d}/bgp.pcap", sys.argv[4]))
-    # (the per-step figures below are each round's own differences; a step with a time missing
-    # is left out of that step)
-    steps = {k: [] for k in ("exit", "down", "wire", "bird", "total", "hdown", "hwire", "hbird",
-                             "htotal")}
+    proc, web = {}, {}
     for t_proc, t_http, t_exit, _ in rounds:
-        down = first(downs, "proc", t_proc)
-        sent = first(wire, proc_prefix, t_proc)
-        gone = first(removals, proc_prefix, int(t_proc * 1000) / 1000)
-        steps["exit"].append(t_exit - t_proc)
-        if down is not None:
-            steps["down"].append(down - t_exit)
-            if sent is not None:
-                steps["wire"].append(sent - down)
-        if sent is not None and gone is not None:
-            steps["bird"].append(gone - sent)
-        if gone is not None:
-            steps["total"].append(gone - t_proc)
-        hdown = first(downs, "web", t_http)
-        hsent = first(wire, http_prefix, t_http)
-        hgone = first(removals, http_prefix, int(t_http * 1000) / 1000)
-        if hdown is not None:
-            steps["hdown"].append(hdown - t_http)
-            if hsent is not None:
-                steps["hwire"].append(hsent - hdown)
-        if hsent is not None and hgone is not None:
-            steps["hbird"].append(hgone - hsent)
-        if hgone is not None:
-            steps["htotal"].append(hgone - t_http)
+        for name, value in round_steps(downs, wire, removals, "proc", proc_prefix, t_proc,
+                                       t_exit).items():
+            proc.setdefault(name, []).append(value)
+        for name, value in round_steps(downs, wire, removals, "web", http_prefix,
+                                       t_http).items():
+            web.setdefault(name, []).append(value)
+    steps = {"h" + k: v for k, v in web.items()}
+    steps.update(proc)
+    for k in ("exit", "down", "wire", "bird", "total", "hdown", "hwire", "hbird", "htotal"):
+        steps.setdefault(k, [])
     table("Crash -> route gone in BIRD (kill to BIRD's removal trace)", [
         ("process (pidfd)", steps["total"]),
         ("http, interval 1 s, fall 1", steps["htotal"])])
     table("process check, step by step", [
-        ("kill -> exit (pidfd readable, waiter)", steps["exit"]),
-        ("exit -> vipd's down log", steps["down"]),
+        ("kill -> exit seen by the pidfd waiter", steps["exit"]),
+        ("waiter -> vipd's down log (< 0: vipd ran first)", steps["down"]),
         ("vipd's down log -> UPDATE on the wire", steps["wire"]),
         ("UPDATE on the wire -> BIRD's removal (1 ms clock)", steps["bird"]),
         ("kill -> BIRD's removal", steps["total"])])
