@@ -22,6 +22,9 @@ PKGS=(
     nftables
     # the dns check's real server (authoritative, zone files, runs on a loopback port)
     nsd
+    # bench/crash_to_route.sh: the UPDATEs on the wire, with the kernel's time stamps; busybox's
+    # httpd, a small service whose exit is quick (SERVICE=busybox)
+    tcpdump busybox
     # openssl req: the lazy-OpenSSL test's throw-away certificate
     openssl
     # packaging test (cpack computes Depends with dpkg-shlibdeps)

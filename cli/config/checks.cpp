@@ -41,7 +41,9 @@ std::optional<std::string> numeric_address(const Value& v)
 {
     auto s = as_string(v);
     if (s && !bgp::Address::parse(*s)) {
-        v.expected("a numeric IPv4 or IPv6 address");
+        // "[::1]" or "[::1]:53", as in a URL: here the port has a key of its own.
+        v.expected(s->starts_with('[') ? "a numeric IPv4 or IPv6 address (IPv6 without brackets)"
+                                       : "a numeric IPv4 or IPv6 address");
         return std::nullopt;
     }
     return s;

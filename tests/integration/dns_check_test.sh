@@ -2,8 +2,10 @@
 # The native dns check (issue 14) against a real DNS server, Debian's NSD, on a loopback port:
 # a name that resolves (the VIP announced at a real BIRD), NXDOMAIN, SERVFAIL (a zone whose file
 # is missing), a large TXT RRset truncated over UDP with a 512-octet EDNS buffer and retried over
-# TCP, the AD bit NSD never sets; then the server frozen (SIGSTOP: no answer, timeout, the VIP
-# withdrawn), thawed (back), and stopped (ICMP port unreachable: refused). Hostile answers from
+# TCP, the AD bit NSD never sets; the same server on IPv6 loopback (::1, its own port) over UDP and
+# TCP, its VIP announced too; then the server frozen (SIGSTOP: no answer, timeout, the VIP
+# withdrawn, the IPv6 one as well), thawed (back), and stopped (ICMP and ICMPv6 port unreachable:
+# refused). Hostile answers from
 # a small Python UDP responder (wrong ID, a compression loop, forward pointers, counts that
 # cannot fit, more than the EDNS buffer offered) are rejected with their typed cause while vipd
 # keeps running. Causes are checked through `vipctl --json checks` and /metrics.
@@ -15,6 +17,7 @@ require_cmd nsd curl "$VIPD_PY"
 rtr=127.0.0.1 me=127.0.0.11
 port=$(free_port "$rtr")
 dns_port=$(free_port 127.0.0.1)
+dns6_port=$(free_port ::1)
 evil_port=$(free_port 127.0.0.1)
 http_port=$(free_port 127.0.0.1)
 start_bird_router rtr "$rtr" "$port" "$me"
@@ -33,6 +36,7 @@ txt=$(printf 'a%.0s' {1..100})
 cat >"$zones/nsd.conf" <<EOF
 server:
     ip-address: 127.0.0.1@$dns_port
+    ip-address: ::1@$dns6_port
     port: $dns_port
     username: ""
     chroot: ""
@@ -91,10 +95,10 @@ while True:
 PY
 start_daemon evil "$VIPD_PY" "$VIPD_TEST_DIR/evil.py" "$evil_port"
 
-dns() { # dns NAME QNAME [MORE JSON]: a dns check against NSD, probing fast
-    printf '"%s": { "kind": "dns", "address": "127.0.0.1", "port": %s, "name": "%s", %s
+dns() { # dns NAME QNAME [MORE JSON [ADDRESS PORT]]: a dns check against NSD, probing fast
+    printf '"%s": { "kind": "dns", "address": "%s", "port": %s, "name": "%s", %s
              "interval": "200ms", "fast-interval": "100ms", "timeout": "500ms", "rise": 1,
-             "fall": 1 }' "$1" "$dns_port" "$2" "${3:-}"
+             "fall": 1 }' "$1" "${4:-127.0.0.1}" "${5:-$dns_port}" "$2" "${3:-}"
 }
 evil() { # evil MODE: a dns check against the hostile responder
     printf '"evil-%s": { "kind": "dns", "address": "127.0.0.1", "port": %s,
@@ -114,12 +118,15 @@ cat >"$VIPD_TEST_DIR/vipd.json" <<JSON
     $(dns big big.example.test '"type": "TXT", "edns-buffer-size": 512, "contains": "tail-marker",'),
     $(dns tcp-only www.example.test '"transport": "tcp",'),
     $(dns ad www.example.test '"ad": true,'),
+    $(dns www6 www.example.test '"contains": "192.0.2.80", "aa": true,' ::1 "$dns6_port"),
+    $(dns tcp6 www.example.test '"transport": "tcp", "source-address": "::1",' ::1 "$dns6_port"),
     $(evil wrongid), $(evil loop), $(evil forward), $(evil counts), $(evil oversized), $(evil fine)
   },
   "vips": [
     { "name": "www", "prefixes": ["198.51.100.53/32"], "rule": "www", "damping": false },
     { "name": "big", "prefixes": ["198.51.100.54/32"], "rule": "all(big, tcp-only)", "damping": false },
-    { "name": "nx", "prefixes": ["198.51.100.55/32"], "rule": "any(nx, servfail)", "damping": false }
+    { "name": "nx", "prefixes": ["198.51.100.55/32"], "rule": "any(nx, servfail)", "damping": false },
+    { "name": "v6", "prefixes": ["198.51.100.56/32"], "rule": "all(www6, tcp6)", "damping": false }
   ]
 }
 JSON
@@ -155,7 +162,7 @@ causes_counted() { # causes_counted CHECK CAUSE...: vipd_check_probe_failure_cau
     done
 }
 
-log "NSD answers: www up and announced, TXT retried over TCP, NXDOMAIN, SERVFAIL, no AD"
+log "NSD answers: www up and announced, TXT retried over TCP, NXDOMAIN, SERVFAIL, no AD, IPv6"
 bird_wait_established rtr vipd 20
 expect_checks www up 'NOERROR over UDP, 1 A answer with "192.0.2.80", AA' \
     big up 'NOERROR over TCP after UDP truncation, 7 TXT answers with "tail-marker", AA' \
@@ -163,9 +170,12 @@ expect_checks www up 'NOERROR over UDP, 1 A answer with "192.0.2.80", AA' \
     nx down 'NXDOMAIN over UDP, expected NOERROR' \
     nx-expected up 'NXDOMAIN over UDP, 0 A answers, AA' \
     servfail down 'SERVFAIL over UDP, expected NOERROR' \
-    ad down 'NOERROR over UDP: AD clear, the answer was not validated'
+    ad down 'NOERROR over UDP: AD clear, the answer was not validated' \
+    www6 up 'NOERROR over UDP, 1 A answer with "192.0.2.80", AA' \
+    tcp6 up 'NOERROR over TCP, 1 A answer, AA'
 bird_wait_route rtr vipd 198.51.100.53/32 20
 bird_wait_route rtr vipd 198.51.100.54/32 20
+bird_wait_route rtr vipd 198.51.100.56/32 20
 assert_contains "$(ctl checks)" "NOERROR over UDP, 1 A answer"
 assert_contains "$(ctl explain big)" "tcp-only"
 bird_has_route rtr vipd 198.51.100.55/32 && fail "VIP nx announced with both of its checks down"
@@ -195,16 +205,24 @@ nsd_pids() { # the NSD process and its descendants (server and xfrd children)
 mapfile -t frozen < <(nsd_pids)
 on_exit "kill -CONT ${frozen[*]} 2>/dev/null || true"
 kill -STOP "${frozen[@]}"
-expect_checks www down 'timeout after 500 ms'
+expect_checks www down 'timeout after 500 ms' www6 down 'timeout after 500 ms' \
+    tcp6 down 'timeout after 500 ms'
 bird_wait_no_route rtr vipd 198.51.100.53/32 10
+bird_wait_no_route rtr vipd 198.51.100.56/32 10
 wait_or_fail 10 "timeout counted" causes_counted www timeout
 kill -CONT "${frozen[@]}"
-expect_checks www up 'NOERROR over UDP, 1 A answer with "192.0.2.80", AA'
+expect_checks www up 'NOERROR over UDP, 1 A answer with "192.0.2.80", AA' \
+    www6 up 'NOERROR over UDP, 1 A answer with "192.0.2.80", AA' \
+    tcp6 up 'NOERROR over TCP, 1 A answer, AA'
 bird_wait_route rtr vipd 198.51.100.53/32 10
+bird_wait_route rtr vipd 198.51.100.56/32 10
 
 log "NSD stopped: ICMP port unreachable, refused"
 stop_daemon nsd
-expect_checks www down 'UDP: port unreachable (ICMP)' tcp-only down 'TCP: connect refused'
-wait_or_fail 10 "refused counted" causes_counted www refused tcp-only refused
+expect_checks www down 'UDP: port unreachable (ICMP)' tcp-only down 'TCP: connect refused' \
+    www6 down 'UDP: port unreachable (ICMP)' tcp6 down 'TCP: connect refused'
+wait_or_fail 10 "refused counted" causes_counted www refused tcp-only refused www6 refused \
+    tcp6 refused
 bird_wait_no_route rtr vipd 198.51.100.53/32 10
+bird_wait_no_route rtr vipd 198.51.100.56/32 10
 daemon_alive vipd || fail "vipd died"
