@@ -176,7 +176,9 @@ void Service::receive_loop(Receiver& r)
 void Service::drop(Session* s, Drop reason, const std::string& what)
 {
     if (s == nullptr) {
-        // A malformed packet, or one of no session: logged (as from "bfd") once per new reason.
+        // A malformed packet, or one of no session: counted per reason, logged (as from "bfd")
+        // once per new reason and sender.
+        ++unmatched_drops_[static_cast<std::size_t>(reason)];
         auto text = fmt::format("{}: {}", to_string(reason), what);
         if (text != last_unmatched_drop_)
             observer_.on_bfd_event("bfd", true, "packet of no session dropped: " + text);
@@ -220,7 +222,8 @@ void Service::on_datagram(Receiver& r, ByteView payload, const Address& from, in
     }
     // RFC 5881 §5: single-hop packets must arrive with TTL / hop limit 255 (GTSM).
     if (!r.multihop && ttl != required_ttl) {
-        drop(s, Drop::ttl, fmt::format("TTL {} (255 required)", ttl));
+        drop(s, Drop::ttl,
+             fmt::format("{} {} (255 required)", r.afi == Afi::ipv4 ? "TTL" : "hop limit", ttl));
         return;
     }
     const auto t = now();

@@ -12,7 +12,9 @@
 # 4. malformed and hostile packets from BIRD's namespace to vipd's port 3784 (bad version, bad
 #    lengths, zero My Discriminator, Detect Mult 0, P+F, M, a well-formed one with TTL 254),
 #    each one a "Down" for vipd's session that would take it down if accepted: all dropped (the
-#    TTL ones counted in vipctl and the metrics, and logged), the session stays Up, vipd runs on.
+#    TTL ones counted for the session in vipctl and the metrics, and logged; the malformed ones,
+#    which match no session, counted per reason in vipd_bfd_dropped_packets_total and shown by
+#    vipctl status), the session stays Up, vipd runs on.
 # 5. multihop (RFC 5883, UDP 4784) between addresses on each namespace's lo, routed over the
 #    veth: a neighbor added by a reload comes Up on both sides, the single-hop one untouched.
 set -euo pipefail
@@ -205,6 +207,14 @@ transitions=$(nb_field bfd transitions)
 since=$(bird_proto_since rtr vipd)
 dropped0=$(nb_field bfd packets_dropped)
 mdropped0=$(metric 'vipd_bfd_packets_dropped_total{neighbor="rtr"}')
+# no_session_drops: "REASON COUNT" per line, vipd_bfd_dropped_packets_total (packets of no session).
+no_session_drops() {
+    ip netns exec "$nsv" curl -sf http://127.0.0.1:8080/metrics |
+        sed -nE 's/^vipd_bfd_dropped_packets_total\{reason="([a-z-]+)"\} ([0-9]+)$/\1 \2/p'
+}
+declare -A nsd0
+while read -r reason count; do nsd0[$reason]=$count; done < <(no_session_drops)
+((${#nsd0[@]} == 13)) || fail "vipd_bfd_dropped_packets_total: ${#nsd0[@]} reasons, 13 expected"
 ttl_drops=5
 cat >"$VIPD_TEST_DIR/hostile.py" <<'PY'
 # Each packet says "Down" to vipd's session (Your Discriminator = vipd's, My Discriminator =
@@ -249,6 +259,16 @@ grep -q "BFD packet of no session dropped: bad-version: from $rtr: version is no
 mdropped=$(metric 'vipd_bfd_packets_dropped_total{neighbor="rtr"}')
 ((mdropped >= mdropped0 + ttl_drops)) ||
     fail "vipd_bfd_packets_dropped_total went from $mdropped0 to $mdropped, $ttl_drops TTL drops expected"
+# Every malformed packet counted once under its reason (RFC 5880 §6.8.6), nothing else moved.
+declare -A want=([bad-version]=2 [bad-length]=5 [zero-detect-mult]=1 [multipoint]=1
+    [zero-my-discriminator]=1 [zero-your-discriminator]=1 [poll-and-final]=1)
+while read -r reason count; do
+    assert_eq "$((${nsd0[$reason]} + ${want[$reason]:-0}))" "$count" \
+        "vipd_bfd_dropped_packets_total{reason=\"$reason\"} after the hostile packets"
+done < <(no_session_drops)
+out=$(ctl status)
+[[ $out == *"BFD packets of no session dropped: "*"bad-version 2"* ]] ||
+    fail "vipctl status does not show the BFD packets of no session: $out"
 assert_cmd "vipd still running" daemon_alive vipd
 assert_eq Up "$(nb_field bfd state)" "vipd's BFD state after the hostile packets"
 assert_eq "$transitions" "$(nb_field bfd transitions)" "vipd's BFD transitions across the hostile packets"
