@@ -18,7 +18,7 @@
 # 5. multihop (RFC 5883, UDP 4784) between addresses on each namespace's lo, routed over the
 #    veth: a neighbor added by a reload comes Up on both sides, the single-hop one untouched.
 set -euo pipefail
-. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+. "$(dirname "${BASH_SOURCE[0]}")/bfd_lib.sh"
 require_cmd bird birdc ip curl iptables
 
 nsv=vbff-v$$ nsr=vbff-r$$ me=192.0.2.2 rtr=192.0.2.1 vip=198.51.100.60/32
@@ -69,16 +69,8 @@ JSON
     mv -f "$conf.tmp" "$conf"
 }
 write_conf
-ctl() { "$VIPD_BINARY_DIR/vipctl" -s "$VIPD_TEST_DIR/vipd.sock" "$@"; }
-# nb_field KEY...: a member of `vipctl --json neighbors rtr` (e.g. "state", "bfd state").
-nb_field() {
-    ctl --json neighbors rtr | "$VIPD_PY" -c '
-import json, sys
-v = json.load(sys.stdin)["neighbor"]
-for k in sys.argv[1:]:
-    v = v[k]
-print(v)' "$@"
-}
+ctl() { bfd_ctl "$@"; }
+nb_field() { bfd_nb_field "$@"; }
 vipd_bfd_is() { [[ "$(nb_field bfd state 2>/dev/null)" == "$1" ]]; }
 vipd_bgp_established() { [[ "$(nb_field state 2>/dev/null)" == Established ]]; }
 vipd_bgp_not_established() { ! vipd_bgp_established; }
