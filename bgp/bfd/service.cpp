@@ -1,6 +1,7 @@
 // BFD sessions on the event loop: sockets, demultiplexing, timers (see service.hpp).
 #include "bgp/bfd/service.hpp"
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 
@@ -80,7 +81,8 @@ struct Service::Session
     asio::steady_timer timer;
     std::optional<Time> since;
     std::uint64_t dropped = 0;
-    std::string last_drop;
+    std::string last_drop;           ///< the reason of the last drop, as logged
+    std::optional<Time> drops_since; ///< first drop since the last accepted packet
     std::string send_error; ///< the last send's error; logged when it changes, not per packet
 };
 
@@ -186,6 +188,8 @@ void Service::drop(Session* s, Drop reason, const std::string& what)
         return;
     }
     ++s->dropped;
+    if (!s->drops_since)
+        s->drops_since = now();
     auto text = fmt::format("{}: {}", to_string(reason), what);
     if (text != s->last_drop) // one line per new reason, not one per packet
         observer_.on_bfd_event(s->config.name, true, "packet dropped: " + text);
@@ -232,9 +236,15 @@ void Service::on_datagram(Receiver& r, ByteView payload, const Address& from, in
         drop(s, v.error().first, v.error().second);
         return;
     }
-    if (!s->last_drop.empty()) {
-        observer_.on_bfd_event(s->config.name, false, "packets accepted again");
-        s->last_drop.clear();
+    if (s->drops_since) {
+        // Drops that let nothing through for a detection time (at least the 1 s of a session
+        // not Up) starved the session: say it recovered, and log the next drop again. Drops
+        // between good packets (a stray or hostile sender) are counted, logged once per reason.
+        if (t - *s->drops_since >= std::max(s->fsm->detection_time(), slow_tx_interval)) {
+            observer_.on_bfd_event(s->config.name, false, "packets accepted again");
+            s->last_drop.clear();
+        }
+        s->drops_since.reset();
     }
     run(*s, s->fsm->receive(*p, t));
 }

@@ -60,9 +60,10 @@ dropped_all() { (($(bfd_field packets_dropped) >= n)); }
 wait_or_fail 5 "vipd counting the $n packets with hop limit 254" dropped_all
 assert_eq "$(bfd_field packets_dropped)" "$n"
 assert_eq "$(metric 'vipd_bfd_packets_dropped_total{neighbor="rtr"}')" "$n"
-# (vipctl's last_drop is cleared by BIRD's next good packet: the log keeps the reason.)
-grep -q "BFD packet dropped: ttl: hop limit 254 (255 required)" "$(daemon_log vipd)" ||
-    fail "vipd did not log the hop limit 254 drop"
+assert_eq "$(bfd_field last_drop)" "ttl: hop limit 254 (255 required)"
+# Dropped between BIRD's good packets: one log line, not one per packet.
+assert_eq 1 "$(grep -c "BFD packet dropped: ttl: hop limit 254 (255 required)" "$(daemon_log vipd)")" \
+    "log lines for $n drops"
 assert_eq Up "$(bfd_field state)"
 assert_eq "$transitions" "$(bfd_field transitions)" "vipd's BFD transitions across the packets"
 
