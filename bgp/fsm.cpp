@@ -514,8 +514,11 @@ bool Fsm::on_common(const Event& e, Actions& out)
         return true;
     }
     if (const auto* stop = std::get_if<AutomaticStop>(&e)) {
+        // A stable session whose path failed (BFD Down) is no sign of a flapping peer.
+        const Restart restart =
+            stop->path_down && status_.stable ? Restart::path_down : Restart::back_off;
         stop_session(stop->cease, fmt::format("automatic stop: {}", notification_text(stop->cease)),
-                     Restart::back_off, out);
+                     restart, out);
         return true;
     }
     if (const auto* tcp = std::get_if<TcpConnected>(&e)) {

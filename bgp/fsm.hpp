@@ -77,6 +77,10 @@ struct ManualReset
 struct AutomaticStop
 {
     Notification cease;
+    /// The path under the session failed (BFD Down, RFC 5882 §4.2), not the session: a stable
+    /// Established session restarts at once (the connect retries wait for the path), one that
+    /// was not yet stable counts a failure as any other stop.
+    bool path_down = false;
 };
 struct ConnectRetryTimerExpired ///< 9
 {
@@ -305,6 +309,7 @@ enum class Restart : std::uint8_t {
     wait,           ///< not counted: the IdleHoldTime of the failures so far (event 24)
     peer_reset,     ///< Cease 2/4/6 (RFC 4486) received in Established: at once
     stable_close,   ///< TCP closed after the session was stable: at once
+    path_down,      ///< BFD Down after the session was stable: at once
     operator_reset, ///< ManualReset: failures forgotten, at once
 };
 
@@ -354,9 +359,10 @@ enum class PeerCease : std::uint8_t {
 /// - Restart from Idle (§8.1.1 DampPeerOscillations): errors, and sessions that end before
 ///   they are stable, count as failures and wait IdleHoldTime doubled per failure. A Cease
 ///   2/4/6 received in Established (the router was restarted, reset or reconfigured by its
-///   operator) and a TCP close of a stable session restart at once, uncounted. A session is
-///   stable after stable_time() in Established: the negotiated HoldTime (both sides kept it
-///   alive for a whole hold period), at most idle_hold_reset_time; it forgets the failures.
+///   operator), a TCP close and a BFD Down (AutomaticStop with path_down) of a stable session
+///   restart at once, uncounted. A session is stable after stable_time() in Established: the
+///   negotiated HoldTime (both sides kept it alive for a whole hold period), at most
+///   idle_hold_reset_time; it forgets the failures.
 /// - RFC 9687 expiry drops the connection without a NOTIFICATION (it would queue behind the
 ///   data the peer does not read) and records error code 8 in Status::last_error.
 class Fsm

@@ -1,8 +1,9 @@
 // The restart policy of the Fsm (RFC 4271 §8.1.1 IdleHoldTimer, DampPeerOscillations): how
 // long Idle waits before the automatic restart, which session endings count as failures and
 // double that wait, which restart at once (a router restarted by its operator: RFC 4486 Cease
-// 2/4/6, RFC 8538 Hard Reset wrapping one; a TCP close of a stable session), and the text
-// operators see. Must not: read a clock, do I/O, or log; part of the pure Fsm (see fsm.hpp).
+// 2/4/6, RFC 8538 Hard Reset wrapping one; a TCP close or a BFD Down of a stable session), and
+// the text operators see. Must not: read a clock, do I/O, or log; part of the pure Fsm
+// (see fsm.hpp).
 #include <algorithm>
 
 #include <fmt/format.h>
@@ -80,6 +81,9 @@ void Fsm::arm_restart(Restart restart, Actions& out)
         break;
     case Restart::stable_close:
         status_.idle_hold_reason = "no back-off: the session was stable";
+        break;
+    case Restart::path_down:
+        status_.idle_hold_reason = "no back-off: BFD Down under a stable session";
         break;
     case Restart::operator_reset:
         status_.failures = 0;

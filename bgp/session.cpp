@@ -121,7 +121,7 @@ void Session::set_idle_hold(std::chrono::milliseconds idle_hold, std::chrono::mi
 
 void Session::bfd_down()
 {
-    dispatch(AutomaticStop{make_cease(cease::bfd_down)});
+    dispatch(AutomaticStop{make_cease(cease::bfd_down), true});
 }
 
 void Session::stop_with(const Notification& cease)

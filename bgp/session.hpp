@@ -44,7 +44,8 @@ public:
     /// Operator's hard reset: Cease/4 with `reason` (RFC 9003), back-off cleared, restart now.
     void reset(const std::string& reason);
     /// BFD declared the neighbor down (RFC 5882 §4.3): Cease / BFD Down (RFC 9384), closed at
-    /// once, restarted through the FSM after the IdleHoldTime (AutomaticStop, event 8).
+    /// once, restarted through the FSM (AutomaticStop, event 8): at once when the session was
+    /// stable, after the back-off's IdleHoldTime when it was not.
     void bfd_down();
     /// Stop with a specific Cease (e.g. 6/3 peer de-configured): ManualStop, no restart.
     void stop_with(const Notification& cease);

@@ -115,8 +115,7 @@ tl::expected<void, std::string> Speaker::start()
                     !r)
                     observer_.on_event(s->name(), EventLevel::error, "listener: " + r.error());
         apply_bfd(s->config());
-        if (may_start(s->config()))
-            s->start();
+        start_or_hold(*s);
     }
     for (std::size_t i = 0; i < listeners_.size(); ++i)
         accept_loop(i);
@@ -176,8 +175,7 @@ tl::expected<void, std::string> Speaker::add_neighbor(const NeighborConfig& conf
                     !r)
                     observer_.on_event(c.name, EventLevel::error, "listener: " + r.error());
         apply_bfd(c);
-        if (may_start(c))
-            session->start();
+        start_or_hold(*session);
     }
     return {};
 }
@@ -327,8 +325,8 @@ bool Speaker::enable_neighbor(const std::string& name)
     if (disabled_.erase(name) == 0)
         return false;
     for (auto& s : sessions_)
-        if (s->name() == name && running_ && may_start(s->config()))
-            s->start();
+        if (s->name() == name && running_)
+            start_or_hold(*s);
     return true;
 }
 
@@ -392,6 +390,8 @@ std::vector<NeighborStatus> Speaker::status() const
             out.back().disabled_message = it->second;
         }
         out.back().bfd = bfd_.status(s->name());
+        out.back().waiting_for_bfd = running_ && config_strict(s->config()) &&
+                                     !disabled_.contains(s->name()) && !may_start(s->config());
     }
     return out;
 }
@@ -417,6 +417,15 @@ bool Speaker::may_start(const NeighborConfig& c) const
         return true;
     const auto st = bfd_.status(c.name);
     return st && st->state == bfd::SessionState::up;
+}
+
+void Speaker::start_or_hold(Session& s)
+{
+    if (may_start(s.config()))
+        s.start();
+    else if (config_strict(s.config()) && !disabled_.contains(s.name()))
+        observer_.on_event(s.name(), EventLevel::info,
+                           "BGP session held until BFD is Up (bfd strict)");
 }
 
 void Speaker::on_bfd_state(const std::string& name, const bfd::StateChanged& change,

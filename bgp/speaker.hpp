@@ -108,6 +108,8 @@ struct NeighborStatus
     std::string disabled_message;
     /// The neighbor's BFD session, when BFD is enabled for it.
     std::optional<bfd::BfdStatus> bfd;
+    /// BFD strict mode holds the BGP session down until BFD is Up.
+    bool waiting_for_bfd = false;
 };
 
 /// How much an observer event matters, for the application's log level.
@@ -215,6 +217,11 @@ public:
     void resend(const std::string& name);
 
     [[nodiscard]] std::vector<NeighborStatus> status() const;
+    /// BFD packets that reached no session, per bfd::Drop reason (bfd::Service::unmatched_drops).
+    [[nodiscard]] const bfd::DropCounts& bfd_unmatched_drops() const
+    {
+        return bfd_.unmatched_drops();
+    }
     /// The Adj-RIB-Out of one neighbor as sent: prefix -> exported attributes.
     void for_each_sent(const std::string& name,
                        const std::function<void(const Prefix&, const RouteSpec&)>& f) const;
@@ -241,6 +248,8 @@ private:
     void apply_bfd(const NeighborConfig& c);
     /// May the session start: not disabled, and BFD Up when BFD is strict for it.
     [[nodiscard]] bool may_start(const NeighborConfig& c) const;
+    /// Start the session when it may; otherwise log that BFD strict mode holds it.
+    void start_or_hold(Session& s);
     void remove_session(const std::string& name);
 
     void schedule_flush();

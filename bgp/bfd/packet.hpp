@@ -5,6 +5,7 @@
 // Must not: touch a socket, read a clock, log.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <string_view>
@@ -112,6 +113,8 @@ enum class Drop : std::uint8_t {
     auth_failed,             ///< wrong type, key id, password, digest or sequence number
 };
 inline constexpr std::size_t drop_count = 13;
+/// A count per Drop reason, indexed by the enumerator.
+using DropCounts = std::array<std::uint64_t, drop_count>;
 /// "bad-version", "bad-length", … (metric labels and log text).
 [[nodiscard]] std::string_view to_string(Drop d);
 

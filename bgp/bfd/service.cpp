@@ -1,6 +1,7 @@
 // BFD sessions on the event loop: sockets, demultiplexing, timers (see service.hpp).
 #include "bgp/bfd/service.hpp"
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 
@@ -80,7 +81,8 @@ struct Service::Session
     asio::steady_timer timer;
     std::optional<Time> since;
     std::uint64_t dropped = 0;
-    std::string last_drop;
+    std::string last_drop;           ///< the reason of the last drop, as logged
+    std::optional<Time> drops_since; ///< first drop since the last accepted packet
     std::string send_error; ///< the last send's error; logged when it changes, not per packet
 };
 
@@ -176,7 +178,9 @@ void Service::receive_loop(Receiver& r)
 void Service::drop(Session* s, Drop reason, const std::string& what)
 {
     if (s == nullptr) {
-        // A malformed packet, or one of no session: logged (as from "bfd") once per new reason.
+        // A malformed packet, or one of no session: counted per reason, logged (as from "bfd")
+        // once per new reason and sender.
+        ++unmatched_drops_[static_cast<std::size_t>(reason)];
         auto text = fmt::format("{}: {}", to_string(reason), what);
         if (text != last_unmatched_drop_)
             observer_.on_bfd_event("bfd", true, "packet of no session dropped: " + text);
@@ -184,6 +188,8 @@ void Service::drop(Session* s, Drop reason, const std::string& what)
         return;
     }
     ++s->dropped;
+    if (!s->drops_since)
+        s->drops_since = now();
     auto text = fmt::format("{}: {}", to_string(reason), what);
     if (text != s->last_drop) // one line per new reason, not one per packet
         observer_.on_bfd_event(s->config.name, true, "packet dropped: " + text);
@@ -220,7 +226,8 @@ void Service::on_datagram(Receiver& r, ByteView payload, const Address& from, in
     }
     // RFC 5881 §5: single-hop packets must arrive with TTL / hop limit 255 (GTSM).
     if (!r.multihop && ttl != required_ttl) {
-        drop(s, Drop::ttl, fmt::format("TTL {} (255 required)", ttl));
+        drop(s, Drop::ttl,
+             fmt::format("{} {} (255 required)", r.afi == Afi::ipv4 ? "TTL" : "hop limit", ttl));
         return;
     }
     const auto t = now();
@@ -229,9 +236,15 @@ void Service::on_datagram(Receiver& r, ByteView payload, const Address& from, in
         drop(s, v.error().first, v.error().second);
         return;
     }
-    if (!s->last_drop.empty()) {
-        observer_.on_bfd_event(s->config.name, false, "packets accepted again");
-        s->last_drop.clear();
+    if (s->drops_since) {
+        // Drops that let nothing through for a detection time (at least the 1 s of a session
+        // not Up) starved the session: say it recovered, and log the next drop again. Drops
+        // between good packets (a stray or hostile sender) are counted, logged once per reason.
+        if (t - *s->drops_since >= std::max(s->fsm->detection_time(), slow_tx_interval)) {
+            observer_.on_bfd_event(s->config.name, false, "packets accepted again");
+            s->last_drop.clear();
+        }
+        s->drops_since.reset();
     }
     run(*s, s->fsm->receive(*p, t));
 }

@@ -69,6 +69,9 @@ public:
     /// True when any session exists.
     [[nodiscard]] bool any() const { return !sessions_.empty(); }
     [[nodiscard]] std::optional<BfdStatus> status(const std::string& name) const;
+    /// Packets that reached no session (malformed, or of no configured peer or discriminator),
+    /// per Drop reason since start. A session's own drops are in its BfdStatus.
+    [[nodiscard]] const DropCounts& unmatched_drops() const { return unmatched_drops_; }
 
 private:
     struct Session;
@@ -86,6 +89,7 @@ private:
     std::mt19937 random_;
     std::map<std::string, std::shared_ptr<Session>> sessions_;
     std::vector<std::unique_ptr<Receiver>> receivers_;
+    DropCounts unmatched_drops_{};
     std::string last_unmatched_drop_; ///< the last drop of a packet of no session, as logged
 };
 

@@ -74,6 +74,10 @@ void read_bfd(const Object& neighbor, bgp::NeighborConfig& n)
         b.enabled = v->json->get<bool>();
         return;
     }
+    if (!v->json->is_object()) {
+        v->expected("true, false or an object");
+        return;
+    }
     Object o(*v, bfd_keys);
     if (!o.ok())
         return;

@@ -260,6 +260,15 @@ json bfd_json(const std::optional<bgp::bfd::BfdStatus>& b, const ControlTime& no
     };
 }
 
+/// Reason ("bad-version", ...) -> count, every reason (RFC 5880 §6.8.6 checks, demultiplexing).
+json bfd_drops_json(const bgp::bfd::DropCounts& drops)
+{
+    json out = json::object();
+    for (std::size_t i = 0; i < drops.size(); ++i)
+        out[std::string(bgp::bfd::to_string(static_cast<bgp::bfd::Drop>(i)))] = drops[i];
+    return out;
+}
+
 } // namespace
 
 json ControlCommands::neighbors_json(const ControlTime& now) const
@@ -304,6 +313,7 @@ json ControlCommands::neighbors_json(const ControlTime& now) const
             s.last_notification_received ? json(notification_text(s.last_notification_received))
                                          : json(nullptr);
         n["bfd"] = bfd_json(s.bfd, now);
+        n["waiting_for_bfd"] = s.waiting_for_bfd;
         out.push_back(std::move(n));
     }
     return out;
@@ -380,6 +390,7 @@ json ControlCommands::status(const ControlTime& now) const
             {"neighbors", neighbors_json(now)},
             {"vips", vips_json(now)},
             {"checks", checks_json(now)},
+            {"bfd_dropped_no_session", bfd_drops_json(view_.bfd_unmatched_drops())},
             {"state_errors", view_.state_problems()}};
 }
 

@@ -55,6 +55,8 @@ public:
     /// State files whose last read or write failed -> the error (a corrupt file at start-up,
     /// a read-only or full state directory).
     [[nodiscard]] virtual std::map<std::string, std::string> state_problems() const { return {}; }
+    /// BFD packets that reached no session, per bgp::bfd::Drop reason.
+    [[nodiscard]] virtual bgp::bfd::DropCounts bfd_unmatched_drops() const { return {}; }
     /// The VIPs' configurations as the Announcer holds them.
     [[nodiscard]] virtual std::vector<const announce::VipConfig*> vip_configs() const = 0;
     /// One VIP's configuration; nullptr: no VIP of that name.

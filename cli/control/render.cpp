@@ -109,9 +109,12 @@ std::string neighbors_summary(const json& neighbors)
 }
 
 /// "in 6.2 s (idle hold 8 s: back-off after 4 failures)" while the IdleHoldTimer runs;
-/// "(back-off after 2 failures)" when failures are counted; empty otherwise.
+/// "(back-off after 2 failures)" when failures are counted; "when BFD is Up (...)" while BFD
+/// strict mode holds the session; empty otherwise.
 std::string idle_hold_note(const json& n)
 {
+    if (at(n, "waiting_for_bfd") == true)
+        return "when BFD is Up (bfd strict: no BGP session without BFD)";
     const json& in = at(n, "next_attempt_in_s");
     const std::string reason = cell(at(n, "idle_hold_reason"));
     if (in.is_number())
@@ -468,12 +471,38 @@ Rendered render_reply(std::string_view command, const json& reply)
     return out;
 }
 
+namespace {
+
+/// "BFD packets of no session dropped: 7 (bad-version 2, bad-length 5)\n"; empty when none was.
+std::string bfd_unmatched_line(const json& drops)
+{
+    if (!drops.is_object())
+        return {};
+    std::uint64_t total = 0;
+    std::string reasons;
+    for (const auto& item : drops.items()) {
+        const std::uint64_t count = reply::count_of(drops, item.key());
+        if (count == 0)
+            continue;
+        total += count;
+        reasons +=
+            fmt::format("{}{} {}", reasons.empty() ? "" : ", ", terminal_safe(item.key()), count);
+    }
+    return total == 0
+               ? std::string()
+               : fmt::format("\nBFD packets of no session dropped: {} ({})\n", total, reasons);
+}
+
+} // namespace
+
 Rendered render_status(std::string_view, const json& reply)
 {
     Rendered out;
     out.text = "vipd " + terminal_safe(cell(at(reply, "version"))) + "\n\n" +
                neighbors_summary(array_of(reply, "neighbors")) + "\n" +
-               vips_table(array_of(reply, "vips")) + "\n" + checks_table(array_of(reply, "checks"));
+               vips_table(array_of(reply, "vips")) + "\n" +
+               checks_table(array_of(reply, "checks")) +
+               bfd_unmatched_line(at(reply, "bfd_dropped_no_session"));
     if (const json& errors = at(reply, "state_errors"); errors.is_object() && !errors.empty()) {
         out.text += "\nstate directory problems (state not saved or not restored):\n";
         for (const auto& [file, error] : errors.items())

@@ -37,6 +37,10 @@ public:
     {
         return d_.state_.problems();
     }
+    bgp::bfd::DropCounts bfd_unmatched_drops() const override
+    {
+        return d_.speaker_.bfd_unmatched_drops();
+    }
     std::vector<const announce::VipConfig*> vip_configs() const override
     {
         return d_.announcer_.configs();

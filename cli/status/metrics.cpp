@@ -130,11 +130,28 @@ template <typename Map> const typename Map::mapped_type* lookup(const Map* m, st
     return it == m->end() ? nullptr : &it->second;
 }
 
+/// vipd_bfd_dropped_packets_total: packets of no session per reason, while BFD is in use or
+/// once one was dropped (a neighbor's BFD removed by a reload leaves its port open).
+void render_bfd_unmatched(Exposition& e, const MetricsInput& in, bool bfd_in_use)
+{
+    const auto& drops = in.bfd_dropped_no_session;
+    if (!bfd_in_use &&
+        std::none_of(drops.begin(), drops.end(), [](const auto& d) { return d.second > 0; }))
+        return;
+    e.family("vipd_bfd_dropped_packets_total", "counter",
+             "BFD packets that matched no session (malformed per RFC 5880 section 6.8.6, unknown "
+             "discriminator or peer), per reason.");
+    for (const auto& [reason, count] : drops)
+        e.sample("vipd_bfd_dropped_packets_total", {{"reason", reason}}, count);
+}
+
 void render_bfd(Exposition& e, const MetricsInput& in)
 {
-    // No BFD series at all while no neighbor uses BFD.
-    if (std::none_of(in.neighbors.begin(), in.neighbors.end(),
-                     [](const auto& n) { return n.bfd.has_value(); }))
+    const bool bfd_in_use = std::any_of(in.neighbors.begin(), in.neighbors.end(),
+                                        [](const auto& n) { return n.bfd.has_value(); });
+    render_bfd_unmatched(e, in, bfd_in_use);
+    // No BFD session series at all while no neighbor uses BFD.
+    if (!bfd_in_use)
         return;
     static const std::vector<std::string> states{"AdminDown", "Down", "Init", "Up"};
     e.family("vipd_bfd_session_state", "gauge",
@@ -542,6 +559,11 @@ MetricsInput metrics_input(const nlohmann::json& status, const MetricsRecorder* 
         }
         in.vips.push_back(std::move(s));
     }
+    if (const auto d = status.find("bfd_dropped_no_session");
+        status.is_object() && d != status.end() && d->is_object())
+        for (const auto& [reason, count] : d->items())
+            in.bfd_dropped_no_session.emplace_back(reason,
+                                                   static_cast<double>(count_of(*d, reason)));
     for (const auto& c : array_of(status, "checks")) {
         if (!c.is_object())
             continue;

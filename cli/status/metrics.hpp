@@ -191,6 +191,8 @@ struct MetricsInput
     std::vector<NeighborSample> neighbors;
     std::vector<VipSample> vips;
     std::vector<CheckSample> checks;
+    /// BFD packets that reached no session: reason ("bad-version", ...) and count.
+    std::vector<std::pair<std::string, double>> bfd_dropped_no_session;
     const MetricsRecorder* recorder = nullptr; ///< optional: event counters and histograms
 };
 

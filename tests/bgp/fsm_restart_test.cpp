@@ -275,3 +275,57 @@ TEST_CASE("fsm restart: a neighbor removed sends its Cease and arms no restart",
     CHECK(s.fsm.status().failures == 0);
     CHECK_FALSE(s.fsm.timer_running(TimerId::idle_hold));
 }
+
+TEST_CASE("fsm restart: BFD Down (AutomaticStop with path_down) backs off only an unstable session",
+          "[fsm]")
+{
+    Script s;
+    (void)s.fsm.handle(ManualStart{});
+    restart_to_established(s, 1, 30);
+    const AutomaticStop bfd_down{make_cease(cease::bfd_down), true};
+    SECTION("stable: Cease/10, then the next attempt at once, no failure counted")
+    {
+        CHECK(s(IdleHoldResetTimerExpired{}) == none);
+        CHECK(s(bfd_down) == Lines{"send 1 NOTIFICATION 6/10", "stop hold", "stop keepalive",
+                                   "stop send_hold", "close 1", "down established",
+                                   "start idle_hold 0s"});
+        CHECK(s.fsm.status().failures == 0);
+        CHECK(describe_idle_hold(s.fsm.status()) ==
+              "next attempt in 0 s: no back-off: BFD Down under a stable session");
+        SECTION("the restart connects as usual (the connect retries wait for the path)")
+        {
+            CHECK_THAT(s(IdleHoldTimerExpired{}), Catch::VectorContains(std::string("connect")));
+            CHECK(s.fsm.state() == State::connect);
+        }
+        SECTION("a link that flaps under stable sessions never waits longer")
+        {
+            for (ConnId conn = 2; conn < 6; ++conn) {
+                restart_to_established(s, conn, 30);
+                (void)s.fsm.handle(IdleHoldResetTimerExpired{});
+                CHECK(s(bfd_down).back() == "start idle_hold 0s");
+            }
+            CHECK(s.fsm.status().failures == 0);
+        }
+    }
+    SECTION("not yet stable: a failure, the wait doubles per flap as before")
+    {
+        const std::vector<std::string> waits{"1s", "2s", "4s", "8s"};
+        ConnId conn = 1;
+        for (const auto& wait : waits) {
+            Lines out = s(bfd_down);
+            REQUIRE_FALSE(out.empty());
+            CHECK(out.back() == "start idle_hold " + wait);
+            restart_to_established(s, ++conn, 30);
+        }
+        CHECK(s.fsm.status().failures == 4);
+        (void)s.fsm.handle(bfd_down);
+        CHECK(describe_idle_hold(s.fsm.status()) ==
+              "next attempt in 16 s: back-off after 5 failures");
+    }
+    SECTION("another AutomaticStop of a stable session still counts a failure")
+    {
+        (void)s.fsm.handle(IdleHoldResetTimerExpired{});
+        CHECK(s(AutomaticStop{make_cease(cease::bfd_down)}).back() == "start idle_hold 1s");
+        CHECK(s.fsm.status().failures == 1);
+    }
+}

@@ -498,3 +498,28 @@ TEST_CASE("render_metrics: BFD series from the status reply, none without BFD", 
           std::vector<std::string>{R"(vipd_bfd_packets_dropped_total{neighbor="r1"} 2)"});
     CHECK(lines_with(render_metrics(MetricsInput{}), "vipd_bfd").empty());
 }
+
+TEST_CASE("render_metrics: BFD packets of no session per reason", "[metrics]")
+{
+    const auto with_bfd = nlohmann::json::parse(R"({"neighbors": [
+        {"name": "r1", "state": "Established", "bfd": {"state": "Up"}}],
+        "bfd_dropped_no_session": {"bad-version": 2, "bad-length": 0, "no-session": 7}})");
+    auto text = render_metrics(vipd::cli::metrics_input(with_bfd, nullptr));
+    CHECK(lines_with(text, "vipd_bfd_dropped_packets_total{") ==
+          std::vector<std::string>{R"(vipd_bfd_dropped_packets_total{reason="bad-length"} 0)",
+                                   R"(vipd_bfd_dropped_packets_total{reason="bad-version"} 2)",
+                                   R"(vipd_bfd_dropped_packets_total{reason="no-session"} 7)"});
+    CHECK(lines_with(text, "# TYPE vipd_bfd_dropped_packets_total counter").size() == 1);
+    // No neighbor uses BFD: the series appear only once a packet was dropped.
+    auto none = nlohmann::json::parse(R"({"neighbors": [{"name": "r1", "state": "Idle"}],
+        "bfd_dropped_no_session": {"bad-version": 0, "no-session": 0}})");
+    CHECK(lines_with(render_metrics(vipd::cli::metrics_input(none, nullptr)), "vipd_bfd").empty());
+    none["bfd_dropped_no_session"]["no-session"] = 1;
+    CHECK(lines_with(render_metrics(vipd::cli::metrics_input(none, nullptr)),
+                     "vipd_bfd_dropped_packets_total{") ==
+          std::vector<std::string>{R"(vipd_bfd_dropped_packets_total{reason="bad-version"} 0)",
+                                   R"(vipd_bfd_dropped_packets_total{reason="no-session"} 1)"});
+    // Mistyped: read as zero, never thrown.
+    none["bfd_dropped_no_session"] = "x";
+    CHECK(lines_with(render_metrics(vipd::cli::metrics_input(none, nullptr)), "vipd_bfd").empty());
+}

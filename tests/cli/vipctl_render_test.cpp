@@ -105,3 +105,32 @@ TEST_CASE("watch: one text line per event", "[cli][render]")
     CHECK(render_event(nlohmann::json{{"event", "dropped"}, {"reason", "too slow"}}) ==
           "dropped by vipd: too slow");
 }
+
+TEST_CASE("render: BFD packets of no session in status, BFD strict mode's wait", "[cli][vipctl]")
+{
+    const json empty = {{"ok", true}, {"neighbors", json::array()}};
+    json status = empty;
+    status["bfd_dropped_no_session"] = {{"bad-length", 5}, {"bad-version", 2}, {"no-session", 0}};
+    const std::string tail = "no checks configured\n";
+    auto text = vipd::cli::render_reply("status", status).text;
+    CHECK(text.substr(text.find(tail)) ==
+          tail + "\nBFD packets of no session dropped: 7 (bad-length 5, bad-version 2)\n");
+    status["bfd_dropped_no_session"] = {{"bad-length", 0}};
+    CHECK(vipd::cli::render_reply("status", status).text ==
+          vipd::cli::render_reply("status", empty).text);
+
+    const json n = {{"name", "r1"},
+                    {"state", "Idle"},
+                    {"failures", 0},
+                    {"bfd", nullptr},
+                    {"waiting_for_bfd", true}};
+    const std::string why = "when BFD is Up (bfd strict: no BGP session without BFD)";
+    for (const auto& reply : {json{{"ok", true}, {"neighbor", n}},
+                              json{{"ok", true}, {"neighbors", json::array({n})}}}) {
+        text = vipd::cli::render_reply("neighbors", reply).text;
+        const auto at = text.find("next attempt:");
+        REQUIRE(at != std::string::npos);
+        const auto value = text.find_first_not_of(' ', at + std::string("next attempt:").size());
+        CHECK(text.substr(value, why.size()) == why);
+    }
+}

@@ -6,41 +6,17 @@
 # VIP back (vipd logs BFD Down and closes its BGP session with Cease/10 BFD Down); stopping vipd
 # sends the BGP Cease and then BFD AdminDown: BIRD logs the Cease, and no BFD expiry.
 set -euo pipefail
-. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+. "$(dirname "${BASH_SOURCE[0]}")/bfd_lib.sh"
 require_cmd bird birdc ip
 
 nsv=vbfd-v$$ nsr=vbfd-r$$ me=192.0.2.2 rtr=192.0.2.1 vip=198.51.100.50/32
 netns_pair "$nsv" "$me" "$nsr" "$rtr"
 
-start_bird_netns "$nsr" rtr "$(bird_conf_global --router-id "$rtr")
-protocol bfd {
-  debug { events };   # \"Session to ... expired\" tells a timeout from the peer's AdminDown
-  interface \"vb*\" { min rx interval 100 ms; min tx interval 100 ms; multiplier 3; };
-}
-protocol bgp vipd {
-  local $rtr as 65000;
-  neighbor $me as 65001;
-  passive on;
-  hold time 30;
-  error wait time 1, 2;
-  bfd on;
-  ipv4 { import all; export none; };
-}"
-
+start_bird_netns "$nsr" rtr "$(bfd_bird_conf "$rtr" "$rtr" "$me" ipv4)"
 conf=$VIPD_TEST_DIR/vipd.json
-cat >"$conf" <<JSON
-{
-  // written by bfd_bird_test.sh
-  $(vipd_conf_global "$me" 1s ', "http-status": "127.0.0.1:8080"'),
-  "neighbors": [ { "name": "rtr", "address": "$rtr", "local-address": "$me", "remote-as": 65000,
-                   "families": ["ipv4"], "hold-time": 30, "connect-retry": "1s",
-                   "export": { "next-hop-v4": "$me" },
-                   "bfd": { "min-tx": 100, "min-rx": 100, "multiplier": 3 } } ],
-  "vips": [ { "name": "web", "prefixes": ["$vip"], "rule": "always()" } ]
-}
-JSON
-ctl() { "$VIPD_BINARY_DIR/vipctl" -s "$VIPD_TEST_DIR/vipd.sock" "$@"; }
-bfd_field() { ctl --json neighbors rtr | python3 -c "import json,sys; print(json.load(sys.stdin)['neighbor']['bfd']['$1'])"; }
+bfd_vipd_conf "$me" "$rtr" "$me" ipv4 "$vip" >"$conf"
+ctl() { bfd_ctl "$@"; }
+bfd_field() { bfd_nb_field bfd "$1"; }
 bird_bfd_state() { bird_cli rtr show bfd sessions | awk -v a="$me" '$1 == a { print $3 }'; }
 bird_bfd_is() { [[ "$(bird_bfd_state)" == "$1" ]]; }
 vipd_bfd_is() { [[ "$(bfd_field state 2>/dev/null)" == "$1" ]]; }

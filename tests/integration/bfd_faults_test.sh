@@ -12,11 +12,13 @@
 # 4. malformed and hostile packets from BIRD's namespace to vipd's port 3784 (bad version, bad
 #    lengths, zero My Discriminator, Detect Mult 0, P+F, M, a well-formed one with TTL 254),
 #    each one a "Down" for vipd's session that would take it down if accepted: all dropped (the
-#    TTL ones counted in vipctl and the metrics, and logged), the session stays Up, vipd runs on.
+#    TTL ones counted for the session in vipctl and the metrics, and logged; the malformed ones,
+#    which match no session, counted per reason in vipd_bfd_dropped_packets_total and shown by
+#    vipctl status), the session stays Up, vipd runs on.
 # 5. multihop (RFC 5883, UDP 4784) between addresses on each namespace's lo, routed over the
 #    veth: a neighbor added by a reload comes Up on both sides, the single-hop one untouched.
 set -euo pipefail
-. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+. "$(dirname "${BASH_SOURCE[0]}")/bfd_lib.sh"
 require_cmd bird birdc ip curl iptables
 
 nsv=vbff-v$$ nsr=vbff-r$$ me=192.0.2.2 rtr=192.0.2.1 vip=198.51.100.60/32
@@ -67,16 +69,8 @@ JSON
     mv -f "$conf.tmp" "$conf"
 }
 write_conf
-ctl() { "$VIPD_BINARY_DIR/vipctl" -s "$VIPD_TEST_DIR/vipd.sock" "$@"; }
-# nb_field KEY...: a member of `vipctl --json neighbors rtr` (e.g. "state", "bfd state").
-nb_field() {
-    ctl --json neighbors rtr | "$VIPD_PY" -c '
-import json, sys
-v = json.load(sys.stdin)["neighbor"]
-for k in sys.argv[1:]:
-    v = v[k]
-print(v)' "$@"
-}
+ctl() { bfd_ctl "$@"; }
+nb_field() { bfd_nb_field "$@"; }
 vipd_bfd_is() { [[ "$(nb_field bfd state 2>/dev/null)" == "$1" ]]; }
 vipd_bgp_established() { [[ "$(nb_field state 2>/dev/null)" == Established ]]; }
 vipd_bgp_not_established() { ! vipd_bgp_established; }
@@ -205,6 +199,14 @@ transitions=$(nb_field bfd transitions)
 since=$(bird_proto_since rtr vipd)
 dropped0=$(nb_field bfd packets_dropped)
 mdropped0=$(metric 'vipd_bfd_packets_dropped_total{neighbor="rtr"}')
+# no_session_drops: "REASON COUNT" per line, vipd_bfd_dropped_packets_total (packets of no session).
+no_session_drops() {
+    ip netns exec "$nsv" curl -sf http://127.0.0.1:8080/metrics |
+        sed -nE 's/^vipd_bfd_dropped_packets_total\{reason="([a-z-]+)"\} ([0-9]+)$/\1 \2/p'
+}
+declare -A nsd0
+while read -r reason count; do nsd0[$reason]=$count; done < <(no_session_drops)
+((${#nsd0[@]} == 13)) || fail "vipd_bfd_dropped_packets_total: ${#nsd0[@]} reasons, 13 expected"
 ttl_drops=5
 cat >"$VIPD_TEST_DIR/hostile.py" <<'PY'
 # Each packet says "Down" to vipd's session (Your Discriminator = vipd's, My Discriminator =
@@ -249,13 +251,24 @@ grep -q "BFD packet of no session dropped: bad-version: from $rtr: version is no
 mdropped=$(metric 'vipd_bfd_packets_dropped_total{neighbor="rtr"}')
 ((mdropped >= mdropped0 + ttl_drops)) ||
     fail "vipd_bfd_packets_dropped_total went from $mdropped0 to $mdropped, $ttl_drops TTL drops expected"
+# Every malformed packet counted once under its reason (RFC 5880 §6.8.6), nothing else moved.
+declare -A want=([bad-version]=2 [bad-length]=5 [zero-detect-mult]=1 [multipoint]=1
+    [zero-my-discriminator]=1 [zero-your-discriminator]=1 [poll-and-final]=1)
+while read -r reason count; do
+    assert_eq "$((${nsd0[$reason]} + ${want[$reason]:-0}))" "$count" \
+        "vipd_bfd_dropped_packets_total{reason=\"$reason\"} after the hostile packets"
+done < <(no_session_drops)
+out=$(ctl status)
+[[ $out == *"BFD packets of no session dropped: "*"bad-version 2"* ]] ||
+    fail "vipctl status does not show the BFD packets of no session: $out"
 assert_cmd "vipd still running" daemon_alive vipd
 assert_eq Up "$(nb_field bfd state)" "vipd's BFD state after the hostile packets"
 assert_eq "$transitions" "$(nb_field bfd transitions)" "vipd's BFD transitions across the hostile packets"
 assert_eq Up "$(bird_bfd_state)" "BIRD's BFD state after the hostile packets"
 assert_eq "$since" "$(bird_proto_since rtr vipd)" "BIRD's BGP session across the hostile packets"
 bird_has_route rtr vipd "$vip" || fail "the VIP left BIRD's table"
-wait_or_fail 5 "vipd accepting BIRD's packets again" grep -q "BFD packets accepted again" "$(vlog)"
+# Dropped between BIRD's good packets, the TTL ones are logged once, not once per packet.
+assert_eq 1 "$(count_log "BFD packet dropped: ttl: TTL 254")" "log lines for $ttl_drops TTL drops"
 
 # --- 5. multihop (RFC 5883, UDP 4784) ---------------------------------------------------------
 # (Not on 127.0.0.x: vipd binds UDP *:4784 without SO_REUSEADDR, so a BIRD in its namespace could
