@@ -1,77 +1,189 @@
 #!/usr/bin/env bash
-# Hung-node failover (issue 11): vipd and a BIRD 2 router in two network namespaces joined by a
-# veth pair; N times: SIGSTOP vipd, time until BIRD's table no longer holds the VIP, SIGCONT,
-# wait until it is back. Once with BFD (INTERVAL ms × 3 both ways), once with the BGP hold timer
-# alone (HOLD s), in the same run. Prints p50 / p95 / max per mode. Needs root and bird2.
-#   bench/bfd_failover.sh [BUILD_DIR]      N=20 INTERVAL=100 HOLD=3 by default
-# The times include the polling of `birdc show route` (every 20 ms), so they are upper bounds.
+# Hung-node failover (issue 11): a BIRD 2 router and three vipd nodes, each in a network namespace
+# of its own joined to BIRD's by a veth pair (single-hop BFD needs TTL 255 over an interface):
+#   fast   BFD FAST ms x 3 both ways (default 10 ms: the lowest vipd accepts; BIRD takes 1 ms)
+#   slow   BFD SLOW ms x 3 both ways (default 100 ms)
+#   hold   no BFD, the BGP hold timer alone (HOLD s, default 3: the shortest RFC 4271 allows)
+# N rounds (default 50); in each, one trial per node in turn: wait (bounded) for a stable state
+# (BGP Established and the VIP in BIRD's table; for BFD also BIRD's BFD session Up with the
+# configured detection time), SIGSTOP the node's vipd, wait (bounded) for BIRD's trace of the
+# VIP's removal, SIGCONT. The others recover meanwhile. Times come from BIRD's own log
+# (`timeformat log iso long ms`, 1 ms resolution) against the SIGSTOP moment taken just before
+# the kill ($EPOCHREALTIME, the same CLOCK_REALTIME), so no polling is in the figures:
+#   detect  SIGSTOP -> BIRD's "Session to ADDR expired" (BFD, `debug { events }`) or its
+#           "Error: Hold timer expired" (hold)
+#   gone    SIGSTOP -> BIRD's route trace "NODE.ipv4 > removed ... VIP" (`debug { routes }`)
+# Prints p50 / p95 / max per node and measure, the theoretical detection time, BFD flaps outside
+# the trials and the load average (sampled each round). Needs root, bird2 and `ip`.
+#   bench/bfd_failover.sh [BUILD_DIR]        N=50 FAST=10 SLOW=100 HOLD=3; OUT=DIR keeps the raw
+#                                            times (one file per node and measure) and the logs
 set -euo pipefail
-BUILD=${1:-build/dev}
-N=${N:-20} INTERVAL=${INTERVAL:-100} HOLD=${HOLD:-3}
-export VIPD_SOURCE_DIR=${VIPD_SOURCE_DIR:-$PWD} VIPD_BINARY_DIR=${VIPD_BINARY_DIR:-$PWD/$BUILD}
-export VIPD_DAEMON_MAX_S=$((N * (2 * HOLD + 10) + 120)) VIPD_POLL_S=0.02
-. "$VIPD_SOURCE_DIR/tests/integration/lib.sh"
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+BUILD=$(cd "${1:-$ROOT/build/dev}" && pwd)
+N=${N:-50} FAST=${FAST:-10} SLOW=${SLOW:-100} HOLD=${HOLD:-3} OUT=${OUT:-}
+export VIPD_SOURCE_DIR=$ROOT VIPD_BINARY_DIR=$BUILD
+export VIPD_DAEMON_MAX_S=$((N * 3 * (HOLD + 15) + 120)) VIPD_POLL_S=0.02
+. "$ROOT/tests/integration/lib.sh"
 require_cmd bird birdc ip
 
-nsv=bfdb-v$$ nsr=bfdb-r$$ me=192.0.2.2 rtr=192.0.2.1 vip=198.51.100.50/32
-netns_pair "$nsv" "$me" "$nsr" "$rtr"
-start_bird_netns "$nsr" rtr "$(bird_conf_global --router-id "$rtr")
+# Node NAME: number (its link 10.78.NUM.0/30, vipd .1, BIRD .2; VIP 198.51.100.5NUM/32), BFD
+# interval in ms (0: none), BGP hold time.
+nodes=(fast slow hold)
+declare -A num=([fast]=1 [slow]=2 [hold]=3) ivl=([fast]=$FAST [slow]=$SLOW [hold]=0)
+declare -A hold=([fast]=30 [slow]=30 [hold]=$HOLD)
+me() { echo "10.78.${num[$1]}.1"; }
+rtr() { echo "10.78.${num[$1]}.2"; }
+vip() { echo "198.51.100.5${num[$1]}/32"; }
+nsr=bfdb-r$$
+
+netns_new "$nsr"
+for n in "${nodes[@]}"; do
+    netns_new "bfdb-$n$$"
+    ip link add "v$n" netns "bfdb-$n$$" type veth peer name "b$n" netns "$nsr"
+    ip -n "bfdb-$n$$" addr add "$(me "$n")/30" dev "v$n"
+    ip -n "$nsr" addr add "$(rtr "$n")/30" dev "b$n"
+    ip -n "bfdb-$n$$" link set "v$n" up
+    ip -n "$nsr" link set "b$n" up
+done
+
+bird_conf="$(bird_conf_global --router-id "$(rtr fast)")
 protocol bfd {
-  interface \"vb*\" { min rx interval $INTERVAL ms; min tx interval $INTERVAL ms; multiplier 3; };
-}
-protocol bgp withbfd { local $rtr as 65000; neighbor $me as 65001; passive on; hold time $HOLD;
-  error wait time 1, 2; bfd on; ipv4 { import all; export none; }; }
-protocol bgp holdonly { local $rtr as 65000; neighbor 192.0.2.3 as 65001; passive on; hold time $HOLD;
-  error wait time 1, 2; ipv4 { import all; export none; }; }"
-# The hold-timer node: a second address on vipd's side, its own vipd without BFD.
-ip -n "$nsv" addr add 192.0.2.3/24 dev "va$$"
+  debug { events };"
+for n in "${nodes[@]}"; do
+    ((ivl[$n])) || continue
+    bird_conf+="
+  interface \"b$n\" { min rx interval ${ivl[$n]} ms; min tx interval ${ivl[$n]} ms; multiplier 3; };"
+done
+bird_conf+="
+}"
+for n in "${nodes[@]}"; do
+    bfd_on=""
+    ((ivl[$n] == 0)) || bfd_on="bfd on;"
+    bird_conf+="
+protocol bgp n$n {
+  local $(rtr "$n") as 65000; neighbor $(me "$n") as 65001; passive on; hold time ${hold[$n]};
+  error wait time 1, 2; $bfd_on debug { states, events, routes };
+  ipv4 { import all; export none; };
+}"
+done
+start_bird_netns "$nsr" rtr "$bird_conf"
+blog=$(daemon_log rtr)
 
-run_vipd() { # NAME ADDR BFD_JSON
-    local conf=$VIPD_TEST_DIR/$1.json
-    cat >"$conf" <<JSON
-{ "global": { "router-id": "$2", "local-as": 65001, "state-dir": "$VIPD_TEST_DIR/$1",
-              "control-socket": { "path": "$VIPD_TEST_DIR/$1.sock" }, "startup-grace": "1s" },
-  "neighbors": [ { "name": "rtr", "address": "$rtr", "local-address": "$2", "remote-as": 65000,
-                   "families": ["ipv4"], "hold-time": $HOLD, "connect-retry": "1s",
-                   "export": { "next-hop-v4": "$2" } $3 } ],
-  "vips": [ { "name": "web", "prefixes": ["$vip"], "rule": "always()" } ] }
+for n in "${nodes[@]}"; do
+    bfd=""
+    ((ivl[$n] == 0)) || bfd=", \"bfd\": { \"min-tx\": ${ivl[$n]}, \"min-rx\": ${ivl[$n]}, \"multiplier\": 3 }"
+    # idle hold 1 s without doubling: each trial is a failure, and a growing back-off would
+    # only lengthen the run.
+    cat >"$VIPD_TEST_DIR/$n.json" <<JSON
+{ "global": { "router-id": "$(me "$n")", "local-as": 65001, "state-dir": "$VIPD_TEST_DIR/$n.state",
+              "control-socket": { "path": "$VIPD_TEST_DIR/$n.sock" }, "startup-grace": "1s" },
+  "neighbors": [ { "name": "rtr", "address": "$(rtr "$n")", "local-address": "$(me "$n")",
+                   "remote-as": 65000, "families": ["ipv4"], "hold-time": ${hold[$n]},
+                   "connect-retry": "1s", "idle-hold-time": "1s", "max-idle-hold-time": "1s",
+                   "export": { "next-hop-v4": "$(me "$n")" } $bfd } ],
+  "vips": [ { "name": "web", "prefixes": ["$(vip "$n")"], "rule": "always()" } ] }
 JSON
-    start_daemon "$1" ip netns exec "$nsv" "$VIPD_BINARY_DIR/vipd" -c "$conf"
+    start_daemon "$n" ip netns exec "bfdb-$n$$" "$VIPD_BINARY_DIR/vipd" -c "$VIPD_TEST_DIR/$n.json"
+done
+
+# stable NODE: BGP Established, the VIP in BIRD's table and, with BFD, BIRD's session Up with
+# the configured detection time (3 x interval: both Poll sequences are over). One birdc. Sets
+# `from`, the first line of BIRD's log written after the snapshot began.
+stable() {
+    local t
+    from=$(($(wc -l <"$blog") + 1))
+    t=$(printf '%s\n' "show protocols n$1" "show route $(vip "$1") protocol n$1" "show bfd sessions" |
+        birdc -s "$(_vipd_bird_sock rtr)" 2>/dev/null) || return 1
+    awk -v p="n$1" -v v="$(vip "$1")" -v a="$(me "$1")" -v d="${ivl[$1]}" '
+        $1 == p && $4 == "up" && $NF == "Established" { e = 1 }
+        $1 == v { r = 1 }
+        $1 == a && $3 == "Up" && $NF + 0 == 3 * d / 1000 { b = 1 }
+        END { exit !(e && r && (d == 0 || b)) }' <<<"$t"
 }
 
-trials() { # NAME PROTO: prints one time in ms per trial
-    local pid t0 i
-    pid=$(daemon_pid "$1")
-    for ((i = 0; i < N; i++)); do
-        bird_wait_route rtr "$2" "$vip" 30
-        # Established for a hold time first: a session that ends sooner counts as a failure
-        # and vipd's restart back-off (idle-hold-time doubling) would grow with every trial.
-        sleep $((HOLD + 1))
-        _vipd_now_ms
-        t0=$_VIPD_NOW_MS
-        kill -STOP "$pid"
-        wait_until $((HOLD + 10)) bash -c "! birdc -s '$(_vipd_bird_sock rtr)' show route $vip protocol $2 | grep -q '$vip'" ||
-            { kill -CONT "$pid"; fail "$2: route still there"; }
-        _vipd_now_ms
-        echo $((_VIPD_NOW_MS - t0))
-        kill -CONT "$pid"
+# first_line FROM ERE: the first line of BIRD's log from line FROM on matching ERE (status 1: none).
+first_line() { awk -v from="$1" -v re="$2" 'NR >= from && $0 ~ re { print; f = 1; exit } END { exit !f }' "$blog"; }
+detect_re() { if ((ivl[$1])); then echo "Session to $(me "$1") expired"; else echo "n$1: Error: Hold timer expired"; fi; }
+gone_re() { echo "n$1[.a-z0-9]* > removed .*$(vip "$1")"; }
+logged() { first_line "$1" "$(gone_re "$2")" >/dev/null && first_line "$1" "$(detect_re "$2")" >/dev/null; }
+# ms_after FROM ERE T0: ms from T0 ($EPOCHREALTIME) to the time stamp of that line.
+ms_after() {
+    local l
+    l=$(first_line "$1" "$2") || return 1
+    awk -v a="$3" -v b="$(date -d "${l:0:23}" +%s%3N)" 'BEGIN { printf "%d\n", b - a * 1000 }'
+}
+
+declare -A pid
+for n in "${nodes[@]}"; do
+    pid[$n]=$(daemon_pid "$n")
+    : >"$VIPD_TEST_DIR/$n.detect" && : >"$VIPD_TEST_DIR/$n.gone"
+done
+on_exit "kill -CONT ${pid[*]} 2>/dev/null || true" # never leave a stopped vipd to the SIGTERM of the cleanup
+: >"$VIPD_TEST_DIR/load"
+invalid=0
+for ((r = 0; r < N; r++)); do
+    cut -d' ' -f1 /proc/loadavg >>"$VIPD_TEST_DIR/load"
+    for n in "${nodes[@]}"; do
+        for ((try = 0; ; try++)); do
+            ((try < 10)) || fail "$n: 10 invalid trials in a row (round $r)"
+            wait_until 60 stable "$n" || fail "$n: no stable state within 60 s (round $r)"
+            t0=${EPOCHREALTIME/,/.}
+            kill -STOP "${pid[$n]}"
+            # A session that went down between the snapshot and the SIGSTOP (a flap, not this
+            # trial) leaves no route to remove, or its trace is older than the SIGSTOP: retried.
+            if ! wait_until $((ivl[$n] ? 5 : HOLD + 10)) logged "$from" "$n"; then
+                kill -CONT "${pid[$n]}"
+                invalid=$((invalid + 1))
+                continue
+            fi
+            kill -CONT "${pid[$n]}"
+            d=$(ms_after "$from" "$(detect_re "$n")" "$t0")
+            g=$(ms_after "$from" "$(gone_re "$n")" "$t0")
+            ((d >= 0 && g >= 0)) && break
+            invalid=$((invalid + 1))
+        done
+        echo "$d" >>"$VIPD_TEST_DIR/$n.detect"
+        echo "$g" >>"$VIPD_TEST_DIR/$n.gone"
     done
-}
+done
 
-summary() { # LABEL < times
-    sort -n | awk -v l="$1" '{ v[NR] = $1 } END {
-        p50 = v[int((NR + 1) / 2)]; i = int(NR * 0.95 + 0.999); if (i > NR) i = NR
-        printf "%-28s n=%d p50=%d ms p95=%d ms max=%d ms\n", l, NR, p50, v[i], v[NR] }'
+# stats FILE: "p50 p95 max" (nearest rank).
+stats() {
+    sort -n "$1" | awk '{ v[NR] = $1 } END {
+        p50 = int(NR * 0.50 + 0.999); p95 = int(NR * 0.95 + 0.999)
+        printf "%d %d %d\n", v[p50], v[p95], v[NR] }'
 }
-
-run_vipd bfd "$me" ", \"bfd\": { \"min-tx\": $INTERVAL, \"min-rx\": $INTERVAL, \"multiplier\": 3 }"
-run_vipd hold 192.0.2.3 ""
-bfd_times=$(trials bfd withbfd)
-hold_times=$(trials hold holdonly)
-{
-    echo "SIGSTOP of vipd -> VIP gone from BIRD's table ($N trials each)"
-    summary "BFD ${INTERVAL} ms x 3" <<<"$bfd_times"
-    summary "hold timer ${HOLD} s" <<<"$hold_times"
-}
-stop_daemon bfd
-stop_daemon hold
+read -r _ hp95 _ < <(stats "$VIPD_TEST_DIR/hold.gone")
+printf '\nSIGSTOP of vipd -> BIRD (its log, ms): %d trials per node; load average (1 min) over the rounds: %s\n' \
+    "$N" "$(sort -n "$VIPD_TEST_DIR/load" | awk '{ v[NR] = $1; s += $1 } END { printf "min %s, mean %.1f, max %s", v[1], s / NR, v[NR] }')"
+printf '| %-22s | %-18s | %9s | %14s | %14s | %14s | %12s |\n' path measure theory p50 p95 max "hold p95 / p95"
+printf '|%s|%s|%s|%s|%s|%s|%s|\n' ------------------------ -------------------- ----------- ---------------- \
+    ---------------- ---------------- --------------
+for n in "${nodes[@]}"; do
+    if ((ivl[$n])); then
+        label="BFD ${ivl[$n]} ms x 3" theory=$((3 * ivl[$n])) dname="BFD down"
+    else
+        label="hold timer $HOLD s" theory=$((HOLD * 1000)) dname="hold timer expiry"
+    fi
+    for m in detect gone; do
+        read -r p50 p95 max < <(stats "$VIPD_TEST_DIR/$n.$m")
+        printf '| %-22s | %-18s | %9s | %14s | %14s | %14s | %12s |\n' "$label" \
+            "$([[ $m == detect ]] && echo "$dname" || echo "route gone")" "$theory" \
+            "$p50 ($((p50 * 100 / theory)) %)" "$p95 ($((p95 * 100 / theory)) %)" \
+            "$max ($((max * 100 / theory)) %)" \
+            "$([[ $m == gone ]] && awk -v a="$hp95" -v b="$p95" 'BEGIN { printf "%.1f x", a / (b > 0 ? b : 1) }')"
+    done
+done
+for n in "${nodes[@]}"; do
+    ((ivl[$n])) || continue
+    # Each trial makes one expiry at BIRD and one BFD Down at vipd (it sees BIRD's Down).
+    printf '%s: BFD expiries at BIRD beyond one per trial: %d; BFD Up->Down at vipd beyond one per trial: %d\n' "$n" \
+        $(($(grep -c "Session to $(me "$n") expired" "$blog") - N)) \
+        $(($(grep -c "BFD Up->Down" "$(daemon_log "$n")") - N))
+done
+echo "invalid trials (the session went down before the SIGSTOP; retried): $invalid"
+if [[ -n $OUT ]]; then
+    mkdir -p "$OUT"
+    cp "$VIPD_TEST_DIR"/*.detect "$VIPD_TEST_DIR"/*.gone "$VIPD_TEST_DIR/load" "$blog" "$OUT/"
+fi
+for n in "${nodes[@]}"; do stop_daemon "$n"; done

@@ -79,6 +79,7 @@ struct Service::Session
     udp::socket socket; ///< transmit socket (source port 49152-65535)
     udp::endpoint destination;
     asio::steady_timer timer;
+    std::optional<Time> armed; ///< the deadline the timer's pending wait is for
     std::optional<Time> since;
     std::uint64_t dropped = 0;
     std::string last_drop;           ///< the reason of the last drop, as logged
@@ -105,10 +106,7 @@ std::uint32_t Service::new_discriminator()
 {
     for (;;) {
         const auto d = static_cast<std::uint32_t>(random_());
-        bool used = d == 0;
-        for (const auto& [name, s] : sessions_)
-            used = used || s->fsm->local_discriminator() == d;
-        if (!used)
+        if (d != 0 && !by_discriminator_.contains(d))
             return d;
     }
 }
@@ -206,13 +204,14 @@ void Service::on_datagram(Receiver& r, ByteView payload, const Address& from, in
     }
     // RFC 5880 §6.8.6 / §6.3: demultiplex by Your Discriminator, else by source address.
     Session* s = nullptr;
-    for (auto& [name, candidate] : sessions_) {
-        const bool match =
-            p->your_discriminator != 0
-                ? candidate->fsm->local_discriminator() == p->your_discriminator
-                : candidate->config.peer == from && candidate->config.multihop == r.multihop;
-        if (match)
-            s = candidate.get();
+    if (p->your_discriminator != 0) {
+        if (const auto it = by_discriminator_.find(p->your_discriminator);
+            it != by_discriminator_.end())
+            s = it->second;
+    } else {
+        for (auto& [name, candidate] : sessions_)
+            if (candidate->config.peer == from && candidate->config.multihop == r.multihop)
+                s = candidate.get();
     }
     if (s == nullptr) {
         drop(nullptr, p->your_discriminator != 0 ? Drop::unknown_discriminator : Drop::no_session,
@@ -272,6 +271,11 @@ void Service::run(Session& s, Actions actions)
 void Service::arm(Session& s)
 {
     const auto deadline = s.fsm->next_deadline();
+    // Most packets received move only the detection deadline, behind the next transmission:
+    // the pending wait stays (re-arming costs a cancelled handler and a timer queue update).
+    if (deadline == s.armed)
+        return;
+    s.armed.reset();
     if (!deadline) {
         s.timer.cancel();
         return;
@@ -280,11 +284,13 @@ void Service::arm(Session& s)
     const auto it = sessions_.find(s.config.name);
     if (it == sessions_.end())
         return;
+    s.armed = deadline;
     s.timer.async_wait(
         [this, weak = std::weak_ptr<Session>(it->second)](boost::system::error_code ec) {
             auto session = weak.lock();
             if (ec || !session)
                 return;
+            session->armed.reset();
             run(*session, session->fsm->expire(now()));
         });
 }
@@ -339,6 +345,7 @@ tl::expected<void, std::string> Service::apply(const PeerConfig& p)
         [this] { return static_cast<std::uint32_t>(random_()); }, now());
     s->auth.emplace(p.config.auth, static_cast<std::uint32_t>(random_()));
     sessions_[p.name] = s;
+    by_discriminator_[s->fsm->local_discriminator()] = s.get();
     arm(*s);
     return {};
 }
@@ -353,6 +360,7 @@ void Service::remove(const std::string& name)
     s->timer.cancel();
     boost::system::error_code ec;
     s->socket.close(ec);
+    by_discriminator_.erase(s->fsm->local_discriminator());
     sessions_.erase(it);
 }
 

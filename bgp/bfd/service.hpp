@@ -13,6 +13,7 @@
 #include <optional>
 #include <random>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include <boost/asio/io_context.hpp>
@@ -88,6 +89,8 @@ private:
     ServiceObserver& observer_;
     std::mt19937 random_;
     std::map<std::string, std::shared_ptr<Session>> sessions_;
+    /// The sessions by bfd.LocalDiscr: most packets are matched by Your Discriminator.
+    std::unordered_map<std::uint32_t, Session*> by_discriminator_;
     std::vector<std::unique_ptr<Receiver>> receivers_;
     DropCounts unmatched_drops_{};
     std::string last_unmatched_drop_; ///< the last drop of a packet of no session, as logged
