@@ -1,11 +1,14 @@
 // Load driver for bench/health_checks.sh (not a Google Benchmark: it has its own main).
-//   health_load_bench serve TCP_PORT HTTP_PORT SECONDS
+//   health_load_bench serve TCP_PORT HTTP_PORT SECONDS [STATS_PORT]
 //       loopback targets: TCP_PORT accepts and holds each connection until the peer closes;
-//       HTTP_PORT answers "200 OK" to each request. Exits after SECONDS.
-//   health_load_bench check TCP_PORT HTTP_PORT N_TCP N_HTTP INTERVAL_MS WARMUP SECONDS
-//       one health::Monitor with N_TCP tcp and N_HTTP http checks on 127.0.0.1, first probes
-//       spread over one interval; after WARMUP seconds it measures itself for SECONDS (probes,
-//       getrusage CPU, VmRSS/VmHWM), prints one "window ..." line and exits.
+//       HTTP_PORT answers "200 OK" to each request. Exits after SECONDS. With STATS_PORT, a
+//       connection there gets "tcp_accepts=N http_accepts=M\n" (connections accepted so far: the
+//       probe count of a checker that does not count its own, HAProxy).
+//   health_load_bench check TCP_PORT HTTP_PORT N_TCP N_HTTP INTERVAL_MS WARMUP SECONDS [N_LISTEN]
+//       one health::Monitor with N_TCP tcp, N_HTTP http and N_LISTEN listen checks on
+//       127.0.0.1 (listen: is TCP_PORT listening), first probes spread over one interval; after
+//       WARMUP seconds it measures itself for SECONDS (probes, getrusage CPU, minor faults,
+//       VmRSS/VmHWM, PSS and private memory), prints one "window ..." line and exits.
 //       Loopback only, bounded in time.
 #include <chrono>
 #include <cstdio>
@@ -64,14 +67,35 @@ asio::awaitable<void> answer(tcp::socket socket)
     co_await hold(std::move(socket)); // the checker closes first (RST)
 }
 
-template <class Session> asio::awaitable<void> accept_loop(tcp::acceptor acceptor, Session session)
+struct Accepts
+{
+    std::uint64_t tcp = 0;
+    std::uint64_t http = 0;
+};
+
+template <class Session>
+asio::awaitable<void> accept_loop(tcp::acceptor acceptor, Session session, std::uint64_t* accepted)
 {
     while (true) {
         auto [ec, socket] = co_await acceptor.async_accept(asio::as_tuple(asio::use_awaitable));
         if (ec) {
             continue; // EMFILE and the like: keep serving
         }
+        ++*accepted;
         asio::co_spawn(acceptor.get_executor(), session(std::move(socket)), asio::detached);
+    }
+}
+
+asio::awaitable<void> report_accepts(tcp::acceptor acceptor, const Accepts* accepts)
+{
+    while (true) {
+        auto [ec, socket] = co_await acceptor.async_accept(asio::as_tuple(asio::use_awaitable));
+        if (ec) {
+            continue;
+        }
+        const auto line =
+            fmt::format("tcp_accepts={} http_accepts={}\n", accepts->tcp, accepts->http);
+        co_await asio::async_write(socket, asio::buffer(line), asio::as_tuple(asio::use_awaitable));
     }
 }
 
@@ -86,11 +110,16 @@ tcp::acceptor listen_on(asio::io_context& io, unsigned short port)
     return acceptor;
 }
 
-int serve(unsigned short tcp_port, unsigned short http_port, int seconds)
+int serve(unsigned short tcp_port, unsigned short http_port, int seconds, unsigned short stats_port)
 {
     asio::io_context io(1);
-    asio::co_spawn(io, accept_loop(listen_on(io, tcp_port), hold), asio::detached);
-    asio::co_spawn(io, accept_loop(listen_on(io, http_port), answer), asio::detached);
+    Accepts accepts;
+    asio::co_spawn(io, accept_loop(listen_on(io, tcp_port), hold, &accepts.tcp), asio::detached);
+    asio::co_spawn(io, accept_loop(listen_on(io, http_port), answer, &accepts.http),
+                   asio::detached);
+    if (stats_port != 0) {
+        asio::co_spawn(io, report_accepts(listen_on(io, stats_port), &accepts), asio::detached);
+    }
     io.run_for(std::chrono::seconds(seconds));
     return 0;
 }
@@ -119,6 +148,7 @@ struct Usage
     std::chrono::steady_clock::time_point wall;
     double cpu_user = 0;
     double cpu_sys = 0;
+    long minflt = 0;
     std::uint64_t probes = 0;
     std::uint64_t failures = 0;
 };
@@ -137,13 +167,14 @@ Usage usage(const Monitor& monitor)
     };
     u.cpu_user = secs(ru.ru_utime);
     u.cpu_sys = secs(ru.ru_stime);
+    u.minflt = ru.ru_minflt;
     u.wall = std::chrono::steady_clock::now();
     return u;
 }
 
-long status_kib(const char* key)
+long kib(const char* file, const char* key)
 {
-    std::FILE* f = std::fopen("/proc/self/status", "r");
+    std::FILE* f = std::fopen(file, "r");
     char line[256];
     long value = -1;
     while (f != nullptr && std::fgets(line, sizeof line, f) != nullptr) {
@@ -158,8 +189,10 @@ long status_kib(const char* key)
 }
 
 int check(unsigned short tcp_port, unsigned short http_port, int n_tcp, int n_http, int interval_ms,
-          int warmup, int seconds)
+          int warmup, int seconds, int n_listen)
 {
+    // Held here so that its dump count outlives the checks.
+    const auto listen_table = ListenTable::shared();
     asio::io_context io(1);
     Monitor monitor(io.get_executor(), {20240601});
     Transitions transitions;
@@ -185,19 +218,31 @@ int check(unsigned short tcp_port, unsigned short http_port, int n_tcp, int n_ht
             return 1;
         }
     }
+    for (int i = 0; i < n_listen; ++i) {
+        ListenCheckConfig listen{"127.0.0.1", tcp_port, SocketProtocol::tcp};
+        if (auto ok = monitor.add({fmt::format("listen-{}", i), listen, timing}); !ok) {
+            std::fprintf(stderr, "%s\n", ok.error().c_str());
+            return 1;
+        }
+    }
     // The process measures itself over [warmup, warmup + seconds]: getrusage (CPU of the whole
     // process, the two snapshots included), probes counted by the Monitor, VmRSS/VmHWM.
     io.run_for(std::chrono::seconds(warmup));
     const auto u0 = usage(monitor);
+    const auto dumps0 = listen_table->dumps();
     io.run_for(std::chrono::seconds(seconds));
     const auto u1 = usage(monitor);
     const auto wall = std::chrono::duration<double>(u1.wall - u0.wall).count();
+    const char* rollup = "/proc/self/smaps_rollup";
     std::printf("window wall=%.3f probes=%llu failures=%llu cpu_user=%.3f cpu_sys=%.3f "
-                "rss_kib=%ld hwm_kib=%ld\n",
+                "rss_kib=%ld hwm_kib=%ld pss_kib=%ld private_kib=%ld minflt=%ld dumps=%llu\n",
                 wall, static_cast<unsigned long long>(u1.probes - u0.probes),
                 static_cast<unsigned long long>(u1.failures - u0.failures),
-                u1.cpu_user - u0.cpu_user, u1.cpu_sys - u0.cpu_sys, status_kib("VmRSS:"),
-                status_kib("VmHWM:"));
+                u1.cpu_user - u0.cpu_user, u1.cpu_sys - u0.cpu_sys,
+                kib("/proc/self/status", "VmRSS:"), kib("/proc/self/status", "VmHWM:"),
+                kib(rollup, "Pss:"), kib(rollup, "Private_Clean:") + kib(rollup, "Private_Dirty:"),
+                u1.minflt - u0.minflt,
+                static_cast<unsigned long long>(listen_table->dumps() - dumps0));
     std::printf("final %s transitions=%llu\n", totals(monitor).c_str(),
                 static_cast<unsigned long long>(transitions.count));
     return 0;
@@ -208,19 +253,21 @@ int check(unsigned short tcp_port, unsigned short http_port, int n_tcp, int n_ht
 int main(int argc, char** argv)
 {
     const std::string mode = argc > 1 ? argv[1] : "";
-    if (mode == "serve" && argc == 5) {
+    if (mode == "serve" && (argc == 5 || argc == 6)) {
         return serve(static_cast<unsigned short>(std::stoi(argv[2])),
-                     static_cast<unsigned short>(std::stoi(argv[3])), std::stoi(argv[4]));
+                     static_cast<unsigned short>(std::stoi(argv[3])), std::stoi(argv[4]),
+                     static_cast<unsigned short>(argc == 6 ? std::stoi(argv[5]) : 0));
     }
-    if (mode == "check" && argc == 9) {
+    if (mode == "check" && (argc == 9 || argc == 10)) {
         return check(static_cast<unsigned short>(std::stoi(argv[2])),
                      static_cast<unsigned short>(std::stoi(argv[3])), std::stoi(argv[4]),
-                     std::stoi(argv[5]), std::stoi(argv[6]), std::stoi(argv[7]),
-                     std::stoi(argv[8]));
+                     std::stoi(argv[5]), std::stoi(argv[6]), std::stoi(argv[7]), std::stoi(argv[8]),
+                     argc == 10 ? std::stoi(argv[9]) : 0);
     }
     std::fprintf(stderr,
-                 "usage: %s serve TCP_PORT HTTP_PORT SECONDS\n"
-                 "       %s check TCP_PORT HTTP_PORT N_TCP N_HTTP INTERVAL_MS WARMUP SECONDS\n",
+                 "usage: %s serve TCP_PORT HTTP_PORT SECONDS [STATS_PORT]\n"
+                 "       %s check TCP_PORT HTTP_PORT N_TCP N_HTTP INTERVAL_MS WARMUP SECONDS "
+                 "[N_LISTEN]\n",
                  argv[0], argv[0]);
     return 2;
 }
