@@ -4,11 +4,14 @@
 // interval, due probes started on a 10 ms tick):
 //   socket(SOCK_NONBLOCK) -> connect (EINPROGRESS) -> epoll_ctl ADD (EPOLLOUT) -> epoll_wait
 //   -> EPOLLERR? failure : success -> setsockopt(SO_LINGER 0) -> close (an RST).
+// With `delack`, TCP_QUICKACK is cleared before connect, as HAProxy's checker does: the ACK of
+// the SYN-ACK waits for data that never comes and the RST goes first, so the listener never
+// completes the handshake (no accept, no established socket to tear down).
 // No timeout (a probe that never completes would stay open: loopback answers at once), no
 // verdict beyond the counts. After WARMUP seconds it measures itself for SECONDS (getrusage,
 // /proc/self/status, /proc/self/smaps_rollup) and prints one "window ..." line, the format of
 // health_load_bench.
-//   health_connect_floor_bench PORT N INTERVAL_MS WARMUP SECONDS
+//   health_connect_floor_bench PORT N INTERVAL_MS WARMUP SECONDS [delack]
 // Loopback only (127.0.0.1), bounded in time.
 #include <algorithm>
 #include <cerrno>
@@ -22,6 +25,7 @@
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <sys/epoll.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
@@ -60,12 +64,16 @@ double cpu(const timeval& tv)
 }
 
 // Starts one probe; false (and counted as a failure) when the socket cannot even be opened.
-bool start(int ep, const sockaddr_in& target, Counts& counts)
+bool start(int ep, const sockaddr_in& target, bool delack, Counts& counts)
 {
     const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
     if (fd < 0) {
         ++counts.failures;
         return false;
+    }
+    if (delack) {
+        const int zero = 0;
+        ::setsockopt(fd, IPPROTO_TCP, TCP_QUICKACK, &zero, sizeof zero);
     }
     if (::connect(fd, reinterpret_cast<const sockaddr*>(&target), sizeof target) != 0 &&
         errno != EINPROGRESS) {
@@ -90,7 +98,7 @@ void finish(const epoll_event& ev, Counts& counts)
     ::close(ev.data.fd);
 }
 
-int run(std::uint16_t port, int n, int interval_ms, int warmup, int seconds)
+int run(std::uint16_t port, int n, int interval_ms, int warmup, int seconds, bool delack)
 {
     sockaddr_in target{};
     target.sin_family = AF_INET;
@@ -126,7 +134,7 @@ int run(std::uint16_t port, int n, int interval_ms, int warmup, int seconds)
             break;
         }
         while (!due.empty() && due[next] <= now) {
-            start(ep, target, counts);
+            start(ep, target, delack, counts);
             due[next] += interval;
             next = (next + 1) % due.size();
         }
@@ -161,10 +169,11 @@ int run(std::uint16_t port, int n, int interval_ms, int warmup, int seconds)
 
 int main(int argc, char** argv)
 {
-    if (argc != 6) {
-        std::fprintf(stderr, "usage: %s PORT N INTERVAL_MS WARMUP SECONDS\n", argv[0]);
+    const bool delack = argc == 7 && std::string(argv[6]) == "delack";
+    if (argc != 6 && !delack) {
+        std::fprintf(stderr, "usage: %s PORT N INTERVAL_MS WARMUP SECONDS [delack]\n", argv[0]);
         return 2;
     }
     return run(static_cast<std::uint16_t>(std::stoi(argv[1])), std::stoi(argv[2]),
-               std::stoi(argv[3]), std::stoi(argv[4]), std::stoi(argv[5]));
+               std::stoi(argv[3]), std::stoi(argv[4]), std::stoi(argv[5]), delack);
 }

@@ -1,9 +1,7 @@
 // Load driver for bench/health_checks.sh (not a Google Benchmark: it has its own main).
-//   health_load_bench serve TCP_PORT HTTP_PORT SECONDS [STATS_PORT]
+//   health_load_bench serve TCP_PORT HTTP_PORT SECONDS
 //       loopback targets: TCP_PORT accepts and holds each connection until the peer closes;
-//       HTTP_PORT answers "200 OK" to each request. Exits after SECONDS. With STATS_PORT, a
-//       connection there gets "tcp_accepts=N http_accepts=M\n" (connections accepted so far: the
-//       probe count of a checker that does not count its own, HAProxy).
+//       HTTP_PORT answers "200 OK" to each request. Exits after SECONDS.
 //   health_load_bench check TCP_PORT HTTP_PORT N_TCP N_HTTP INTERVAL_MS WARMUP SECONDS [N_LISTEN]
 //       one health::Monitor with N_TCP tcp, N_HTTP http and N_LISTEN listen checks on
 //       127.0.0.1 (listen: is TCP_PORT listening), first probes spread over one interval; after
@@ -67,35 +65,14 @@ asio::awaitable<void> answer(tcp::socket socket)
     co_await hold(std::move(socket)); // the checker closes first (RST)
 }
 
-struct Accepts
-{
-    std::uint64_t tcp = 0;
-    std::uint64_t http = 0;
-};
-
-template <class Session>
-asio::awaitable<void> accept_loop(tcp::acceptor acceptor, Session session, std::uint64_t* accepted)
+template <class Session> asio::awaitable<void> accept_loop(tcp::acceptor acceptor, Session session)
 {
     while (true) {
         auto [ec, socket] = co_await acceptor.async_accept(asio::as_tuple(asio::use_awaitable));
         if (ec) {
             continue; // EMFILE and the like: keep serving
         }
-        ++*accepted;
         asio::co_spawn(acceptor.get_executor(), session(std::move(socket)), asio::detached);
-    }
-}
-
-asio::awaitable<void> report_accepts(tcp::acceptor acceptor, const Accepts* accepts)
-{
-    while (true) {
-        auto [ec, socket] = co_await acceptor.async_accept(asio::as_tuple(asio::use_awaitable));
-        if (ec) {
-            continue;
-        }
-        const auto line =
-            fmt::format("tcp_accepts={} http_accepts={}\n", accepts->tcp, accepts->http);
-        co_await asio::async_write(socket, asio::buffer(line), asio::as_tuple(asio::use_awaitable));
     }
 }
 
@@ -110,16 +87,11 @@ tcp::acceptor listen_on(asio::io_context& io, unsigned short port)
     return acceptor;
 }
 
-int serve(unsigned short tcp_port, unsigned short http_port, int seconds, unsigned short stats_port)
+int serve(unsigned short tcp_port, unsigned short http_port, int seconds)
 {
     asio::io_context io(1);
-    Accepts accepts;
-    asio::co_spawn(io, accept_loop(listen_on(io, tcp_port), hold, &accepts.tcp), asio::detached);
-    asio::co_spawn(io, accept_loop(listen_on(io, http_port), answer, &accepts.http),
-                   asio::detached);
-    if (stats_port != 0) {
-        asio::co_spawn(io, report_accepts(listen_on(io, stats_port), &accepts), asio::detached);
-    }
+    asio::co_spawn(io, accept_loop(listen_on(io, tcp_port), hold), asio::detached);
+    asio::co_spawn(io, accept_loop(listen_on(io, http_port), answer), asio::detached);
     io.run_for(std::chrono::seconds(seconds));
     return 0;
 }
@@ -253,10 +225,9 @@ int check(unsigned short tcp_port, unsigned short http_port, int n_tcp, int n_ht
 int main(int argc, char** argv)
 {
     const std::string mode = argc > 1 ? argv[1] : "";
-    if (mode == "serve" && (argc == 5 || argc == 6)) {
+    if (mode == "serve" && argc == 5) {
         return serve(static_cast<unsigned short>(std::stoi(argv[2])),
-                     static_cast<unsigned short>(std::stoi(argv[3])), std::stoi(argv[4]),
-                     static_cast<unsigned short>(argc == 6 ? std::stoi(argv[5]) : 0));
+                     static_cast<unsigned short>(std::stoi(argv[3])), std::stoi(argv[4]));
     }
     if (mode == "check" && (argc == 9 || argc == 10)) {
         return check(static_cast<unsigned short>(std::stoi(argv[2])),
@@ -265,7 +236,7 @@ int main(int argc, char** argv)
                      argc == 10 ? std::stoi(argv[9]) : 0);
     }
     std::fprintf(stderr,
-                 "usage: %s serve TCP_PORT HTTP_PORT SECONDS [STATS_PORT]\n"
+                 "usage: %s serve TCP_PORT HTTP_PORT SECONDS\n"
                  "       %s check TCP_PORT HTTP_PORT N_TCP N_HTTP INTERVAL_MS WARMUP SECONDS "
                  "[N_LISTEN]\n",
                  argv[0], argv[0]);
