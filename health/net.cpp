@@ -4,6 +4,9 @@
 #include <boost/asio/error.hpp>
 #include <boost/asio/socket_base.hpp>
 #include <fmt/format.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
 
 namespace vipd::health {
 
@@ -88,6 +91,12 @@ boost::system::error_code open_socket(asio::ip::tcp::socket& socket,
         socket.bind(asio::ip::tcp::endpoint(*source, 0), ec);
     }
     return ec;
+}
+
+void hold_handshake_ack(asio::ip::tcp::socket& socket)
+{
+    const int zero = 0;
+    (void)::setsockopt(socket.native_handle(), IPPROTO_TCP, TCP_QUICKACK, &zero, sizeof zero);
 }
 
 ResetOnExit::~ResetOnExit()

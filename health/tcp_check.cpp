@@ -50,6 +50,9 @@ asio::awaitable<Outcome> TcpCheck::probe()
     if (auto ec = open_socket(socket, target_, source_)) {
         co_return down(failure(ec, "socket"));
     }
+    if (config_.send.empty() && config_.expect.empty()) {
+        hold_handshake_ack(socket);
+    }
     auto [ec] = co_await socket.async_connect(target_, asio::as_tuple(asio::use_awaitable));
     if (ec) {
         co_return down(failure(ec));
