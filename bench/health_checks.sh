@@ -84,7 +84,7 @@ opened() {
 }
 
 total=$((WARMUP_SECONDS + RUN_SECONDS + NC_SECONDS + 20))
-total=$((total + 6 * (WARMUP_SECONDS + CMP_SECONDS + 10)))
+total=$((total + 6 * (WARMUP_SECONDS + CMP_SECONDS + 10) + 120))
 "$BIN" serve "$TCP_PORT" "$HTTP_PORT" "$total" &
 srv=$!
 sleep 0.5
@@ -138,7 +138,8 @@ haproxy_phase() {
     haproxy -c -q -f "$cfg"
     local l0 a0 a1 t0 t1 u0 u1 f0 f1 w0 w1 c0 c1
     l0=$(loadavg)
-    timeout $((WARMUP_SECONDS + CMP_SECONDS + 10)) haproxy -db -f "$cfg" >"$TMP/haproxy.log" 2>&1 &
+    # Bounded, with room for a slow start (10,000 servers to parse) on a loaded machine.
+    timeout $((WARMUP_SECONDS + CMP_SECONDS + 120)) haproxy -db -f "$cfg" >"$TMP/haproxy.log" 2>&1 &
     hap=$!
     sleep "$WARMUP_SECONDS"
     local pid
@@ -159,6 +160,7 @@ haproxy_phase() {
     a1=$(opened) t1=$(ticks "$pid") u1=$(ticks_user "$pid") f1=$(minflt "$pid")
     w1=$(date +%s.%N)
     c1=$(chkfail "$sock")
+    [ -e "/proc/$pid/stat" ] || { echo "haproxy ended early:" >&2; tail -5 "$TMP/haproxy.log" >&2; exit 1; }
     local rss pss priv
     rss=$(awk '/^VmRSS:/ { print $2 }' "/proc/$pid/status")
     pss=$(rollup_kib "$pid" Pss)

@@ -7,6 +7,7 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 namespace vipd::health {
 
@@ -93,10 +94,20 @@ boost::system::error_code open_socket(asio::ip::tcp::socket& socket,
     return ec;
 }
 
-void hold_handshake_ack(asio::ip::tcp::socket& socket)
+void hold_handshake_ack(int fd)
 {
     const int zero = 0;
-    (void)::setsockopt(socket.native_handle(), IPPROTO_TCP, TCP_QUICKACK, &zero, sizeof zero);
+    (void)::setsockopt(fd, IPPROTO_TCP, TCP_QUICKACK, &zero, sizeof zero);
+}
+
+ResetFdOnExit::~ResetFdOnExit()
+{
+    if (fd_ < 0) {
+        return;
+    }
+    const linger reset{1, 0};
+    (void)::setsockopt(fd_, SOL_SOCKET, SO_LINGER, &reset, sizeof reset);
+    ::close(fd_);
 }
 
 ResetOnExit::~ResetOnExit()

@@ -45,7 +45,20 @@ open_socket(boost::asio::ip::tcp::socket& socket, const boost::asio::ip::tcp::en
 /// same); the service's kernel never completes the handshake, so nothing is accepted, logged or
 /// torn down on its side, and the checker's kernel does less work per probe. Best effort
 /// (an error leaves the ordinary handshake).
-void hold_handshake_ack(boost::asio::ip::tcp::socket& socket);
+void hold_handshake_ack(int fd);
+
+/// The bare-socket twin of ResetOnExit, for a descriptor Asio does not own (ConnectPoller).
+class ResetFdOnExit
+{
+public:
+    explicit ResetFdOnExit(int fd) : fd_(fd) {}
+    ResetFdOnExit(const ResetFdOnExit&) = delete;
+    ResetFdOnExit& operator=(const ResetFdOnExit&) = delete;
+    ~ResetFdOnExit();
+
+private:
+    int fd_;
+};
 
 /// Closes a socket with an RST (SO_LINGER 0) when it goes out of scope, whatever the path
 /// (success, failure, cancellation by the monitor's timeout).

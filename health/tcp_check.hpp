@@ -39,6 +39,7 @@ public:
 
 private:
     TcpCheck() = default;
+    boost::asio::awaitable<Outcome> connect_only();
 
     TcpCheckConfig config_;
     boost::asio::ip::tcp::endpoint target_;

@@ -3,6 +3,7 @@
 #include <fstream>
 
 #include <catch2/catch.hpp>
+#include <sys/socket.h>
 
 #include "fixtures.hpp"
 #include "health/monitor.hpp"
@@ -178,6 +179,43 @@ TEST_CASE("monitor: a hanging HTTP server is a timeout, applied by the monitor",
     REQUIRE_FALSE(rec.probes.empty());
     CHECK(rec.probes.front().timed_out);
     CHECK(rec.probes.front().took >= 200ms);
+}
+
+TEST_CASE("monitor: a bare tcp connect that gets no answer times out, the next ones still work",
+          "[health]")
+{
+    asio::io_context io;
+    Recorder rec;
+    Monitor monitor(io.get_executor());
+    monitor.add_observer(rec);
+    // A listener that never accepts, its accept queue full: further SYNs are dropped.
+    tcp::acceptor full(io);
+    full.open(tcp::v4());
+    full.bind(tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0));
+    full.listen(0);
+    std::vector<tcp::socket> fillers;
+    for (int i = 0; i < 4; ++i) {
+        fillers.emplace_back(io).open(tcp::v4());
+        fillers.back().non_blocking(true);
+        const auto to = full.local_endpoint();
+        (void)::connect(fillers.back().native_handle(), to.data(),
+                        static_cast<socklen_t>(to.size())); // EINPROGRESS
+    }
+    TcpListener good(io);
+    auto timing = fast(1, 1);
+    timing.timeout = 200ms;
+    REQUIRE(monitor.add(tcp_spec("silent", full.local_endpoint().port(), timing)));
+    REQUIRE(monitor.add(tcp_spec("good", good.port(), timing)));
+    REQUIRE(run_until(io, [&] { return rec.reached("silent", State::down); }));
+    CHECK(monitor.snapshot("silent")->cause == "timeout after 200 ms");
+    CHECK(monitor.snapshot("silent")->last->took >= 200ms);
+    CHECK(monitor.snapshot("silent")->timeouts >= 1);
+    // Probes of both go on after the cancelled waits.
+    const auto probes = monitor.snapshot("good")->probes;
+    REQUIRE(run_until(io, [&] { return monitor.snapshot("good")->probes >= probes + 3; }));
+    CHECK(monitor.snapshot("good")->state == State::up);
+    CHECK(monitor.snapshot("good")->failures == 0);
+    REQUIRE(run_until(io, [&] { return monitor.snapshot("silent")->timeouts >= 2; }));
 }
 
 TEST_CASE("monitor: exec past its timeout is killed with its group, no zombie", "[health]")
