@@ -31,6 +31,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "bench/proc_kib.hpp"
+
 namespace {
 
 using Clock = std::chrono::steady_clock;
@@ -41,22 +43,6 @@ struct Counts
     std::uint64_t probes = 0;
     std::uint64_t failures = 0;
 };
-
-long kib(const char* file, const char* key)
-{
-    std::FILE* f = std::fopen(file, "r");
-    char line[256];
-    long value = -1;
-    while (f != nullptr && std::fgets(line, sizeof line, f) != nullptr) {
-        if (std::strncmp(line, key, std::strlen(key)) == 0) {
-            value = std::strtol(line + std::strlen(key), nullptr, 10);
-        }
-    }
-    if (f != nullptr) {
-        std::fclose(f);
-    }
-    return value;
-}
 
 double cpu(const timeval& tv)
 {

@@ -24,6 +24,7 @@
 #include <fmt/format.h>
 #include <sys/resource.h>
 
+#include "bench/proc_kib.hpp"
 #include "health/monitor.hpp"
 
 // GCC 12 false positive on coroutine frames (GCC bug 109224).
@@ -142,22 +143,6 @@ Usage usage(const Monitor& monitor)
     u.minflt = ru.ru_minflt;
     u.wall = std::chrono::steady_clock::now();
     return u;
-}
-
-long kib(const char* file, const char* key)
-{
-    std::FILE* f = std::fopen(file, "r");
-    char line[256];
-    long value = -1;
-    while (f != nullptr && std::fgets(line, sizeof line, f) != nullptr) {
-        if (std::strncmp(line, key, std::strlen(key)) == 0) {
-            value = std::strtol(line + std::strlen(key), nullptr, 10);
-        }
-    }
-    if (f != nullptr) {
-        std::fclose(f);
-    }
-    return value;
 }
 
 int check(unsigned short tcp_port, unsigned short http_port, int n_tcp, int n_http, int interval_ms,
