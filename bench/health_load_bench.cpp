@@ -2,10 +2,11 @@
 //   health_load_bench serve TCP_PORT HTTP_PORT SECONDS
 //       loopback targets: TCP_PORT accepts and holds each connection until the peer closes;
 //       HTTP_PORT answers "200 OK" to each request. Exits after SECONDS.
-//   health_load_bench check TCP_PORT HTTP_PORT N_TCP N_HTTP INTERVAL_MS WARMUP SECONDS
-//       one health::Monitor with N_TCP tcp and N_HTTP http checks on 127.0.0.1, first probes
-//       spread over one interval; after WARMUP seconds it measures itself for SECONDS (probes,
-//       getrusage CPU, VmRSS/VmHWM), prints one "window ..." line and exits.
+//   health_load_bench check TCP_PORT HTTP_PORT N_TCP N_HTTP INTERVAL_MS WARMUP SECONDS [N_LISTEN]
+//       one health::Monitor with N_TCP tcp, N_HTTP http and N_LISTEN listen checks on
+//       127.0.0.1 (listen: is TCP_PORT listening), first probes spread over one interval; after
+//       WARMUP seconds it measures itself for SECONDS (probes, getrusage CPU, minor faults,
+//       VmRSS/VmHWM, PSS and private memory), prints one "window ..." line and exits.
 //       Loopback only, bounded in time.
 #include <chrono>
 #include <cstdio>
@@ -23,6 +24,7 @@
 #include <fmt/format.h>
 #include <sys/resource.h>
 
+#include "bench/proc_kib.hpp"
 #include "health/monitor.hpp"
 
 // GCC 12 false positive on coroutine frames (GCC bug 109224).
@@ -119,6 +121,7 @@ struct Usage
     std::chrono::steady_clock::time_point wall;
     double cpu_user = 0;
     double cpu_sys = 0;
+    long minflt = 0;
     std::uint64_t probes = 0;
     std::uint64_t failures = 0;
 };
@@ -137,29 +140,16 @@ Usage usage(const Monitor& monitor)
     };
     u.cpu_user = secs(ru.ru_utime);
     u.cpu_sys = secs(ru.ru_stime);
+    u.minflt = ru.ru_minflt;
     u.wall = std::chrono::steady_clock::now();
     return u;
 }
 
-long status_kib(const char* key)
-{
-    std::FILE* f = std::fopen("/proc/self/status", "r");
-    char line[256];
-    long value = -1;
-    while (f != nullptr && std::fgets(line, sizeof line, f) != nullptr) {
-        if (std::strncmp(line, key, std::strlen(key)) == 0) {
-            value = std::strtol(line + std::strlen(key), nullptr, 10);
-        }
-    }
-    if (f != nullptr) {
-        std::fclose(f);
-    }
-    return value;
-}
-
 int check(unsigned short tcp_port, unsigned short http_port, int n_tcp, int n_http, int interval_ms,
-          int warmup, int seconds)
+          int warmup, int seconds, int n_listen)
 {
+    // Held here so that its dump count outlives the checks.
+    const auto listen_table = ListenTable::shared();
     asio::io_context io(1);
     Monitor monitor(io.get_executor(), {20240601});
     Transitions transitions;
@@ -185,19 +175,31 @@ int check(unsigned short tcp_port, unsigned short http_port, int n_tcp, int n_ht
             return 1;
         }
     }
+    for (int i = 0; i < n_listen; ++i) {
+        ListenCheckConfig listen{"127.0.0.1", tcp_port, SocketProtocol::tcp};
+        if (auto ok = monitor.add({fmt::format("listen-{}", i), listen, timing}); !ok) {
+            std::fprintf(stderr, "%s\n", ok.error().c_str());
+            return 1;
+        }
+    }
     // The process measures itself over [warmup, warmup + seconds]: getrusage (CPU of the whole
     // process, the two snapshots included), probes counted by the Monitor, VmRSS/VmHWM.
     io.run_for(std::chrono::seconds(warmup));
     const auto u0 = usage(monitor);
+    const auto dumps0 = listen_table->dumps();
     io.run_for(std::chrono::seconds(seconds));
     const auto u1 = usage(monitor);
     const auto wall = std::chrono::duration<double>(u1.wall - u0.wall).count();
+    const char* rollup = "/proc/self/smaps_rollup";
     std::printf("window wall=%.3f probes=%llu failures=%llu cpu_user=%.3f cpu_sys=%.3f "
-                "rss_kib=%ld hwm_kib=%ld\n",
+                "rss_kib=%ld hwm_kib=%ld pss_kib=%ld private_kib=%ld minflt=%ld dumps=%llu\n",
                 wall, static_cast<unsigned long long>(u1.probes - u0.probes),
                 static_cast<unsigned long long>(u1.failures - u0.failures),
-                u1.cpu_user - u0.cpu_user, u1.cpu_sys - u0.cpu_sys, status_kib("VmRSS:"),
-                status_kib("VmHWM:"));
+                u1.cpu_user - u0.cpu_user, u1.cpu_sys - u0.cpu_sys,
+                kib("/proc/self/status", "VmRSS:"), kib("/proc/self/status", "VmHWM:"),
+                kib(rollup, "Pss:"), kib(rollup, "Private_Clean:") + kib(rollup, "Private_Dirty:"),
+                u1.minflt - u0.minflt,
+                static_cast<unsigned long long>(listen_table->dumps() - dumps0));
     std::printf("final %s transitions=%llu\n", totals(monitor).c_str(),
                 static_cast<unsigned long long>(transitions.count));
     return 0;
@@ -212,15 +214,16 @@ int main(int argc, char** argv)
         return serve(static_cast<unsigned short>(std::stoi(argv[2])),
                      static_cast<unsigned short>(std::stoi(argv[3])), std::stoi(argv[4]));
     }
-    if (mode == "check" && argc == 9) {
+    if (mode == "check" && (argc == 9 || argc == 10)) {
         return check(static_cast<unsigned short>(std::stoi(argv[2])),
                      static_cast<unsigned short>(std::stoi(argv[3])), std::stoi(argv[4]),
-                     std::stoi(argv[5]), std::stoi(argv[6]), std::stoi(argv[7]),
-                     std::stoi(argv[8]));
+                     std::stoi(argv[5]), std::stoi(argv[6]), std::stoi(argv[7]), std::stoi(argv[8]),
+                     argc == 10 ? std::stoi(argv[9]) : 0);
     }
     std::fprintf(stderr,
                  "usage: %s serve TCP_PORT HTTP_PORT SECONDS\n"
-                 "       %s check TCP_PORT HTTP_PORT N_TCP N_HTTP INTERVAL_MS WARMUP SECONDS\n",
+                 "       %s check TCP_PORT HTTP_PORT N_TCP N_HTTP INTERVAL_MS WARMUP SECONDS "
+                 "[N_LISTEN]\n",
                  argv[0], argv[0]);
     return 2;
 }

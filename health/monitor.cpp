@@ -1,8 +1,10 @@
 // Monitor: scheduling, timeouts, rise/fall feeding and publication of transitions.
 // Timeout mechanism, the same for every kind: the runner coroutine is spawned with a cancellation
-// slot; a timer armed for each probe emits terminal cancellation into whatever operation the probe
-// awaits, the probe unwinds (closing sockets, killing children), and the runner records
-// "timeout after N s" and resets its cancellation state.
+// slot; a deadline armed for each probe emits terminal cancellation into whatever operation the
+// probe awaits, the probe unwinds (closing sockets, killing children), and the runner records
+// "timeout after N s" and resets its cancellation state. The checks' deadlines (next probe, probe
+// timeout) live in one heap served by one timer (Deadlines); a HAProxy instance's poll loop uses
+// its own timer.
 #include "health/monitor.hpp"
 
 // GCC 12 false positive on coroutine frames (GCC bug 109224).
@@ -14,6 +16,7 @@
 #include <boost/asio/bind_cancellation_slot.hpp>
 #include <boost/asio/cancellation_signal.hpp>
 #include <boost/asio/co_spawn.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -59,6 +62,7 @@ struct Monitor::CheckEntry : Monitor::Runner
 {
     using Runner::Runner;
 
+    std::uint64_t wake_seq = 0; // names the pending "probe now" deadline; stale ones are skipped
     CheckSpec spec;
     std::string kind;
     std::unique_ptr<Check> check;  // null for a HAProxy reference
@@ -82,9 +86,64 @@ struct Monitor::InstanceEntry : Monitor::Runner
     std::vector<std::shared_ptr<CheckEntry>> refs;
 };
 
+// Every check's next deadline in one min-heap, served by one timer armed for the earliest: a
+// deadline costs a push and a pop in a contiguous vector, not a timer of its own. Entries are
+// never removed early: a stale one (the check stopped, probed again or finished) is skipped when
+// it comes due.
+struct Monitor::Deadlines
+{
+    explicit Deadlines(const asio::any_io_executor& executor) : timer(executor) {}
+
+    struct Item
+    {
+        Clock::time_point at;
+        std::uint64_t seq; // CheckEntry::wake_seq (a probe) or Runner::seq (its timeout)
+        bool timeout;
+        std::weak_ptr<CheckEntry> entry;
+    };
+    struct Later
+    {
+        bool operator()(const Item& a, const Item& b) const { return a.at > b.at; }
+    };
+
+    asio::steady_timer timer;
+    std::vector<Item> heap;
+    Monitor* monitor = nullptr; // null once the Monitor is gone (the handler holds this struct)
+    std::optional<Clock::time_point> armed; // expiry of the pending wait
+    bool serving = false;                   // inside on_deadlines: arm once, at the end
+
+    void push(Item item)
+    {
+        heap.push_back(std::move(item));
+        std::push_heap(heap.begin(), heap.end(), Later{});
+    }
+    Item pop()
+    {
+        std::pop_heap(heap.begin(), heap.end(), Later{});
+        auto item = std::move(heap.back());
+        heap.pop_back();
+        return item;
+    }
+    // Arm the timer for the earliest deadline unless it already is.
+    static void arm(const std::shared_ptr<Deadlines>& d)
+    {
+        if (d->heap.empty() || d->serving || (d->armed && *d->armed <= d->heap.front().at)) {
+            return;
+        }
+        d->armed = d->heap.front().at;
+        d->timer.expires_at(*d->armed);
+        d->timer.async_wait([d](boost::system::error_code ec) {
+            if (!ec && d->monitor != nullptr) {
+                d->monitor->on_deadlines();
+            }
+        });
+    }
+};
+
 namespace {
 
 using Runner = Monitor::Runner;
+using Deadlines = Monitor::Deadlines;
 
 constexpr auto tick = std::chrono::duration_cast<Clock::duration>(milliseconds{10});
 
@@ -109,22 +168,38 @@ asio::awaitable<void> sleep(Runner& r, milliseconds delay)
     r.wake = false;
 }
 
-// Await `op`, cancelling it after `timeout`; nullopt on timeout or stop. Other exceptions are
-// rethrown after the cancellation state is clean again.
+// The timeout of the runner's next probe, for bounded(): sequence number of that probe.
+std::uint64_t next_probe(Runner& r)
+{
+    r.timed_out = false;
+    return ++r.seq;
+}
+
+// Cancel the probe `seq` if it is still running: what a timeout does.
+void expire(Runner& r, std::uint64_t seq)
+{
+    if (r.probing && r.seq == seq) {
+        r.timed_out = true;
+        r.signal.emit(asio::cancellation_type::terminal);
+    }
+}
+
+// Await `op`, cancelled when its timeout expires (armed by the caller after next_probe(): a
+// check's deadline, or with `own_timeout` the runner's own timer); nullopt on timeout or stop.
+// Other exceptions are rethrown after the cancellation state is clean again.
 template <class T>
 asio::awaitable<std::optional<T>> bounded(std::shared_ptr<Runner> r, asio::awaitable<T> op,
-                                          milliseconds timeout)
+                                          std::optional<milliseconds> own_timeout = std::nullopt)
 {
-    const auto seq = ++r->seq;
-    r->timed_out = false;
-    r->timer.expires_at(on_tick(Clock::now() + timeout));
-    r->timer.async_wait([weak = std::weak_ptr<Runner>(r), seq](boost::system::error_code ec) {
-        auto runner = weak.lock();
-        if (!ec && runner && runner->probing && runner->seq == seq) {
-            runner->timed_out = true;
-            runner->signal.emit(asio::cancellation_type::terminal);
-        }
-    });
+    if (own_timeout) {
+        const auto seq = next_probe(*r);
+        r->timer.expires_at(on_tick(Clock::now() + *own_timeout));
+        r->timer.async_wait([weak = std::weak_ptr<Runner>(r), seq](boost::system::error_code ec) {
+            if (auto runner = weak.lock(); !ec && runner) {
+                expire(*runner, seq);
+            }
+        });
+    }
     r->probing = true;
     std::optional<T> result;
     std::exception_ptr failure;
@@ -134,7 +209,9 @@ asio::awaitable<std::optional<T>> bounded(std::shared_ptr<Runner> r, asio::await
         failure = std::current_exception();
     }
     r->probing = false;
-    r->timer.cancel();
+    if (own_timeout) {
+        r->timer.cancel();
+    }
     co_await asio::this_coro::reset_cancellation_state();
     if (r->timed_out || r->stopped) {
         co_return std::nullopt;
@@ -169,12 +246,17 @@ std::chrono::microseconds latency_since(Clock::time_point start)
 } // namespace
 
 Monitor::Monitor(asio::any_io_executor executor, MonitorOptions options)
-    : executor_(std::move(executor)), rng_(options.seed)
-{}
+    : executor_(std::move(executor)), deadlines_(std::make_shared<Deadlines>(executor_)),
+      rng_(options.seed)
+{
+    deadlines_->monitor = this;
+}
 
 Monitor::~Monitor()
 {
     stop();
+    deadlines_->monitor = nullptr;
+    deadlines_->timer.cancel();
 }
 
 void Monitor::add_observer(Observer& observer)
@@ -252,23 +334,57 @@ void Monitor::schedule(const std::shared_ptr<CheckEntry>& e, milliseconds delay)
         e->wake = false;
     }
     e->sleeping = true;
-    e->timer.expires_at(on_tick(Clock::now() + delay));
-    // Cancelled only by poke() (probe now) or stop().
-    e->timer.async_wait([this, weak = std::weak_ptr<CheckEntry>(e)](boost::system::error_code) {
+    deadlines_->push({on_tick(Clock::now() + delay), ++e->wake_seq, false, e});
+    Deadlines::arm(deadlines_);
+}
+
+void Monitor::wake(const std::shared_ptr<CheckEntry>& e)
+{
+    e->wake = true;
+    if (!e->sleeping) {
+        return; // probing: schedule() sees `wake` when it ends
+    }
+    ++e->wake_seq; // the pending deadline is stale now
+    e->sleeping = false;
+    asio::post(executor_, [this, weak = std::weak_ptr<CheckEntry>(e)] {
         const auto entry = weak.lock();
-        if (!entry || entry->stopped) {
-            return;
+        if (entry && !entry->stopped) {
+            entry->wake = false;
+            launch(entry);
         }
-        entry->sleeping = false;
-        entry->wake = false;
-        launch(entry);
     });
+}
+
+void Monitor::on_deadlines()
+{
+    auto& d = *deadlines_;
+    d.armed.reset();
+    d.serving = true;
+    const auto now = Clock::now();
+    while (!d.heap.empty() && d.heap.front().at <= now) {
+        const auto item = d.pop();
+        const auto e = item.entry.lock();
+        if (!e || e->stopped) {
+            continue;
+        }
+        if (item.timeout) {
+            expire(*e, item.seq);
+        } else if (e->sleeping && e->wake_seq == item.seq) {
+            e->sleeping = false;
+            e->wake = false;
+            launch(e);
+        }
+    }
+    d.serving = false;
+    Deadlines::arm(deadlines_);
 }
 
 void Monitor::launch(const std::shared_ptr<CheckEntry>& e)
 {
     const auto start = Clock::now();
-    asio::co_spawn(executor_, bounded<Outcome>(e, e->check->probe(), e->spec.timing.timeout),
+    deadlines_->push({on_tick(start + e->spec.timing.timeout), next_probe(*e), true, e});
+    Deadlines::arm(deadlines_);
+    asio::co_spawn(executor_, bounded<Outcome>(e, e->check->probe()),
                    asio::bind_cancellation_slot(
                        e->signal.slot(),
                        [this, e, start](std::exception_ptr error, std::optional<Outcome> outcome) {
@@ -310,8 +426,8 @@ asio::awaitable<void> Monitor::run_instance(std::shared_ptr<InstanceEntry> e,
         const auto start = Clock::now();
         std::optional<tl::expected<StatTable, std::string>> polled;
         try {
-            polled = co_await bounded<tl::expected<StatTable, std::string>>(e, e->source.poll(),
-                                                                            config.timeout);
+            polled = co_await bounded<tl::expected<StatTable, std::string>>(
+                e, e->source.poll(), std::optional(config.timeout));
         } catch (...) {
             const auto text = what(std::current_exception());
             report_error(config.name, text);
@@ -546,7 +662,7 @@ bool Monitor::check_now(std::string_view name)
     if (it->second->ref) {
         instances_.at(std::get<HaproxyRefConfig>(it->second->spec.probe).instance)->poke();
     } else {
-        it->second->poke();
+        wake(it->second);
     }
     return true;
 }
@@ -621,6 +737,7 @@ void Monitor::stop()
     }
     checks_.clear();
     instances_.clear();
+    deadlines_->heap.clear();
 }
 
 } // namespace vipd::health

@@ -3,9 +3,10 @@
 // from a seeded RNG), bounds every probe with the same timeout mechanism (a timer that emits
 // terminal cancellation into the probe), feeds RiseFall, and pushes each state change to the
 // observers at once; an event-driven check (Check::watch) pushes a down target between probes and
-// the Monitor applies it in the same event-loop turn. Built for thousands of checks: an idle check
-// is one armed timer (no coroutine frame; one is spawned per probe), and deadlines are rounded up
-// to a 10 ms tick so that checks due together share one wake-up of the loop. One io_context, one
+// the Monitor applies it in the same event-loop turn. Built for thousands of checks: one timer
+// serves them all (a heap of deadlines: next probe, probe timeout), an idle check is one entry in
+// it (no coroutine frame; one is spawned per probe), and deadlines are rounded up to a 10 ms tick
+// so that checks due together share one wake-up of the loop. One io_context, one
 // thread: not thread-safe, by design. No logging: errors reach observers too. Knows nothing of
 // prefixes, MED or peers.
 #pragma once
@@ -24,6 +25,7 @@
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
+#include <boost/container/small_vector.hpp>
 #include <tl/expected.hpp>
 
 #include "health/check_spec.hpp"
@@ -124,10 +126,15 @@ public:
     struct Runner;
     struct CheckEntry;
     struct InstanceEntry;
+    struct Deadlines;
 
 private:
     void schedule(const std::shared_ptr<CheckEntry>& entry, std::chrono::milliseconds delay);
+    /// Probe a sleeping check now (check_now, enable); a probing one probes again when done.
+    void wake(const std::shared_ptr<CheckEntry>& entry);
     void launch(const std::shared_ptr<CheckEntry>& entry);
+    /// The checks' deadlines that are due: probes started, probes past their timeout cancelled.
+    void on_deadlines();
     void finish(const std::shared_ptr<CheckEntry>& entry, std::exception_ptr error,
                 std::optional<Outcome> outcome, std::chrono::steady_clock::time_point start);
     boost::asio::awaitable<void> run_instance(std::shared_ptr<InstanceEntry> entry,
@@ -140,7 +147,8 @@ private:
     /// callback removed meanwhile.
     template <typename F> void notify(F&& f)
     {
-        const auto observers = observers_;
+        const boost::container::small_vector<Observer*, 8> observers(observers_.begin(),
+                                                                     observers_.end());
         for (auto* o : observers)
             if (std::find(observers_.begin(), observers_.end(), o) != observers_.end())
                 f(*o);
@@ -151,6 +159,7 @@ private:
     tl::expected<std::shared_ptr<CheckEntry>, std::string> build(CheckSpec spec);
 
     boost::asio::any_io_executor executor_;
+    std::shared_ptr<Deadlines> deadlines_; ///< shared with its timer's handler
     std::mt19937_64 rng_;
     std::vector<Observer*> observers_;
     std::map<std::string, std::shared_ptr<CheckEntry>, std::less<>> checks_;

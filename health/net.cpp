@@ -4,6 +4,10 @@
 #include <boost/asio/error.hpp>
 #include <boost/asio/socket_base.hpp>
 #include <fmt/format.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 namespace vipd::health {
 
@@ -88,6 +92,22 @@ boost::system::error_code open_socket(asio::ip::tcp::socket& socket,
         socket.bind(asio::ip::tcp::endpoint(*source, 0), ec);
     }
     return ec;
+}
+
+void hold_handshake_ack(int fd)
+{
+    const int zero = 0;
+    (void)::setsockopt(fd, IPPROTO_TCP, TCP_QUICKACK, &zero, sizeof zero);
+}
+
+ResetFdOnExit::~ResetFdOnExit()
+{
+    if (fd_ < 0) {
+        return;
+    }
+    const linger reset{1, 0};
+    (void)::setsockopt(fd_, SOL_SOCKET, SO_LINGER, &reset, sizeof reset);
+    ::close(fd_);
 }
 
 ResetOnExit::~ResetOnExit()

@@ -39,6 +39,27 @@ parse_endpoint(std::string_view address, std::uint16_t port);
 open_socket(boost::asio::ip::tcp::socket& socket, const boost::asio::ip::tcp::endpoint& target,
             const std::optional<boost::asio::ip::address>& source);
 
+/// For a probe that sends nothing (a bare connect check): clear TCP_QUICKACK before connecting,
+/// as HAProxy's checker does, so the ACK of the SYN-ACK waits for data that never comes and the
+/// RST of the close goes instead. The SYN-ACK still completes the connect (the verdict is the
+/// same); the service's kernel never completes the handshake, so nothing is accepted, logged or
+/// torn down on its side, and the checker's kernel does less work per probe. Best effort
+/// (an error leaves the ordinary handshake).
+void hold_handshake_ack(int fd);
+
+/// The bare-socket twin of ResetOnExit, for a descriptor Asio does not own (ConnectPoller).
+class ResetFdOnExit
+{
+public:
+    explicit ResetFdOnExit(int fd) : fd_(fd) {}
+    ResetFdOnExit(const ResetFdOnExit&) = delete;
+    ResetFdOnExit& operator=(const ResetFdOnExit&) = delete;
+    ~ResetFdOnExit();
+
+private:
+    int fd_;
+};
+
 /// Closes a socket with an RST (SO_LINGER 0) when it goes out of scope, whatever the path
 /// (success, failure, cancellation by the monitor's timeout).
 class ResetOnExit

@@ -4,13 +4,18 @@
 // GCC 12 false positive on coroutine frames (GCC bug 109224).
 #pragma GCC diagnostic ignored "-Wmismatched-new-delete"
 
+#include <cerrno>
+
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/buffer.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 #include <fmt/format.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 
+#include "health/connect_poller.hpp"
 #include "health/net.hpp"
 
 namespace vipd::health {
@@ -43,8 +48,49 @@ tl::expected<std::unique_ptr<TcpCheck>, std::string> TcpCheck::make(TcpCheckConf
     return check;
 }
 
+namespace {
+
+boost::system::error_code last_error()
+{
+    return {errno, boost::system::system_category()};
+}
+
+} // namespace
+
+// A bare connect: the socket calls the kernel needs, the wait shared with every other bare
+// connect in flight (ConnectPoller); the SYN-ACK is the verdict.
+asio::awaitable<Outcome> TcpCheck::connect_only()
+{
+    const int fd = ::socket(target_.protocol().family(), SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
+                            IPPROTO_TCP);
+    if (fd < 0) {
+        co_return down(failure(last_error(), "socket"));
+    }
+    ResetFdOnExit reset(fd);
+    hold_handshake_ack(fd);
+    if (source_) {
+        const tcp::endpoint local(*source_, 0);
+        if (::bind(fd, local.data(), static_cast<socklen_t>(local.size())) != 0) {
+            co_return down(failure(last_error(), "socket"));
+        }
+    }
+    if (::connect(fd, target_.data(), static_cast<socklen_t>(target_.size())) != 0) {
+        if (errno != EINPROGRESS) {
+            co_return down(failure(last_error()));
+        }
+        const auto ec = co_await ConnectPoller::of(co_await asio::this_coro::executor).wait(fd);
+        if (ec) {
+            co_return down(failure(ec));
+        }
+    }
+    co_return Outcome{Status::up, "connected", {}};
+}
+
 asio::awaitable<Outcome> TcpCheck::probe()
 {
+    if (config_.send.empty() && config_.expect.empty()) {
+        co_return co_await connect_only();
+    }
     tcp::socket socket(co_await asio::this_coro::executor);
     ResetOnExit reset(socket);
     if (auto ec = open_socket(socket, target_, source_)) {

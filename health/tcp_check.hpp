@@ -1,5 +1,6 @@
 // `tcp` check: connect to address:port (IPv4/IPv6), optionally send a payload and expect a
-// substring back; optional source address. Closes with an RST (see net.hpp).
+// substring back; optional source address. Closes with an RST; a bare connect check holds back
+// the handshake's last ACK so the reset goes first (see net.hpp).
 #pragma once
 
 #include <cstddef>
@@ -38,6 +39,7 @@ public:
 
 private:
     TcpCheck() = default;
+    boost::asio::awaitable<Outcome> connect_only();
 
     TcpCheckConfig config_;
     boost::asio::ip::tcp::endpoint target_;

@@ -55,8 +55,10 @@ TEST_CASE("tcp: listener is up, closed port is connect refused", "[health]")
     TcpListener listener(io);
     auto up = TcpCheck::make({"127.0.0.1", listener.port(), "", "", "", 4096});
     REQUIRE(up);
+    // The SYN-ACK is the verdict; the handshake's last ACK is held back and the RST goes first,
+    // so the listener normally accepts nothing (not asserted: a delayed-ACK timer that fires
+    // before the close on a loaded machine sends it).
     CHECK(run_probe(io, **up) == Outcome{Status::up, "connected", {}});
-    CHECK(run_until(io, [&] { return listener.accepted() == 1; })); // accept runs after connect
 
     auto closed = TcpCheck::make({"127.0.0.1", closed_port(), "", "", "", 4096});
     REQUIRE(closed);
