@@ -1,7 +1,9 @@
 // `vipd -c FILE`: the daemon's main loop (see daemon.hpp).
+#include <csignal>
 #include <cstdio>
 #include <cstdlib>
 
+#include <pthread.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -43,6 +45,16 @@ int run_daemon(const std::filesystem::path& config_path)
     }
     release_free_memory();
     io.run();
+    // Stopped. A second stop signal may still be on its way (timeout(1) sends one to its child
+    // and one to its process group; an impatient operator presses ^C twice): once `daemon`'s
+    // signal_set is destroyed, the default action would end a clean stop as "killed by
+    // SIGTERM". Blocked now (vipd's only thread; Asio's own threads block every signal), such a
+    // signal stays pending until the process exits with its status.
+    sigset_t stop_signals;
+    sigemptyset(&stop_signals);
+    for (int sig : {SIGTERM, SIGINT, SIGHUP})
+        sigaddset(&stop_signals, sig);
+    pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
     return 0;
 }
 
