@@ -46,12 +46,7 @@ for ((i = 0; i < 100; i++)); do
     netns_model_vip "v$i" "198.51.$((100 + i / 50)).$((i % 50 + 1))/32" $((1000 + i)) "65001:$i" "65001:9:$i" $((19000 + i))
 done
 netns_topology
-netns_check_up "${ports[@]}"
-netns_start_flipper flip
-netns_start_bird bird0 "$hold"
-netns_start_gobgpd gobgp0 "$hold"
-netns_write_vipd_conf "$hold" "$conf"
-netns_start_vipd vipd "$conf"
+netns_start_all "$hold" "$conf" "${ports[@]}"
 declare -A cur=([bird]=bird0 [gobgp]=gobgp0) n=([bird]=0 [gobgp]=0)
 netns_wait_table bird0 60
 netns_wait_table gobgp0 60

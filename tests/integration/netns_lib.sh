@@ -254,7 +254,15 @@ netns_fault_start() {
             "65001:$((first + i))" "65001:$tag:$i" "${ports[i]}"
     done
     netns_model_vip always "198.51.100.$always/32" "$always" "65001:$always" "65001:$tag:$always" -
-    netns_check_up "${ports[@]}"
+    netns_start_all "$hold" "$conf" "${ports[@]}"
+}
+
+# netns_start_all HOLD CONF PORT...: with the topology up and the model written, every model port
+# up, the flipper, BIRD bird0 and gobgpd gobgp0 with hold time HOLD, and vipd (config CONF).
+netns_start_all() {
+    local hold=$1 conf=$2
+    shift 2
+    netns_check_up "$@"
     netns_start_flipper flip
     netns_start_bird bird0 "$hold"
     netns_start_gobgpd gobgp0 "$hold"
