@@ -45,17 +45,15 @@ check_counts() {
 
 # run_ctest NAME BUILD_DIR [DECLARED_SKIP...]: adds ctest's counts to the totals. A test that
 # skips fails the run unless it is one of DECLARED_SKIP (a skip here means something CI can run
-# did not run: Chromium failing its probe, no network namespaces, ...). CTEST_SELECT (ctest
-# arguments, e.g. "-L integration") runs part of the tree.
+# did not run: Chromium failing its probe, no network namespaces, ...).
 run_ctest() {
     local name=$1 dir=$2 log=$LOGDIR/ctest-$1.log
     shift 2
-    local declared=("$@") t d ok select
-    read -ra select <<<"${CTEST_SELECT:-}"
+    local declared=("$@") t d ok
     phase "ctest ($name)"
     # -j: unit tests run side by side; integration tests one at a time (RESOURCE_LOCK), beside
     # the unit tests (tests/CMakeLists.txt).
-    ctest --test-dir "$dir" --output-on-failure --timeout 600 -j"$JOBS" "${select[@]}" 2>&1 |
+    ctest --test-dir "$dir" --output-on-failure --timeout 600 -j"$JOBS" 2>&1 |
         tee "$log"
     local line total nfail
     line=$(grep -E 'tests passed, [0-9]+ tests? failed out of [0-9]+' "$log" | tail -1)
@@ -78,7 +76,7 @@ run_ctest() {
             failed=$((failed + 1))
         fi
     done < <(sed -nE 's/^[[:space:]]*[0-9]+ - (.*) \(Skipped\)$/\1/p' "$log")
-    [ -n "${select[*]}" ] || check_counts "$name" "$dir"
+    check_counts "$name" "$dir"
 }
 
 # build NAME BUILD_DIR CMAKE_ARGS...: configure + build; a failed build counts as one failure.
