@@ -73,7 +73,7 @@ printf 'right-key\n' >"$keyfile"
 kill -HUP "$(daemon_pid vipd)"
 wait_or_fail 10 "vipd's BFD session Up with the right key" vipd_bfd_is Up
 wait_or_fail 5 "BIRD's BFD session Up" bash -c "[[ \$(birdc -s '$(_vipd_bird_sock rtr)' show bfd sessions | awk '\$1 == \"$me\" { print \$3 }') == Up ]]"
-assert_eq "$(bird_proto_since rtr vipd)" "$since"
+bird_assert_same_session rtr vipd "$since" "BIRD's BGP session across the key reload"
 bird_is_established rtr vipd || fail "the BGP session did not stay up across the reload"
 
 stop_daemon vipd

@@ -188,7 +188,7 @@ wait_or_fail 10 "BIRD sending every 200 ms" \
     bash -c "birdc -s '$(_vipd_bird_sock rtr)' show bfd sessions | awk '\$1 == \"$me\" { exit !(\$3 == \"Up\" && \$(NF - 1) == \"0.200\") }'"
 assert_eq "$transitions" "$(nb_field bfd transitions)" "vipd's BFD transitions across the interval change"
 assert_eq Up "$(nb_field bfd state)"
-assert_eq "$since" "$(bird_proto_since rtr vipd)" "BIRD's BGP session (since) across the interval change"
+bird_assert_same_session rtr vipd "$since" "BIRD's BGP session (since) across the interval change"
 assert_eq "$established" "$(nb_field established_count)" "vipd's establishments"
 metrics=$(ip netns exec "$nsv" curl -sf http://127.0.0.1:8080/metrics) || fail "no /metrics"
 assert_contains "$metrics" 'vipd_bfd_detection_time_seconds{neighbor="rtr"} 1'
@@ -265,7 +265,7 @@ assert_cmd "vipd still running" daemon_alive vipd
 assert_eq Up "$(nb_field bfd state)" "vipd's BFD state after the hostile packets"
 assert_eq "$transitions" "$(nb_field bfd transitions)" "vipd's BFD transitions across the hostile packets"
 assert_eq Up "$(bird_bfd_state)" "BIRD's BFD state after the hostile packets"
-assert_eq "$since" "$(bird_proto_since rtr vipd)" "BIRD's BGP session across the hostile packets"
+bird_assert_same_session rtr vipd "$since" "BIRD's BGP session across the hostile packets"
 bird_has_route rtr vipd "$vip" || fail "the VIP left BIRD's table"
 # Dropped between BIRD's good packets, the TTL ones are logged once, not once per packet.
 assert_eq 1 "$(count_log "BFD packet dropped: ttl: TTL 254")" "log lines for $ttl_drops TTL drops"
@@ -290,7 +290,7 @@ assert_eq True "$(mh_field multihop)" "vipd's mh session is multihop"
 wait_or_fail 10 "BIRD's multihop BFD session Up" \
     bash -c "birdc -s '$(_vipd_bird_sock rtr)' show bfd sessions | awk '\$1 == \"$me_lo\" { f = (\$3 == \"Up\") } END { exit !f }'"
 bird_wait_established rtr vipd_mh 15
-assert_eq "$since" "$(bird_proto_since rtr vipd)" "the single-hop session across the reload"
+bird_assert_same_session rtr vipd "$since" "the single-hop session across the reload"
 ctl neighbors mh | grep -q "bfd:.*Up (multihop)" || fail "vipctl neighbors mh: no multihop BFD Up row: $(ctl neighbors mh)"
 
 stop_daemon vipd

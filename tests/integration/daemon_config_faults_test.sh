@@ -101,7 +101,7 @@ assert_eq "a=127.0.0.21 b=127.0.0.22" "$(addresses)" "neighbors as before"
 
 log "after all that: the same table, the same session, and a good reload still works"
 bird_expect_table rtr vipd "$TABLE" 5
-assert_eq "$since" "$(bird_proto_since rtr vipd)" "BIRD's session was not reset"
+bird_assert_same_session rtr vipd "$since" "BIRD's session was not reset"
 printf '%s\n' "$good_conf" >"$conf"
 ctl reload >/dev/null
 

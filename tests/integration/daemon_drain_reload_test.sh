@@ -64,7 +64,7 @@ since_before=$(bird_proto_since rtr vipd)
 write_conf ', { "name": "api", "prefixes": ["198.51.100.31/32"], "rule": "always()" }'
 kill -HUP "$(daemon_pid $V)"
 bird_wait_route rtr vipd 198.51.100.31/32 10
-assert_eq "$since_before" "$(bird_proto_since rtr vipd)" "session not reset by the reload"
+bird_assert_same_session rtr vipd "$since_before" "session not reset by the reload"
 assert_eq "Established" "$(bird_bgp_state rtr vipd)"
 
 log "a bad reload is rejected and the running configuration kept"
@@ -75,7 +75,7 @@ assert_contains "$out" "vipd.json:1:"
 assert_contains "$out" "configuration rejected, running configuration kept"
 assert_contains "$(cat "$(daemon_log $V)")" "reload rejected"
 bird_has_route rtr vipd 198.51.100.31/32 || fail "VIP lost after a bad reload"
-assert_eq "$since_before" "$(bird_proto_since rtr vipd)" "session not reset by the bad reload"
+bird_assert_same_session rtr vipd "$since_before" "session not reset by the bad reload"
 
 log "reload removes the VIP: withdrawn, session kept"
 cp "$conf.good" "$conf"
@@ -83,7 +83,7 @@ write_conf ""
 ctl reload >/dev/null
 bird_wait_no_route rtr vipd 198.51.100.31/32 10
 bird_has_route rtr vipd 198.51.100.30/32 || fail "the kept VIP was withdrawn"
-assert_eq "$since_before" "$(bird_proto_since rtr vipd)" "session not reset by the second reload"
+bird_assert_same_session rtr vipd "$since_before" "session not reset by the second reload"
 
 log "manual routes: vipctl announce/withdraw PREFIX"
 ctl announce 198.51.100.40/32 >/dev/null

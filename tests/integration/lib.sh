@@ -24,7 +24,8 @@
 #   BIRD      bird_conf_global --router-id ID | bird_conf_bgp PROTO OPTIONS...
 #             bird_conf_static PROTO --ipv4|--ipv6 [--disabled] PREFIX...
 #             start_bird NAME CONFIG_TEXT | bird_reconfigure NAME CONFIG_TEXT | bird_cli NAME ARGS...
-#             bird_bgp_state | bird_proto_state | bird_proto_since | bird_proto_uptime
+#             bird_bgp_state | bird_proto_state | bird_proto_since | bird_assert_same_session |
+#             bird_proto_uptime
 #             bird_last_error | bird_is_established | bird_wait_established | bird_wait_state
 #             bird_route_count NAME PROTO [ipv4|ipv6] | bird_routes NAME PROTO [ipv4|ipv6]
 #             bird_has_route NAME PROTO PREFIX | bird_wait_route | bird_wait_no_route
@@ -976,6 +977,21 @@ bird_proto_since() {
     local l
     l=$(_vipd_bird_proto_line "$1" "$2") || return 1
     awk '{ print $5 " " $6 }' <<<"$l"
+}
+
+# bird_assert_same_session NAME PROTO SINCE MSG: PROTO's last state change is still SINCE (from
+# bird_proto_since): the session was not reset. BIRD keeps the change on its monotonic clock and
+# converts it to wall time at each `show protocols`, so the same change can print 1 ms apart
+# (seen: .600 then .601); a new session comes at least a connect-retry later. Within 20 ms is
+# the same change.
+bird_assert_same_session() {
+    local now
+    now=$(bird_proto_since "$1" "$2") || fail "$4: cannot read $1's protocol $2"
+    "$VIPD_PY" -c '
+import datetime, sys
+t = [datetime.datetime.strptime(x, "%Y-%m-%d %H:%M:%S.%f").timestamp() for x in sys.argv[1:]]
+sys.exit(0 if abs(t[0] - t[1]) <= 0.020 else 1)' "$3" "$now" 2>/dev/null ||
+        fail "$4: expected '$3', got '$now'"
 }
 
 # bird_proto_uptime NAME PROTO: seconds (3 decimals) since the last state change; for an
