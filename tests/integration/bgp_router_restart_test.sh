@@ -13,11 +13,11 @@ set -euo pipefail
 ctl() { "$VIPD_BINARY_DIR/vipctl" -s "$VIPD_TEST_DIR/vipd.sock" "$@"; }
 
 rtr=127.0.0.1 me=127.0.0.9
-retry=2 margin=4 hold=6
+retry=2 margin=4 hold=3
 port=$(free_port "$rtr")
 bird_cfg="$(bird_conf_global --router-id 192.0.2.254)
 $(bird_conf_bgp vipd --local "$rtr" --local-port "$port" --local-as 65000 --neighbor "$me" \
-    --peer-as 65001 --no-ipv6 --hold "$hold" --keepalive 2 --passive)"
+    --peer-as 65001 --no-ipv6 --hold "$hold" --keepalive 1 --passive)"
 
 cat >"$VIPD_TEST_DIR/vipd.json" <<JSON
 {
