@@ -5,7 +5,7 @@
 #
 # One precompiled header per set of flags, owned by a small OBJECT library here and reused by
 # the targets (REUSE_FROM): vipd_pch_lib for the libraries that use Asio, vipd_pch_test for the
-# test programs (Catch2 too, and the tests' -O1). GCC accepts a precompiled header under other
+# test programs (Catch2 too, and the tests' -O0). GCC accepts a precompiled header under other
 # -D definitions and another -O level as long as the macros its headers read (BOOST_ASIO_*,
 # FMT_HEADER_ONLY) and the kind of debug information are the same; CMake compiles with
 # -Winvalid-pch, so a header that cannot be used fails the -Werror build instead of being parsed
