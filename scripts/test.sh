@@ -51,9 +51,10 @@ run_ctest() {
     shift 2
     local declared=("$@") t d ok
     phase "ctest ($name)"
-    # -j: unit tests run side by side; integration tests one at a time (RESOURCE_LOCK), beside
-    # the unit tests (tests/CMakeLists.txt).
-    ctest --test-dir "$dir" --output-on-failure --timeout 600 -j"$JOBS" 2>&1 |
+    # -j cores + 1: the integration tests run in two lanes, one test at a time in each
+    # (RESOURCE_LOCK, tests/CMakeLists.txt), and mostly wait on peers and timers; the unit tests
+    # take the other slots.
+    ctest --test-dir "$dir" --output-on-failure --timeout 600 -j"$((JOBS + 1))" 2>&1 |
         tee "$log"
     local line total nfail
     line=$(grep -E 'tests passed, [0-9]+ tests? failed out of [0-9]+' "$log" | tail -1)

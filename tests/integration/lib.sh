@@ -69,8 +69,16 @@ VIPD_LIB_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 : "${VIPD_START_WAIT_S:=15}"      # start_bird/start_gobgpd: wait for the control API
 : "${VIPD_WAIT_S:=30}"            # default timeout of the *_wait_* helpers
 : "${VIPD_POLL_S:=0.1}"           # polling interval of wait_until
-: "${VIPD_PORT_MIN:=17900}"       # free_port range
-: "${VIPD_PORT_MAX:=17999}"
+# free_port's range. ctest runs the integration tests in two lanes at once (tests/CMakeLists.txt)
+# and gives each its own range through VIPD_LANE, so a port one lane's test frees (a router
+# restarted on the same port, a port kept closed on purpose) is never handed to the other lane.
+# Both ranges stay clear of the fixed ports of the demo (17917) and the C++ speaker tests
+# (17961-17963).
+case ${VIPD_LANE:-} in
+a) : "${VIPD_PORT_MIN:=17000}" "${VIPD_PORT_MAX:=17099}" ;;
+b) : "${VIPD_PORT_MIN:=17100}" "${VIPD_PORT_MAX:=17199}" ;;
+*) : "${VIPD_PORT_MIN:=17000}" "${VIPD_PORT_MAX:=17199}" ;;
+esac
 : "${VIPD_LOG_TAIL:=40}"          # lines of each daemon log printed when a test fails
 : "${VIPD_GOBGP_LOG_LEVEL:=info}" # gobgpd -l
 if [[ -z "${VIPD_PY:-}" ]]; then
