@@ -80,6 +80,11 @@ up_at_least() {
     read -r e b < <(up_counts)
     ((e >= $1 && b >= $1))
 }
+# udp_drops NS: the UDP datagrams dropped for a full receive buffer in namespace NS.
+udp_drops() {
+    ip netns exec "$1" awk '$1 == "Udp:" && !h { for (i = 2; i <= NF; i++) c[$i] = i; h = 1; next }
+        $1 == "Udp:" { print $c["RcvbufErrors"] }' /proc/net/snmp
+}
 gone() { ! daemon_alive "$1"; }
 none_up() {
     local e b
@@ -126,6 +131,7 @@ measure() {
         ((SECONDS < end)) || { log "no settled $SETTLE s within $UP_WAIT s; measuring anyway"; break; }
     done
     vpid=$(daemon_pid "$name")
+    [[ -n ${TRACE:-} ]] && start_daemon "trace$k" perf record -e 'syscalls:sys_enter_epoll_wait,syscalls:sys_exit_epoll_wait' -o "$VIPD_TEST_DIR/trace$k.data" -p "$vpid" -- sleep "$WINDOW"
     ((PERF)) && start_daemon "perf$k" perf record -e cpu-clock -g -o "$VIPD_TEST_DIR/perf$k.data" -p "$vpid" -- sleep "$WINDOW"
     ((SYSCALLS)) && start_daemon "sys$k" perf stat -e 'syscalls:sys_enter_*' -x, -o "$VIPD_TEST_DIR/sys$k.csv" -p "$vpid" -- sleep "$WINDOW"
     read -r s0 r0 < <(packets)
@@ -146,6 +152,7 @@ measure() {
             dir, t, v / hz, 100 * v / hz / t, b / hz, 100 * b / hz / t, (b > 0 ? v / b : 0),
             s / t, r / t, vf, bf, l0, l1 }')")
     notes+=("$dir: at BIRD, BGP sessions Established and BFD sessions Up: $up0 (window start), $up1 (end)")
+    notes+=("$dir: UDP receive buffer errors since the start, vipd's namespace, BIRD's: $(udp_drops "$nsv"), $(udp_drops "$nsr")")
     if ((SYSCALLS)); then
         wait_until 10 gone "sys$k" || true # perf stat writes its counts when its sleep ends
         stop_daemon "sys$k"

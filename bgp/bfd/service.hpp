@@ -88,7 +88,7 @@ private:
         std::uint32_t discriminator;
     };
     void receive_loop(Receiver& r);
-    void receive_batches(Receiver& r);
+    void receive(Receiver& r);
     void on_datagram(Receiver& r, ByteView payload, const Address& from, int ttl, Time t);
     void run(Session& s, Actions actions);
     [[nodiscard]] std::string transmit(Session& s, ByteView bytes);
@@ -110,6 +110,7 @@ private:
     /// Every session's next deadline (min-heap on `at`, stale entries skipped when they surface),
     /// and the one timer waiting for the earliest.
     std::vector<Due> due_;
+    std::vector<Due> ready_; ///< the entries one round of run_due takes out
     /// A timerfd of its own rather than an Asio timer: one timerfd_settime per wakeup instead of
     /// Asio's two (it re-arms its shared timerfd after it fired, and again for the next wait).
     boost::asio::posix::stream_descriptor timer_;
