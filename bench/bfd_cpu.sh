@@ -14,6 +14,8 @@
 #   of its own, so the figures of such a run are not the ones to quote)
 #   SYSCALLS=1: also the system calls vipd made in the window, counted by `perf stat` on the
 #   syscalls:sys_enter_* tracepoints (per packet sent + received; costs a little CPU)
+#   TRACE=1: also `perf record` of vipd's epoll_wait entries and exits in the window (kept with
+#   VIPD_KEEP=1; `perf script` shows a stall as a gap)
 #   VIPD_BINS="DIR1 DIR2 ...": measure the vipd of each directory in turn against the same BIRD
 #   (one vipd at a time, each with its own wait, settle and window, in this order; default the
 #   build directory's), e.g. an unchanged binary copied aside against a new build, in one run
@@ -21,7 +23,7 @@ set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 BUILD=$(cd "${1:-$ROOT/build/dev}" && pwd)
 SESSIONS=${SESSIONS:-100} INTERVAL=${INTERVAL:-10} MULT=${MULT:-3} WINDOW=${WINDOW:-30} SETTLE=${SETTLE:-5} PERF=${PERF:-0}
-SYSCALLS=${SYSCALLS:-0} VIPD_BINS=${VIPD_BINS:-$BUILD}
+SYSCALLS=${SYSCALLS:-0} TRACE=${TRACE:-0} VIPD_BINS=${VIPD_BINS:-$BUILD}
 MIN_UP=${MIN_UP:-$((SESSIONS * 9 / 10))} UP_WAIT=${UP_WAIT:-60}
 export VIPD_SOURCE_DIR=$ROOT VIPD_BINARY_DIR=$BUILD
 read -ra bins <<<"$VIPD_BINS"
@@ -63,7 +65,7 @@ cat >"$VIPD_TEST_DIR/vipd.json" <<JSON
 JSON
 for d in "${bins[@]}"; do [[ -x $d/vipd ]] || fail "VIPD_BINS: no $d/vipd"; done
 ((PERF)) && require_cmd perf
-((SYSCALLS)) && require_cmd perf
+((SYSCALLS || TRACE)) && require_cmd perf
 
 # up_counts: "BGP BFD": BGP protocols Established, BFD sessions Up with the configured detection
 # time, at BIRD (one birdc).
@@ -131,7 +133,7 @@ measure() {
         ((SECONDS < end)) || { log "no settled $SETTLE s within $UP_WAIT s; measuring anyway"; break; }
     done
     vpid=$(daemon_pid "$name")
-    [[ -n ${TRACE:-} ]] && start_daemon "trace$k" perf record -e 'syscalls:sys_enter_epoll_wait,syscalls:sys_exit_epoll_wait' -o "$VIPD_TEST_DIR/trace$k.data" -p "$vpid" -- sleep "$WINDOW"
+    ((TRACE)) && start_daemon "trace$k" perf record -e 'syscalls:sys_enter_epoll_wait,syscalls:sys_exit_epoll_wait' -o "$VIPD_TEST_DIR/trace$k.data" -p "$vpid" -- sleep "$WINDOW"
     ((PERF)) && start_daemon "perf$k" perf record -e cpu-clock -g -o "$VIPD_TEST_DIR/perf$k.data" -p "$vpid" -- sleep "$WINDOW"
     ((SYSCALLS)) && start_daemon "sys$k" perf stat -e 'syscalls:sys_enter_*' -x, -o "$VIPD_TEST_DIR/sys$k.csv" -p "$vpid" -- sleep "$WINDOW"
     read -r s0 r0 < <(packets)
@@ -159,6 +161,10 @@ measure() {
         notes+=("$dir: system calls in the window, per BFD packet (sent + received $((s1 - s0 + r1 - r0))):")
         notes+=("$(awk -F, -v p="$((s1 - s0 + r1 - r0))" '$1 + 0 > 0 { sub(/^syscalls:sys_enter_/, "", $3);
             printf "    %-22s %9d  %.3f\n", $3, $1, $1 / p }' "$VIPD_TEST_DIR/sys$k.csv" | sort -k2,2nr)")
+    fi
+    if ((TRACE)); then
+        wait_until 10 gone "trace$k" || true
+        stop_daemon "trace$k"
     fi
     if ((PERF)); then
         wait_until 10 gone "perf$k" || true
