@@ -107,6 +107,7 @@ void Fsm::enter(Actions& out, SessionState to, Diag diag, std::string cause, Tim
     update_intervals(out, now);
     // Announce the new state at once rather than after up to a second of the slow rate.
     send(out);
+    last_tx_ = now;
     schedule_tx(now);
 }
 
@@ -185,7 +186,7 @@ Actions Fsm::receive(const ControlPacket& p, Time now)
     return out;
 }
 
-Actions Fsm::expire(Time now)
+Actions Fsm::expire(Time now, Micros early)
 {
     Actions out;
     if (detect_deadline_ && now >= *detect_deadline_) {
@@ -202,8 +203,13 @@ Actions Fsm::expire(Time now)
         remote_discr_ = 0;
         remote_state_ = SessionState::down;
     }
-    if (next_tx_ && now >= *next_tx_) {
+    // §6.8.7: 75-100 % of the interval between periodic packets, so one due soon may go now
+    // once 75 % has passed.
+    const bool due = next_tx_ && (now >= *next_tx_ || (now + early >= *next_tx_ && last_tx_ &&
+                                                       (now - *last_tx_) * 4 >= tx_interval() * 3));
+    if (due) {
         send(out);
+        last_tx_ = now;
         schedule_tx(now);
     }
     return out;

@@ -75,8 +75,11 @@ public:
     /// peer (RFC 5880 §6.8.6, steps after demultiplexing).
     [[nodiscard]] Actions receive(const ControlPacket& p, Time now);
     /// Run whatever deadline has passed by `now`: periodic transmission (§6.8.7), detection
-    /// time expiry (§6.8.4, Diag 1), forgetting the remote discriminator (§6.8.1).
-    [[nodiscard]] Actions expire(Time now);
+    /// time expiry (§6.8.4, Diag 1), forgetting the remote discriminator (§6.8.1). With `early`,
+    /// a periodic packet due within `early` after `now` goes now if at least 75 % of the transmit
+    /// interval has passed since the last one (§6.8.7's lower bound; the next is scheduled from
+    /// now, so the upper bound holds too): the shell sends several sessions' packets per wakeup.
+    [[nodiscard]] Actions expire(Time now, Micros early = Micros(0));
     /// New configured intervals: applied at once while not Up, else with a Poll sequence
     /// (§6.8.3: a longer transmit interval and a shorter receive interval wait for the Final).
     [[nodiscard]] Actions set_params(SessionParams params, Time now);
@@ -87,6 +90,8 @@ public:
 
     /// The earliest time expire() has work to do.
     [[nodiscard]] std::optional<Time> next_deadline() const;
+    /// When the detection time expires (§6.8.4) unless a packet arrives; empty when not running.
+    [[nodiscard]] std::optional<Time> detection_deadline() const { return detect_deadline_; }
 
     [[nodiscard]] SessionState state() const { return state_; }
     [[nodiscard]] SessionState remote_state() const { return remote_state_; }
@@ -130,6 +135,7 @@ private:
     std::uint8_t remote_detect_mult_ = 0;
     bool poll_active_ = false;
     std::optional<Time> next_tx_;
+    std::optional<Time> last_tx_; ///< the last periodic transmission (or state announcement)
     std::optional<Time> detect_deadline_;
     SessionCounters counters_;
 };

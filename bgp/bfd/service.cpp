@@ -4,14 +4,16 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <system_error>
 
 #include <boost/asio/ip/udp.hpp>
 #include <boost/asio/ip/unicast.hpp>
 #include <boost/asio/ip/v6_only.hpp>
-#include <boost/asio/steady_timer.hpp>
 #include <fmt/format.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
+#include <sys/timerfd.h>
+#include <unistd.h>
 
 namespace vipd::bgp::bfd {
 
@@ -24,6 +26,19 @@ namespace {
 constexpr int required_ttl = 255;
 /// Source ports tried before giving up on a session's socket.
 constexpr int port_attempts = 64;
+/// Datagrams read per recvmmsg call.
+constexpr std::size_t receive_batch = 32;
+/// Room for one datagram: a control packet is at most 255 bytes (its Length field).
+constexpr std::size_t datagram_room = 512;
+/// Room for the TTL / hop limit ancillary data of one datagram.
+constexpr std::size_t control_room = 64;
+
+/// How long before its time a session's periodic packet may go in a wakeup that sends others
+/// (Fsm::expire keeps it within RFC 5880 §6.8.7's 75-100 % of the interval): fewer wakeups.
+constexpr Micros send_early{500};
+
+/// Min-heap order of the deadlines.
+constexpr auto later = [](const auto& a, const auto& b) { return a.at > b.at; };
 
 asio::ip::address to_ip(const Address& a)
 {
@@ -72,14 +87,14 @@ Time now()
 
 struct Service::Session
 {
-    explicit Session(asio::io_context& io) : socket(io), timer(io) {}
+    explicit Session(asio::io_context& io) : socket(io) {}
     PeerConfig config;
     std::optional<Fsm> fsm;
     std::optional<AuthState> auth;
     udp::socket socket; ///< transmit socket (source port 49152-65535)
     udp::endpoint destination;
-    asio::steady_timer timer;
-    std::optional<Time> armed; ///< the deadline the timer's pending wait is for
+    bool connected = false;    ///< `socket` is connected to `destination` (plain send())
+    std::optional<Time> armed; ///< the deadline of this session's live entry in the heap
     std::optional<Time> since;
     std::uint64_t dropped = 0;
     std::string last_drop;           ///< the reason of the last drop, as logged
@@ -89,16 +104,41 @@ struct Service::Session
 
 struct Service::Receiver
 {
-    explicit Receiver(asio::io_context& io) : socket(io) {}
+    explicit Receiver(asio::io_context& io) : socket(io)
+    {
+        for (std::size_t i = 0; i < receive_batch; ++i) {
+            iov[i] = {buffers[i].data(), datagram_room};
+            auto& h = messages[i].msg_hdr;
+            h.msg_name = &from[i];
+            h.msg_iov = &iov[i];
+            h.msg_iovlen = 1;
+            h.msg_control = control[i].data();
+        }
+    }
     udp::socket socket;
     Afi afi = Afi::ipv4;
     bool multihop = false;
-    std::array<std::uint8_t, 2048> buffer{};
+    // One recvmmsg batch: the headers point into these arrays once; the lengths the kernel
+    // overwrites are reset before each call.
+    std::array<mmsghdr, receive_batch> messages{};
+    std::array<iovec, receive_batch> iov{};
+    std::array<sockaddr_storage, receive_batch> from{};
+    struct alignas(cmsghdr) Control : std::array<char, control_room>
+    {
+    };
+    std::array<Control, receive_batch> control{};
+    std::array<std::array<std::uint8_t, datagram_room>, receive_batch> buffers{};
 };
 
 Service::Service(asio::io_context& io, ServiceObserver& observer)
-    : io_(io), observer_(observer), random_(std::random_device{}())
-{}
+    : io_(io), observer_(observer), random_(std::random_device{}()), timer_(io)
+{
+    // CLOCK_MONOTONIC is steady_clock's clock.
+    const int fd = ::timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+    if (fd < 0)
+        throw std::system_error(errno, std::system_category(), "BFD: timerfd_create");
+    timer_.assign(fd);
+}
 
 Service::~Service() = default;
 
@@ -150,27 +190,38 @@ void Service::receive_loop(Receiver& r)
     r.socket.async_wait(udp::socket::wait_read, [this, &r](boost::system::error_code ec) {
         if (ec)
             return;
-        for (;;) {
-            sockaddr_storage from{};
-            iovec iov{r.buffer.data(), r.buffer.size()};
-            alignas(cmsghdr) std::array<char, 256> control{};
-            msghdr msg{};
-            msg.msg_name = &from;
-            msg.msg_namelen = sizeof from;
-            msg.msg_iov = &iov;
-            msg.msg_iovlen = 1;
-            msg.msg_control = control.data();
-            msg.msg_controllen = control.size();
-            const auto n = ::recvmsg(r.socket.native_handle(), &msg, MSG_DONTWAIT);
-            if (n < 0)
-                break;
-            const auto addr = from_sockaddr(from);
-            if (addr)
-                on_datagram(r, ByteView(r.buffer.data(), static_cast<std::size_t>(n)), *addr,
-                            received_ttl(msg));
-        }
+        batching_ = true;
+        receive(r);
+        run_due();
         receive_loop(r);
     });
+}
+
+void Service::receive(Receiver& r)
+{
+    // Read until the queue is empty (the socket's readiness is edge-triggered): a batch shorter
+    // than asked for is recvmmsg stopping at EAGAIN.
+    for (;;) {
+        for (auto& m : r.messages) {
+            m.msg_hdr.msg_namelen = sizeof(sockaddr_storage);
+            m.msg_hdr.msg_controllen = control_room;
+        }
+        const int n = ::recvmmsg(r.socket.native_handle(), r.messages.data(), receive_batch,
+                                 MSG_DONTWAIT, nullptr);
+        if (n <= 0)
+            break;
+        const auto t = now(); // one clock read for the datagrams queued before it
+        for (std::size_t i = 0; i < static_cast<std::size_t>(n); ++i) {
+            auto& m = r.messages[i];
+            if (const auto addr = from_sockaddr(r.from[i]))
+                on_datagram(
+                    r,
+                    ByteView(r.buffers[i].data(), std::min<std::size_t>(m.msg_len, datagram_room)),
+                    *addr, received_ttl(m.msg_hdr), t);
+        }
+        if (static_cast<std::size_t>(n) < receive_batch)
+            break;
+    }
 }
 
 void Service::drop(Session* s, Drop reason, const std::string& what)
@@ -194,7 +245,7 @@ void Service::drop(Session* s, Drop reason, const std::string& what)
     s->last_drop = std::move(text);
 }
 
-void Service::on_datagram(Receiver& r, ByteView payload, const Address& from, int ttl)
+void Service::on_datagram(Receiver& r, ByteView payload, const Address& from, int ttl, Time t)
 {
     auto p = decode_control(payload);
     if (!p) {
@@ -229,7 +280,6 @@ void Service::on_datagram(Receiver& r, ByteView payload, const Address& from, in
              fmt::format("{} {} (255 required)", r.afi == Afi::ipv4 ? "TTL" : "hop limit", ttl));
         return;
     }
-    const auto t = now();
     auto v = s->auth->verify(*p, payload.first(payload[3]), t, s->fsm->detection_time());
     if (!v) {
         drop(s, v.error().first, v.error().second);
@@ -253,9 +303,7 @@ void Service::run(Session& s, Actions actions)
     for (auto& a : actions) {
         if (auto* send = std::get_if<Send>(&a)) {
             const auto bytes = s.auth->sign(std::move(send->packet));
-            boost::system::error_code ec;
-            s.socket.send_to(asio::buffer(bytes), s.destination, 0, ec);
-            const std::string error = ec && ec != asio::error::would_block ? ec.message() : "";
+            const auto error = transmit(s, bytes);
             if (error != s.send_error) // one line per new error and one when sends work again
                 observer_.on_bfd_event(s.config.name, !error.empty(),
                                        error.empty() ? "sending again" : "send: " + error);
@@ -268,31 +316,132 @@ void Service::run(Session& s, Actions actions)
     arm(s);
 }
 
+std::string Service::transmit(Session& s, ByteView bytes)
+{
+    // A connected socket: the kernel keeps the route and source address instead of looking them
+    // up for every packet. Not connected (no route when it was tried, or the last send failed):
+    // connect again first, else send to the address.
+    const int fd = s.socket.native_handle();
+    if (!s.connected)
+        s.connected =
+            ::connect(fd, s.destination.data(), static_cast<socklen_t>(s.destination.size())) == 0;
+    const auto n =
+        s.connected ? ::send(fd, bytes.data(), bytes.size(), MSG_DONTWAIT)
+                    : ::sendto(fd, bytes.data(), bytes.size(), MSG_DONTWAIT, s.destination.data(),
+                               static_cast<socklen_t>(s.destination.size()));
+    // A full buffer loses this packet only. ECONNREFUSED is the ICMP port unreachable of an
+    // earlier packet, which a connected socket reports on the next send (an unconnected one never
+    // does): the peer does not listen, as when its BFD is off; not an error of this send.
+    if (n >= 0 || errno == EAGAIN || errno == EWOULDBLOCK || errno == ECONNREFUSED)
+        return {};
+    const int err = errno;
+    if (s.connected) {
+        // Disconnect, so that the next connect picks the route and source address afresh.
+        sockaddr unspec{};
+        unspec.sa_family = AF_UNSPEC;
+        (void)::connect(fd, &unspec, sizeof unspec);
+        s.connected = false;
+    }
+    return boost::system::error_code(err, boost::system::system_category()).message();
+}
+
 void Service::arm(Session& s)
 {
     const auto deadline = s.fsm->next_deadline();
-    // Most packets received move only the detection deadline, behind the next transmission:
-    // the pending wait stays (re-arming costs a cancelled handler and a timer queue update).
-    if (deadline == s.armed)
-        return;
-    s.armed.reset();
     if (!deadline) {
-        s.timer.cancel();
+        s.armed.reset(); // its entry, if any, is stale now
         return;
     }
-    s.timer.expires_at(*deadline);
-    const auto it = sessions_.find(s.config.name);
-    if (it == sessions_.end())
+    // Most packets received move only the detection deadline, behind the next transmission:
+    // the entry stays. A later deadline keeps the earlier entry too, which re-arms when it comes.
+    if (s.armed && *s.armed <= *deadline)
         return;
     s.armed = deadline;
-    s.timer.async_wait(
-        [this, weak = std::weak_ptr<Session>(it->second)](boost::system::error_code ec) {
-            auto session = weak.lock();
-            if (ec || !session)
-                return;
-            session->armed.reset();
-            run(*session, session->fsm->expire(now()));
-        });
+    due_.push_back({*deadline, s.fsm->local_discriminator()});
+    std::push_heap(due_.begin(), due_.end(), later);
+    schedule();
+}
+
+Service::Session* Service::find(std::uint32_t discriminator) const
+{
+    const auto it = by_discriminator_.find(discriminator);
+    return it == by_discriminator_.end() ? nullptr : it->second;
+}
+
+void Service::schedule()
+{
+    if (batching_)
+        return;
+    while (!due_.empty()) {
+        const auto* s = find(due_.front().discriminator);
+        if (s != nullptr && s->armed == due_.front().at)
+            break;
+        std::pop_heap(due_.begin(), due_.end(), later);
+        due_.pop_back();
+    }
+    // A pending wait for an earlier time stays: it finds nothing due and arms again.
+    if (due_.empty() || (timer_at_ && *timer_at_ <= due_.front().at))
+        return;
+    timer_at_ = due_.front().at;
+    const auto ns =
+        std::chrono::duration_cast<std::chrono::nanoseconds>(timer_at_->time_since_epoch()).count();
+    itimerspec at{};
+    at.it_value.tv_sec = static_cast<time_t>(ns / 1'000'000'000);
+    at.it_value.tv_nsec = std::max<long>(static_cast<long>(ns % 1'000'000'000), 1); // 0 disarms
+    if (::timerfd_settime(timer_.native_handle(), TFD_TIMER_ABSTIME, &at, nullptr) != 0)
+        throw std::system_error(errno, std::system_category(), "BFD: timerfd_settime");
+    if (timer_waiting_)
+        return;
+    timer_waiting_ = true;
+    timer_.async_wait(asio::posix::stream_descriptor::wait_read,
+                      [this](boost::system::error_code ec) {
+                          if (ec)
+                              return; // the service is gone
+                          timer_waiting_ = false;
+                          std::uint64_t expirations = 0; // clears the readiness
+                          (void)::read(timer_.native_handle(), &expirations, sizeof expirations);
+                          timer_at_.reset();
+                          run_due();
+                      });
+}
+
+void Service::run_due()
+{
+    // In a wakeup that has a deadline passed (or packets received): every deadline passed, and
+    // the periodic packets due within send_early that Fsm::expire lets go now; then again while
+    // deadlines pass meanwhile (sending takes time). A clock read is cheaper than a wakeup.
+    batching_ = true;
+    bool received = false;
+    auto t = now();
+    for (auto horizon = t + send_early; !due_.empty() && due_.front().at <= horizon;
+         t = now(), horizon = t) {
+        // Taken out first: an entry pushed again (a deadline not due yet) waits for the timer.
+        ready_.clear();
+        while (!due_.empty() && due_.front().at <= t + send_early) {
+            ready_.push_back(due_.front());
+            std::pop_heap(due_.begin(), due_.end(), later);
+            due_.pop_back();
+        }
+        for (const auto& e : ready_) {
+            auto* s = find(e.discriminator);
+            if (s == nullptr || s->armed != e.at)
+                continue; // stale
+            // A detection time to expire: first read what the peers sent meanwhile (the timer
+            // may be handled before the sockets' readiness after the process was not scheduled
+            // for a while); a packet queued in time keeps the session Up.
+            if (const auto d = s->fsm->detection_deadline(); !received && d && *d <= t) {
+                received = true;
+                for (auto& r : receivers_)
+                    receive(*r);
+                if (s->armed != e.at)
+                    continue;
+            }
+            s->armed.reset();
+            run(*s, s->fsm->expire(t, send_early));
+        }
+    }
+    batching_ = false;
+    schedule();
 }
 
 tl::expected<void, std::string> Service::apply(const PeerConfig& p)
@@ -357,7 +506,7 @@ void Service::remove(const std::string& name)
         return;
     auto s = it->second;
     run(*s, s->fsm->admin_down(now()));
-    s->timer.cancel();
+    s->armed.reset();
     boost::system::error_code ec;
     s->socket.close(ec);
     by_discriminator_.erase(s->fsm->local_discriminator());
@@ -372,6 +521,7 @@ void Service::shutdown()
         boost::system::error_code ec;
         r->socket.close(ec);
     }
+    due_.clear(); // the timer may still fire once, with nothing due
 }
 
 bool Service::has(const std::string& name) const

@@ -1,5 +1,8 @@
 // The BFD sessions of the speaker on the daemon's io_context (no thread per session): UDP
-// sockets, demultiplexing and timers around the pure Fsm, AuthState and codec. Single-hop per
+// sockets, demultiplexing and timers around the pure Fsm, AuthState and codec. One receive socket
+// per family and port kind, read in batches (recvmmsg); one connected transmit socket per session;
+// one timer for every session's deadlines (a heap of them, the earliest armed on a timerfd).
+// Single-hop per
 // RFC 5881 (port 3784, source port 49152-65535, TTL / hop limit 255 sent and required on receipt
 // via IP_RECVTTL / IPV6_RECVHOPLIMIT), multihop per RFC 5883 (port 4784), IPv4 and IPv6.
 // Received packets are matched by Your Discriminator, else by source address and port kind
@@ -17,6 +20,7 @@
 #include <vector>
 
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/posix/stream_descriptor.hpp>
 #include <tl/expected.hpp>
 
 #include "bgp/bfd/types.hpp"
@@ -77,10 +81,21 @@ public:
 private:
     struct Session;
     struct Receiver;
+    /// A session's deadline in the heap; stale once the session's `armed` differs (or it is gone).
+    struct Due
+    {
+        Time at;
+        std::uint32_t discriminator;
+    };
     void receive_loop(Receiver& r);
-    void on_datagram(Receiver& r, ByteView payload, const Address& from, int ttl);
+    void receive(Receiver& r);
+    void on_datagram(Receiver& r, ByteView payload, const Address& from, int ttl, Time t);
     void run(Session& s, Actions actions);
+    [[nodiscard]] std::string transmit(Session& s, ByteView bytes);
     void arm(Session& s);
+    void schedule();
+    void run_due();
+    [[nodiscard]] Session* find(std::uint32_t discriminator) const;
     [[nodiscard]] tl::expected<void, std::string> open_receiver(Afi afi, bool multihop);
     [[nodiscard]] std::uint32_t new_discriminator();
     void drop(Session* s, Drop reason, const std::string& what);
@@ -92,6 +107,16 @@ private:
     /// The sessions by bfd.LocalDiscr: most packets are matched by Your Discriminator.
     std::unordered_map<std::uint32_t, Session*> by_discriminator_;
     std::vector<std::unique_ptr<Receiver>> receivers_;
+    /// Every session's next deadline (min-heap on `at`, stale entries skipped when they surface),
+    /// and the one timer waiting for the earliest.
+    std::vector<Due> due_;
+    std::vector<Due> ready_; ///< the entries one round of run_due takes out
+    /// A timerfd of its own rather than an Asio timer: one timerfd_settime per wakeup instead of
+    /// Asio's two (it re-arms its shared timerfd after it fired, and again for the next wait).
+    boost::asio::posix::stream_descriptor timer_;
+    std::optional<Time> timer_at_; ///< when the timerfd is set to expire
+    bool timer_waiting_ = false;   ///< a wait for the timerfd is pending
+    bool batching_ = false;        ///< inside a batch: the timer is armed once at its end
     DropCounts unmatched_drops_{};
     std::string last_unmatched_drop_; ///< the last drop of a packet of no session, as logged
 };

@@ -288,6 +288,29 @@ TEST_CASE("bfd: transmit schedule and jitter (RFC 5880 §6.8.7)", "[fsm]")
         (void)h.fsm.expire(t0);
         CHECK(h.fsm.next_deadline() == t0 + 750ms);
     }
+    SECTION("a packet due soon goes early once 75 % of the interval has passed")
+    {
+        // Not Up: 1 s interval; the first packet at t0, the next due at t0 + 1 s (r = 250).
+        Harness h;
+        (void)h.fsm.expire(t0);
+        REQUIRE(h.fsm.next_deadline() == t0 + 1s);
+        CHECK(h.fsm.expire(t0 + 700ms, 300ms).empty()); // due within 300 ms, but only 70 %
+        CHECK(h.fsm.expire(t0 + 800ms, 100ms).empty()); // 80 %, but due in 200 ms
+        CHECK(sent(h.fsm.expire(t0 + 800ms, 200ms)).size() == 1);
+        CHECK(h.fsm.next_deadline() == t0 + 1800ms); // the next one from the early send
+        CHECK(h.fsm.counters().packets_sent == 2);
+    }
+    SECTION("early never runs the detection time before it expires")
+    {
+        Harness h;
+        h.bring_up_packet();
+        const auto d = h.fsm.detection_deadline();
+        REQUIRE(d == h.now + 900ms);
+        (void)h.fsm.expire(*d - 1ms, 300ms);
+        CHECK(h.fsm.state() == SessionState::up);
+        CHECK(change(h.fsm.expire(*d, 300ms))->diag == Diag::control_detection_time_expired);
+        CHECK_FALSE(h.fsm.detection_deadline());
+    }
     SECTION("the peer's Required Min RX slows us down; zero stops periodic packets")
     {
         Harness h;
