@@ -12,6 +12,7 @@
 #pragma GCC diagnostic ignored "-Wmismatched-new-delete"
 
 #include <algorithm>
+#include <iterator>
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/bind_cancellation_slot.hpp>
@@ -113,12 +114,30 @@ struct Monitor::Deadlines
 
     void push(Clock::time_point at, Item item)
     {
-        auto [it, fresh] = ticks.try_emplace(at);
-        if (fresh && !spare.empty()) {
-            it->second = std::move(spare.back());
-            spare.pop_back();
+        // Deadlines mostly come in time order (now + interval, now + timeout): the last tick,
+        // or a new one after it, found without a walk down the tree.
+        auto it = ticks.end();
+        if (ticks.empty() || std::prev(it)->first < at) {
+            it = ticks.emplace_hint(it, at, spare_bucket());
+        } else if (std::prev(it)->first == at) {
+            --it;
+        } else {
+            auto [found, fresh] = ticks.try_emplace(at);
+            if (fresh) {
+                found->second = spare_bucket();
+            }
+            it = found;
         }
         it->second.push_back(std::move(item));
+    }
+    Bucket spare_bucket()
+    {
+        if (spare.empty()) {
+            return {};
+        }
+        auto bucket = std::move(spare.back());
+        spare.pop_back();
+        return bucket;
     }
     // The earliest tick's items if it is due by `now` (its bucket then leaves the map).
     std::optional<Bucket> take_due(Clock::time_point now)
