@@ -5,9 +5,12 @@
 // Event-driven kinds (process) also report between probes what the kernel tells them at once.
 #pragma once
 
+#include <exception>
 #include <functional>
 #include <string_view>
 
+#include <boost/asio/any_completion_handler.hpp>
+#include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
 
 #include "health/outcome.hpp"
@@ -22,6 +25,15 @@ public:
     /// Probe the target once. Must react to terminal cancellation by returning or throwing
     /// promptly and releasing what it holds (sockets closed, processes killed and reaped).
     virtual boost::asio::awaitable<Outcome> probe() = 0;
+
+    /// How the Monitor runs a probe: `handler` gets its outcome (or the exception of a bug) on
+    /// the event loop, never from inside start(); the handler's cancellation slot cancels it
+    /// (terminal), as for probe(). Default: probe() in a coroutine of its own (co_spawn). A kind
+    /// whose probe is a single kernel wait (a bare TCP connect) overrides it to run without a
+    /// coroutine: at thousands of probes a second the coroutine's frames, spawn and resumptions
+    /// cost more CPU than the connect itself.
+    using ProbeHandler = boost::asio::any_completion_handler<void(std::exception_ptr, Outcome)>;
+    virtual void start(const boost::asio::any_io_executor& executor, ProbeHandler handler);
 
     /// "tcp", "http", "https", "exec", "file", "process", "listen".
     [[nodiscard]] virtual std::string_view kind() const = 0;

@@ -41,8 +41,12 @@ public:
     /// (operation_aborted). `fd` stays the caller's to close, after the wait completed.
     [[nodiscard]] boost::asio::awaitable<boost::system::error_code> wait(int fd);
 
-private:
+    /// The same wait without a coroutine: `handler` is called on the event loop, never from
+    /// inside start(); its cancellation slot (if connected) cancels the wait.
     using Handler = boost::asio::any_completion_handler<void(boost::system::error_code)>;
+    void start(int fd, Handler handler);
+
+private:
     struct Waiter
     {
         Handler handler;
@@ -50,7 +54,6 @@ private:
     };
 
     void shutdown() override;
-    void start(int fd, Handler handler);
     void cancel(int fd);
     void watch();
     void harvest();

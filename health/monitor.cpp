@@ -1,16 +1,18 @@
 // Monitor: scheduling, timeouts, rise/fall feeding and publication of transitions.
-// Timeout mechanism, the same for every kind: the runner coroutine is spawned with a cancellation
+// Timeout mechanism, the same for every kind: each probe is started (Check::start: its coroutine
+// spawned, or a bare connect's kernel wait) with a handler bound to the check's cancellation
 // slot; a deadline armed for each probe emits terminal cancellation into whatever operation the
-// probe awaits, the probe unwinds (closing sockets, killing children), and the runner records
-// "timeout after N s" and resets its cancellation state. The checks' deadlines (next probe, probe
-// timeout) live in one heap served by one timer (Deadlines); a HAProxy instance's poll loop uses
-// its own timer.
+// probe awaits, the probe unwinds (closing sockets, killing children), and its completion is
+// recorded as "timeout after N s". The checks' deadlines (next probe, probe
+// timeout) live in per-tick buckets served by one timer (Deadlines); a HAProxy instance's poll loop
+// uses its own timer.
 #include "health/monitor.hpp"
 
 // GCC 12 false positive on coroutine frames (GCC bug 109224).
 #pragma GCC diagnostic ignored "-Wmismatched-new-delete"
 
 #include <algorithm>
+#include <iterator>
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/bind_cancellation_slot.hpp>
@@ -86,51 +88,79 @@ struct Monitor::InstanceEntry : Monitor::Runner
     std::vector<std::shared_ptr<CheckEntry>> refs;
 };
 
-// Every check's next deadline in one min-heap, served by one timer armed for the earliest: a
-// deadline costs a push and a pop in a contiguous vector, not a timer of its own. Entries are
-// never removed early: a stale one (the check stopped, probed again or finished) is skipped when
-// it comes due.
+// Every check's deadlines (next probe, probe timeout), rounded up to the 10 ms tick, in one
+// bucket per tick, served by one timer armed for the earliest tick: a deadline costs an append
+// to its tick's vector (thousands of checks share a few hundred ticks), and the due ones are
+// taken a whole tick at a time, in the order they were set. Entries are never removed early: a
+// stale one (the check stopped, probed again or finished) is skipped when it comes due.
 struct Monitor::Deadlines
 {
     explicit Deadlines(const asio::any_io_executor& executor) : timer(executor) {}
 
     struct Item
     {
-        Clock::time_point at;
         std::uint64_t seq; // CheckEntry::wake_seq (a probe) or Runner::seq (its timeout)
         bool timeout;
         std::weak_ptr<CheckEntry> entry;
     };
-    struct Later
-    {
-        bool operator()(const Item& a, const Item& b) const { return a.at > b.at; }
-    };
+    using Bucket = std::vector<Item>;
 
     asio::steady_timer timer;
-    std::vector<Item> heap;
+    std::map<Clock::time_point, Bucket> ticks; // keys are on the tick (on_tick)
+    std::vector<Bucket> spare;                 // emptied buckets, their capacity kept
     Monitor* monitor = nullptr; // null once the Monitor is gone (the handler holds this struct)
     std::optional<Clock::time_point> armed; // expiry of the pending wait
     bool serving = false;                   // inside on_deadlines: arm once, at the end
 
-    void push(Item item)
+    void push(Clock::time_point at, Item item)
     {
-        heap.push_back(std::move(item));
-        std::push_heap(heap.begin(), heap.end(), Later{});
+        // Deadlines mostly come in time order (now + interval, now + timeout): the last tick,
+        // or a new one after it, found without a walk down the tree.
+        auto it = ticks.end();
+        if (ticks.empty() || std::prev(it)->first < at) {
+            it = ticks.emplace_hint(it, at, spare_bucket());
+        } else if (std::prev(it)->first == at) {
+            --it;
+        } else {
+            auto [found, fresh] = ticks.try_emplace(at);
+            if (fresh) {
+                found->second = spare_bucket();
+            }
+            it = found;
+        }
+        it->second.push_back(std::move(item));
     }
-    Item pop()
+    Bucket spare_bucket()
     {
-        std::pop_heap(heap.begin(), heap.end(), Later{});
-        auto item = std::move(heap.back());
-        heap.pop_back();
-        return item;
+        if (spare.empty()) {
+            return {};
+        }
+        auto bucket = std::move(spare.back());
+        spare.pop_back();
+        return bucket;
+    }
+    // The earliest tick's items if it is due by `now` (its bucket then leaves the map).
+    std::optional<Bucket> take_due(Clock::time_point now)
+    {
+        if (ticks.empty() || ticks.begin()->first > now) {
+            return std::nullopt;
+        }
+        return std::move(ticks.extract(ticks.begin()).mapped());
+    }
+    void recycle(Bucket bucket)
+    {
+        bucket.clear();
+        if (spare.size() < max_spare) {
+            spare.push_back(std::move(bucket));
+        }
     }
     // Arm the timer for the earliest deadline unless it already is.
     static void arm(const std::shared_ptr<Deadlines>& d)
     {
-        if (d->heap.empty() || d->serving || (d->armed && *d->armed <= d->heap.front().at)) {
+        if (d->ticks.empty() || d->serving || (d->armed && *d->armed <= d->ticks.begin()->first)) {
             return;
         }
-        d->armed = d->heap.front().at;
+        d->armed = d->ticks.begin()->first;
         d->timer.expires_at(*d->armed);
         d->timer.async_wait([d](boost::system::error_code ec) {
             if (!ec && d->monitor != nullptr) {
@@ -138,6 +168,8 @@ struct Monitor::Deadlines
             }
         });
     }
+
+    static constexpr std::size_t max_spare = 64;
 };
 
 namespace {
@@ -168,7 +200,8 @@ asio::awaitable<void> sleep(Runner& r, milliseconds delay)
     r.wake = false;
 }
 
-// The timeout of the runner's next probe, for bounded(): sequence number of that probe.
+// The timeout of the runner's next probe (a check's deadline, or bounded()'s timer): sequence
+// number of that probe.
 std::uint64_t next_probe(Runner& r)
 {
     r.timed_out = false;
@@ -184,22 +217,20 @@ void expire(Runner& r, std::uint64_t seq)
     }
 }
 
-// Await `op`, cancelled when its timeout expires (armed by the caller after next_probe(): a
-// check's deadline, or with `own_timeout` the runner's own timer); nullopt on timeout or stop.
-// Other exceptions are rethrown after the cancellation state is clean again.
+// Await `op` (a HAProxy instance's poll), cancelled when `timeout` expires on the runner's own
+// timer; nullopt on timeout or stop. Other exceptions are rethrown after the cancellation state
+// is clean again.
 template <class T>
 asio::awaitable<std::optional<T>> bounded(std::shared_ptr<Runner> r, asio::awaitable<T> op,
-                                          std::optional<milliseconds> own_timeout = std::nullopt)
+                                          milliseconds timeout)
 {
-    if (own_timeout) {
-        const auto seq = next_probe(*r);
-        r->timer.expires_at(on_tick(Clock::now() + *own_timeout));
-        r->timer.async_wait([weak = std::weak_ptr<Runner>(r), seq](boost::system::error_code ec) {
-            if (auto runner = weak.lock(); !ec && runner) {
-                expire(*runner, seq);
-            }
-        });
-    }
+    const auto seq = next_probe(*r);
+    r->timer.expires_at(on_tick(Clock::now() + timeout));
+    r->timer.async_wait([weak = std::weak_ptr<Runner>(r), seq](boost::system::error_code ec) {
+        if (auto runner = weak.lock(); !ec && runner) {
+            expire(*runner, seq);
+        }
+    });
     r->probing = true;
     std::optional<T> result;
     std::exception_ptr failure;
@@ -209,9 +240,7 @@ asio::awaitable<std::optional<T>> bounded(std::shared_ptr<Runner> r, asio::await
         failure = std::current_exception();
     }
     r->probing = false;
-    if (own_timeout) {
-        r->timer.cancel();
-    }
+    r->timer.cancel();
     co_await asio::this_coro::reset_cancellation_state();
     if (r->timed_out || r->stopped) {
         co_return std::nullopt;
@@ -324,7 +353,8 @@ void Monitor::on_report(const std::shared_ptr<CheckEntry>& e, Outcome outcome)
 
 // Callbacks and runners touch the Monitor only while their entry is not stopped (~Monitor
 // stops them all first).
-void Monitor::schedule(const std::shared_ptr<CheckEntry>& e, milliseconds delay)
+void Monitor::schedule(const std::shared_ptr<CheckEntry>& e, milliseconds delay,
+                       Clock::time_point now)
 {
     if (e->stopped) {
         return;
@@ -334,7 +364,7 @@ void Monitor::schedule(const std::shared_ptr<CheckEntry>& e, milliseconds delay)
         e->wake = false;
     }
     e->sleeping = true;
-    deadlines_->push({on_tick(Clock::now() + delay), ++e->wake_seq, false, e});
+    deadlines_->push(on_tick(now + delay), {++e->wake_seq, false, e});
     Deadlines::arm(deadlines_);
 }
 
@@ -361,19 +391,21 @@ void Monitor::on_deadlines()
     d.armed.reset();
     d.serving = true;
     const auto now = Clock::now();
-    while (!d.heap.empty() && d.heap.front().at <= now) {
-        const auto item = d.pop();
-        const auto e = item.entry.lock();
-        if (!e || e->stopped) {
-            continue;
+    while (auto due = d.take_due(now)) {
+        for (const auto& item : *due) {
+            const auto e = item.entry.lock();
+            if (!e || e->stopped) {
+                continue;
+            }
+            if (item.timeout) {
+                expire(*e, item.seq);
+            } else if (e->sleeping && e->wake_seq == item.seq) {
+                e->sleeping = false;
+                e->wake = false;
+                launch(e);
+            }
         }
-        if (item.timeout) {
-            expire(*e, item.seq);
-        } else if (e->sleeping && e->wake_seq == item.seq) {
-            e->sleeping = false;
-            e->wake = false;
-            launch(e);
-        }
+        d.recycle(std::move(*due));
     }
     d.serving = false;
     Deadlines::arm(deadlines_);
@@ -382,16 +414,25 @@ void Monitor::on_deadlines()
 void Monitor::launch(const std::shared_ptr<CheckEntry>& e)
 {
     const auto start = Clock::now();
-    deadlines_->push({on_tick(start + e->spec.timing.timeout), next_probe(*e), true, e});
+    deadlines_->push(on_tick(start + e->spec.timing.timeout), {next_probe(*e), true, e});
     Deadlines::arm(deadlines_);
-    asio::co_spawn(executor_, bounded<Outcome>(e, e->check->probe()),
-                   asio::bind_cancellation_slot(
-                       e->signal.slot(),
-                       [this, e, start](std::exception_ptr error, std::optional<Outcome> outcome) {
-                           if (!e->stopped) {
-                               finish(e, std::move(error), std::move(outcome), start);
-                           }
-                       }));
+    e->probing = true;
+    e->check->start(
+        executor_,
+        asio::bind_cancellation_slot(
+            e->signal.slot(), [this, e, start](std::exception_ptr error, Outcome outcome) {
+                e->probing = false;
+                if (e->stopped) {
+                    return;
+                }
+                if (e->timed_out) { // the outcome of the cancellation, not a verdict
+                    finish(e, nullptr, std::nullopt, start);
+                } else if (error) {
+                    finish(e, std::move(error), std::nullopt, start);
+                } else {
+                    finish(e, nullptr, std::move(outcome), start);
+                }
+            }));
 }
 
 void Monitor::finish(const std::shared_ptr<CheckEntry>& e, std::exception_ptr error,
@@ -408,13 +449,17 @@ void Monitor::finish(const std::shared_ptr<CheckEntry>& e, std::exception_ptr er
         outcome = down(
             {Reason::timeout, fmt::format("timeout after {}", readable_duration(timing.timeout))});
     }
-    outcome->took = latency_since(start);
+    const auto now = Clock::now();
+    outcome->took = std::chrono::duration_cast<std::chrono::microseconds>(now - start);
     record(*e, std::move(*outcome), timed_out);
     const auto state = e->rise_fall.state();
     const bool fast = state == State::init || state == State::rising || state == State::falling;
     // Intervals run from probe start to probe start (a slow probe does not stretch the period).
     const auto period = fast ? timing.fast_interval : timing.interval;
-    schedule(e, std::max(milliseconds{0}, period - elapsed_since(start)));
+    schedule(
+        e,
+        std::max(milliseconds{0}, period - std::chrono::duration_cast<milliseconds>(now - start)),
+        now);
 }
 
 asio::awaitable<void> Monitor::run_instance(std::shared_ptr<InstanceEntry> e,
@@ -426,8 +471,8 @@ asio::awaitable<void> Monitor::run_instance(std::shared_ptr<InstanceEntry> e,
         const auto start = Clock::now();
         std::optional<tl::expected<StatTable, std::string>> polled;
         try {
-            polled = co_await bounded<tl::expected<StatTable, std::string>>(
-                e, e->source.poll(), std::optional(config.timeout));
+            polled = co_await bounded<tl::expected<StatTable, std::string>>(e, e->source.poll(),
+                                                                            config.timeout);
         } catch (...) {
             const auto text = what(std::current_exception());
             report_error(config.name, text);
@@ -737,7 +782,7 @@ void Monitor::stop()
     }
     checks_.clear();
     instances_.clear();
-    deadlines_->heap.clear();
+    deadlines_->ticks.clear();
 }
 
 } // namespace vipd::health

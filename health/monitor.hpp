@@ -4,11 +4,11 @@
 // terminal cancellation into the probe), feeds RiseFall, and pushes each state change to the
 // observers at once; an event-driven check (Check::watch) pushes a down target between probes and
 // the Monitor applies it in the same event-loop turn. Built for thousands of checks: one timer
-// serves them all (a heap of deadlines: next probe, probe timeout), an idle check is one entry in
-// it (no coroutine frame; one is spawned per probe), and deadlines are rounded up to a 10 ms tick
-// so that checks due together share one wake-up of the loop. One io_context, one
-// thread: not thread-safe, by design. No logging: errors reach observers too. Knows nothing of
-// prefixes, MED or peers.
+// serves them all (deadlines in per-tick buckets: next probe, probe timeout), an idle check is one
+// entry in it (no coroutine frame; a probe runs one unless its kind needs none: Check::start), and
+// deadlines are rounded up to a 10 ms tick so that checks due together share one wake-up of the
+// loop. One io_context, one thread: not thread-safe, by design. No logging: errors reach observers
+// too. Knows nothing of prefixes, MED or peers.
 #pragma once
 
 #include <algorithm>
@@ -129,7 +129,8 @@ public:
     struct Deadlines;
 
 private:
-    void schedule(const std::shared_ptr<CheckEntry>& entry, std::chrono::milliseconds delay);
+    void schedule(const std::shared_ptr<CheckEntry>& entry, std::chrono::milliseconds delay,
+                  std::chrono::steady_clock::time_point now = std::chrono::steady_clock::now());
     /// Probe a sleeping check now (check_now, enable); a probing one probes again when done.
     void wake(const std::shared_ptr<CheckEntry>& entry);
     void launch(const std::shared_ptr<CheckEntry>& entry);

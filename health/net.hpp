@@ -8,6 +8,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/system/error_code.hpp>
@@ -52,9 +53,12 @@ class ResetFdOnExit
 {
 public:
     explicit ResetFdOnExit(int fd) : fd_(fd) {}
+    ResetFdOnExit(ResetFdOnExit&& other) noexcept : fd_(std::exchange(other.fd_, -1)) {}
     ResetFdOnExit(const ResetFdOnExit&) = delete;
     ResetFdOnExit& operator=(const ResetFdOnExit&) = delete;
+    ResetFdOnExit& operator=(ResetFdOnExit&&) = delete;
     ~ResetFdOnExit();
+    [[nodiscard]] int fd() const { return fd_; }
 
 private:
     int fd_;

@@ -5,9 +5,13 @@
 #pragma GCC diagnostic ignored "-Wmismatched-new-delete"
 
 #include <cerrno>
+#include <utility>
 
 #include <boost/asio/as_tuple.hpp>
+#include <boost/asio/associated_cancellation_slot.hpp>
+#include <boost/asio/bind_cancellation_slot.hpp>
 #include <boost/asio/buffer.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
@@ -55,40 +59,83 @@ boost::system::error_code last_error()
     return {errno, boost::system::system_category()};
 }
 
+Outcome connect_outcome(const boost::system::error_code& ec)
+{
+    return ec ? down(failure(ec)) : Outcome{Status::up, "connected", {}};
+}
+
 } // namespace
 
-// A bare connect: the socket calls the kernel needs, the wait shared with every other bare
-// connect in flight (ConnectPoller); the SYN-ACK is the verdict.
-asio::awaitable<Outcome> TcpCheck::connect_only()
+// A bare connect: the socket calls the kernel needs and no more. The outcome when it is decided
+// at once (no socket, bind or connect failed, connected already), else the socket to wait for.
+std::variant<Outcome, ResetFdOnExit> TcpCheck::begin_connect() const
 {
     const int fd = ::socket(target_.protocol().family(), SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
                             IPPROTO_TCP);
     if (fd < 0) {
-        co_return down(failure(last_error(), "socket"));
+        return down(failure(last_error(), "socket"));
     }
     ResetFdOnExit reset(fd);
     hold_handshake_ack(fd);
     if (source_) {
         const tcp::endpoint local(*source_, 0);
         if (::bind(fd, local.data(), static_cast<socklen_t>(local.size())) != 0) {
-            co_return down(failure(last_error(), "socket"));
+            return down(failure(last_error(), "socket"));
         }
     }
-    if (::connect(fd, target_.data(), static_cast<socklen_t>(target_.size())) != 0) {
-        if (errno != EINPROGRESS) {
-            co_return down(failure(last_error()));
-        }
-        const auto ec = co_await ConnectPoller::of(co_await asio::this_coro::executor).wait(fd);
-        if (ec) {
-            co_return down(failure(ec));
-        }
+    if (::connect(fd, target_.data(), static_cast<socklen_t>(target_.size())) == 0) {
+        return connect_outcome({});
     }
-    co_return Outcome{Status::up, "connected", {}};
+    if (errno != EINPROGRESS) {
+        return down(failure(last_error()));
+    }
+    return reset;
+}
+
+// The wait shared with every other bare connect in flight (ConnectPoller); the SYN-ACK is the
+// verdict.
+asio::awaitable<Outcome> TcpCheck::connect_only()
+{
+    auto begun = begin_connect();
+    if (auto* decided = std::get_if<Outcome>(&begun)) {
+        co_return std::move(*decided);
+    }
+    const auto& socket = std::get<ResetFdOnExit>(begun);
+    const auto executor = co_await asio::this_coro::executor;
+    co_return connect_outcome(co_await ConnectPoller::of(executor).wait(socket.fd()));
+}
+
+// The Monitor's way in: a bare connect without a coroutine (its completion is the ConnectPoller's
+// callback), the same calls and outcome as connect_only().
+void TcpCheck::start(const asio::any_io_executor& executor, ProbeHandler handler)
+{
+    if (!bare()) {
+        Check::start(executor, std::move(handler));
+        return;
+    }
+    auto begun = begin_connect();
+    if (auto* decided = std::get_if<Outcome>(&begun)) {
+        asio::post(executor, [h = std::move(handler), o = std::move(*decided)]() mutable {
+            std::move(h)(nullptr, std::move(o));
+        });
+        return;
+    }
+    auto socket = std::get<ResetFdOnExit>(std::move(begun));
+    const int fd = socket.fd();
+    const auto slot = asio::get_associated_cancellation_slot(handler);
+    ConnectPoller::of(executor).start(
+        fd, asio::bind_cancellation_slot(slot, [s = std::move(socket), h = std::move(handler)](
+                                                   boost::system::error_code ec) mutable {
+            { // closed (RST) before the outcome is delivered, as in connect_only()
+                const auto closing = std::move(s);
+            }
+            std::move(h)(nullptr, connect_outcome(ec));
+        }));
 }
 
 asio::awaitable<Outcome> TcpCheck::probe()
 {
-    if (config_.send.empty() && config_.expect.empty()) {
+    if (bare()) {
         co_return co_await connect_only();
     }
     tcp::socket socket(co_await asio::this_coro::executor);

@@ -8,11 +8,13 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <variant>
 
 #include <boost/asio/ip/tcp.hpp>
 #include <tl/expected.hpp>
 
 #include "health/check.hpp"
+#include "health/net.hpp"
 
 namespace vipd::health {
 
@@ -35,10 +37,14 @@ public:
     make(TcpCheckConfig config);
 
     boost::asio::awaitable<Outcome> probe() override;
+    /// A bare connect (no send, no expect) runs without a coroutine; others as probe().
+    void start(const boost::asio::any_io_executor& executor, ProbeHandler handler) override;
     [[nodiscard]] std::string_view kind() const override { return "tcp"; }
 
 private:
     TcpCheck() = default;
+    [[nodiscard]] bool bare() const { return config_.send.empty() && config_.expect.empty(); }
+    [[nodiscard]] std::variant<Outcome, ResetFdOnExit> begin_connect() const;
     boost::asio::awaitable<Outcome> connect_only();
 
     TcpCheckConfig config_;

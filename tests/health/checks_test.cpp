@@ -2,8 +2,13 @@
 // that answer 200, 503, garbage, a 100 MB body, close mid-response; TLS), real commands, and a
 // real maintenance file. Probes run on one io_context; no timing assertions.
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
+#include <iterator>
+#include <optional>
 
+#include <boost/asio/bind_cancellation_slot.hpp>
+#include <boost/asio/cancellation_signal.hpp>
 #include <catch2/catch.hpp>
 
 #include "fixtures.hpp"
@@ -47,7 +52,60 @@ long rss_kib()
     return 0;
 }
 
+// One probe the way the Monitor runs it (Check::start, handler bound to a cancellation slot),
+// cancelled at once when `cancel`. The outcome never comes from inside start().
+Outcome run_start(asio::io_context& io, Check& check, bool cancel = false)
+{
+    std::optional<Outcome> result;
+    std::exception_ptr error;
+    asio::cancellation_signal signal;
+    check.start(io.get_executor(),
+                asio::bind_cancellation_slot(signal.slot(), [&](std::exception_ptr ep, Outcome o) {
+                    error = ep;
+                    result = std::move(o);
+                }));
+    CHECK_FALSE(result);
+    if (cancel) {
+        signal.emit(asio::cancellation_type::terminal);
+    }
+    REQUIRE(run_until(io, [&] { return result.has_value(); }));
+    REQUIRE_FALSE(error);
+    return *result;
+}
+
+std::size_t open_fds()
+{
+    return static_cast<std::size_t>(
+        std::distance(std::filesystem::directory_iterator("/proc/self/fd"),
+                      std::filesystem::directory_iterator{}));
+}
+
 } // namespace
+
+TEST_CASE("tcp: start() runs a bare connect without a coroutine: up, refused, cancelled",
+          "[health]")
+{
+    asio::io_context io;
+    TcpListener listener(io);
+    auto up = TcpCheck::make({"127.0.0.1", listener.port(), "", "", "", 4096});
+    REQUIRE(up);
+    CHECK(run_start(io, **up) == Outcome{Status::up, "connected", {}});
+    const auto fds = open_fds();
+    CHECK(run_start(io, **up) == Outcome{Status::up, "connected", {}});
+    // Cancelled (the Monitor's timeout): the wait ends at once, the socket is closed.
+    CHECK(run_start(io, **up, true) == Outcome{Status::down, "cancelled", {}, Reason::other});
+    CHECK(open_fds() == fds);
+
+    auto closed = TcpCheck::make({"127.0.0.1", closed_port(), "", "", "", 4096});
+    REQUIRE(closed);
+    CHECK(run_start(io, **closed) == Outcome{Status::down, "connect refused", {}, Reason::refused});
+
+    // With send/expect, start() runs probe() (its coroutine).
+    TcpListener redis_like(io, "+PONG\r\n");
+    auto talk = TcpCheck::make({"127.0.0.1", redis_like.port(), "PING\r\n", "+PONG", "", 4096});
+    REQUIRE(talk);
+    CHECK(run_start(io, **talk) == Outcome{Status::up, "reply has \"+PONG\"", {}});
+}
 
 TEST_CASE("tcp: listener is up, closed port is connect refused", "[health]")
 {
