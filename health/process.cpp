@@ -14,6 +14,7 @@
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/buffer.hpp>
 #include <boost/asio/co_spawn.hpp>
+#include <boost/asio/error.hpp>
 #include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/posix/stream_descriptor.hpp>
 #include <boost/asio/this_coro.hpp>
@@ -208,6 +209,11 @@ asio::awaitable<ProcessResult> run_process(ProcessSpec spec)
     }
     child.watch(pidfd);
 
+    // The pipe is waited on for readability and read without blocking, never with an
+    // asynchronous read raced against the exit: when both are ready at once, the read that loses
+    // the race may already have taken a buffer of output, which would then be lost (seen as
+    // 4096 bytes missing from a hook's count).
+    out.non_blocking(true);
     std::array<char, 4096> buf{};
     bool eof = false;
     for (;;) {
@@ -216,19 +222,21 @@ asio::awaitable<ProcessResult> run_process(ProcessSpec spec)
                                                 asio::use_awaitable);
             break;
         }
-        auto event =
-            co_await (out.async_read_some(asio::buffer(buf), asio::as_tuple(asio::use_awaitable)) ||
-                      child.exit_fd().async_wait(asio::posix::descriptor_base::wait_read,
-                                                 asio::use_awaitable));
+        auto event = co_await (out.async_wait(asio::posix::descriptor_base::wait_read,
+                                              asio::as_tuple(asio::use_awaitable)) ||
+                               child.exit_fd().async_wait(asio::posix::descriptor_base::wait_read,
+                                                          asio::use_awaitable));
         if (event.index() == 1)
             break;
-        auto [ec, n] = std::get<0>(event);
+        boost::system::error_code ec;
+        const auto n = out.read_some(asio::buffer(buf), ec);
+        if (ec == asio::error::would_block)
+            continue;
         keep(result.output, result.output_bytes, buf.data(), n, spec.max_output);
         eof = static_cast<bool>(ec);
     }
     // The child exited: take what is already in the pipe without waiting for holders of its
     // write end (killed with the group below).
-    out.non_blocking(true);
     for (std::size_t i = 0; i < drain_reads_max; ++i) {
         boost::system::error_code ec;
         const auto n = out.read_some(asio::buffer(buf), ec);

@@ -9,12 +9,14 @@
 
 #include <boost/asio/bind_cancellation_slot.hpp>
 #include <boost/asio/cancellation_signal.hpp>
+#include <boost/asio/co_spawn.hpp>
 #include <catch2/catch.hpp>
 
 #include "fixtures.hpp"
 #include "health/exec_check.hpp"
 #include "health/file_check.hpp"
 #include "health/http_check.hpp"
+#include "health/process.hpp"
 #include "health/tcp_check.hpp"
 
 using namespace vipd::health;
@@ -337,6 +339,30 @@ TEST_CASE("exec: output is bounded and the pipe is drained", "[health]")
     REQUIRE(loud);
     CHECK(run_probe(io, **loud).status == Status::up);
     CHECK((*loud)->last_output() == std::string(100, 'y'));
+}
+
+TEST_CASE("process: every byte a command writes is counted, also when it exits at once", "[health]")
+{
+    // `seq 20000` writes 108,894 bytes and exits: its exit and its last output are ready
+    // together, and a read that lost a race against the exit used to drop a buffer of it.
+    for (int run = 0; run < 40; ++run) {
+        asio::io_context io;
+        ProcessSpec spec;
+        spec.argv = {"seq", "20000"};
+        spec.max_output = 100;
+        std::optional<ProcessResult> got;
+        asio::co_spawn(io, run_process(spec), [&](std::exception_ptr e, ProcessResult r) {
+            REQUIRE(!e);
+            got = std::move(r);
+        });
+        io.run();
+        REQUIRE(got);
+        CHECK(describe_wait_status(got->wait_status) == "exit 0");
+        CHECK(got->output_bytes == 108894);
+        CHECK(got->output ==
+              "1\n2\n3\n4\n5\n6\n7\n8\n9\n10\n11\n12\n13\n14\n15\n16\n17\n18\n19\n20\n21\n"
+              "22\n23\n24\n25\n26\n27\n28\n29\n30\n31\n32\n33\n34\n35\n36\n3");
+    }
 }
 
 TEST_CASE("exec: the command inherits none of the daemon's sockets", "[health]")
