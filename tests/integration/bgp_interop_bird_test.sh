@@ -51,8 +51,8 @@ session() {
     [[ "$r" == *:* ]] && six=(--next-hop6 ::1)
     start_bird "$R" "$(bird_conf_global --router-id 192.0.2.254)
 $(bird_conf_bgp vipd --local "$r" --local-port "$port" --local-as 65000 --neighbor "$m" \
-        --peer-as 65001 --hold 3 --keepalive 1 "${extra[@]}" "${six[@]}")"
-    vipd_conf "$r" "$port" "$m" "$pw" 3 >"$VIPD_TEST_DIR/vipd.json"
+        --peer-as 65001 --hold 6 --keepalive 2 "${extra[@]}" "${six[@]}")"
+    vipd_conf "$r" "$port" "$m" "$pw" 6 >"$VIPD_TEST_DIR/vipd.json"
     start_daemon "$V" "$VIPD_BINARY_DIR/vipd" -c "$VIPD_TEST_DIR/vipd.json"
     bird_wait_established "$R" vipd 20
     bird_wait_route "$R" vipd 198.51.100.40/32 20
@@ -117,7 +117,7 @@ start_bird "$R" "$cfg"
 bird_wait_route "$R" vipd 198.51.100.40/32 15
 log "re-announced $(awk -v a="$t0" -v b="$EPOCHREALTIME" 'BEGIN{printf "%.1f", b-a}') s after the router restarted"
 
-log "router frozen: vipd's hold timer (3 s) fires; after SIGCONT the session comes back"
+log "router frozen: vipd's hold timer (6 s) fires; after SIGCONT the session comes back"
 before=$(established_count)
 kill -STOP "$(daemon_pid "$R")"
 wait_or_fail 15 "hold timer expiry in vipd's log" grep -q "notification=sent code=4/0" "$(daemon_log "$V")"

@@ -23,7 +23,7 @@ vipd_conf() {  # ROUTER_ADDR PORT LOCAL_ADDR PASSWORD
   "global": { "router-id": "192.0.2.201", "local-as": 65001, "state-dir": "$VIPD_TEST_DIR/state",
               "control-socket": { "path": "$VIPD_TEST_DIR/vipd.sock" }, "startup-grace": "1s" },
   "neighbors": [ { "name": "gobgp", "address": "$1", "port": $2, "local-address": "$3", $pw
-                   "remote-as": 65000, "families": ["ipv4", "ipv6"], "hold-time": 3,
+                   "remote-as": 65000, "families": ["ipv4", "ipv6"], "hold-time": 6,
                    "connect-retry": "1s",
                    "export": { "next-hop-v4": "192.0.2.1", "next-hop-v6": "2001:db8::1",
                                "extended-communities": ["rt:65001:50"] } } ],
@@ -46,7 +46,7 @@ session() {  # ROUTER_ADDR VIPD_ADDR PASSWORD -> $G (gobgpd), $V (vipd), $M (vip
     port=$(free_port "$r")
     [ -n "$pw" ] && extra=(--password "$pw")
     start_gobgpd "$G" "$(gobgp_conf_global --as 65000 --router-id 192.0.2.254 --listen "$r" --port "$port")
-$(gobgp_conf_neighbor --neighbor "$M" --peer-as 65001 --passive --hold 3 --keepalive 1 "${extra[@]}")"
+$(gobgp_conf_neighbor --neighbor "$M" --peer-as 65001 --passive --hold 6 --keepalive 2 "${extra[@]}")"
     vipd_conf "$r" "$port" "$M" "$pw" >"$VIPD_TEST_DIR/vipd.json"
     start_daemon "$V" "$VIPD_BINARY_DIR/vipd" -c "$VIPD_TEST_DIR/vipd.json"
     gobgp_wait_established "$G" "$M" 30
@@ -99,7 +99,7 @@ gobgp_wait_route "$G" "$M" ipv4 198.51.100.50/32 20
 gobgp_expect_table "$G" "$M" "$TABLE" 5
 log "re-announced $(awk -v a="$t0" -v b="$EPOCHREALTIME" 'BEGIN{printf "%.1f", b-a}') s after gobgpd restarted"
 
-log "gobgpd frozen: vipd's hold timer (3 s) fires; after SIGCONT the session comes back"
+log "gobgpd frozen: vipd's hold timer (6 s) fires; after SIGCONT the session comes back"
 before=$(established_count)
 kill -STOP "$(daemon_pid "$G")"
 wait_or_fail 15 "hold timer expiry in vipd's log" grep -q "notification=sent code=4/0" "$(daemon_log "$V")"
